@@ -1,0 +1,46 @@
+# prosper-coop: the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench clean demo-clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: install, build the PROSPER example study in ./demo-study and show its dashboard
+demo: $(STAMP)
+	@if [ -f demo-study/study.yaml ]; then \
+		echo "Reusing ./demo-study (make demo-clean to rebuild it)"; \
+	else \
+		$(BIN)/prosper-coop init demo-study --example prosper; \
+	fi
+	$(BIN)/prosper-coop --study demo-study status
+	$(BIN)/prosper-coop --study demo-study log --limit 5
+
+demo-clean:
+	rm -rf demo-study
+
+## test: lint, type-check, then run the whole test suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check prosper_coop tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) demo-study build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

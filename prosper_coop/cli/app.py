@@ -1,0 +1,53 @@
+"""The root command: mounts every command group. Keep imports here light."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from prosper_coop import __version__
+from prosper_coop.cli import study
+from prosper_coop.cli.common import make_app, set_study_dir
+
+app = make_app(
+    "Coordinate a co-produced research study: work, people, consent, safeguarding, "
+    "wellbeing and plain-language outputs, in a git-backed study folder.\n\n"
+    "Start with: prosper-coop init my-study --example prosper"
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prosper-coop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    study_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--study",
+            "-C",
+            envvar="PROSPER_COOP_STUDY",
+            help="The study folder (default: the one you are in).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[  # noqa: ARG001 - handled by its eager callback
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Coordinate a co-produced research study."""
+    set_study_dir(study_dir)
+
+
+study.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="prosper-coop")

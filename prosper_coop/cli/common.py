@@ -1,0 +1,108 @@
+"""Shared command-line pieces: the app factory, error handling and parameter aliases."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from prosper_coop.errors import ExitCode, UserError
+
+if TYPE_CHECKING:
+    from prosper_coop.output import Output
+    from prosper_coop.study import Study
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The folder of the study (set by the root --study option or PROSPER_COOP_STUDY).
+_STATE: dict[str, Path | None] = {"study": None}
+
+
+def set_study_dir(path: Path | None) -> None:
+    """Remember the --study option for the command that runs next."""
+    _STATE["study"] = path
+
+
+def open_study() -> Study:
+    """The study the command works on."""
+    from prosper_coop.study import Study
+
+    return Study.open(_STATE["study"])
+
+
+def output(as_json: bool = False, quiet: bool = False) -> Output:
+    """An output object for this command."""
+    from prosper_coop.output import Output
+
+    return Output(json_mode=as_json, quiet=quiet)
+
+
+def handle_errors(func: F) -> F:
+    """Turn user errors into ``Error: ...`` plus a hint and a documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            if os.environ.get("PROSPER_COOP_DEBUG"):
+                raise
+            output().error(exc)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            output().info("Stopped. Nothing more was changed.")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("PROSPER_COOP_DEBUG"):
+                raise
+            output().error(
+                UserError(
+                    f"something unexpected went wrong ({type(exc).__name__})",
+                    "Your study was left as it was. Run again with PROSPER_COOP_DEBUG=1 "
+                    "to see details, and report it to the study coordinator.",
+                )
+            )
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class App(typer.Typer):
+    """A Typer app whose commands all report errors the prosper-coop way."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        """Register a command (wrapped by :func:`handle_errors`)."""
+        register = super().command(*args, **kwargs)
+
+        def decorator(func: F) -> F:
+            register(handle_errors(func))
+            return func
+
+        return decorator
+
+
+def make_app(help_text: str, *, name: str | None = None) -> App:
+    """The one app factory: help on no args, -h/--help, rich markup, no locals."""
+    return App(
+        name=name,
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        pretty_exceptions_show_locals=False,
+        add_completion=name is None,
+    )
+
+
+# -- shared parameters ---------------------------------------------------------------
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
+PersonId = Annotated[str, typer.Argument(help="A person's study ID, e.g. CR-01.")]
+RecordIdOpt = Annotated[str | None, typer.Option("--record", help="Only this record, e.g. T-0042.")]

@@ -1,0 +1,104 @@
+"""Rendering domain results for people (tables, bars). Scripts use --json instead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prosper_coop.output import Output
+
+
+def progress_bar(percent: int, width: int = 20) -> str:
+    """A plain text bar, readable without colour: ``[#######-------------]``."""
+    filled = round(width * percent / 100)
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def _study(out: Output, data: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    title = data["short_title"] or data["title"]
+    heading = Text(title, style="bold")
+    heading.append(f"   today {data['today']}", style="dim")
+    out.render(heading)
+    tasks = data["tasks_by_status"]
+    counts = ", ".join(f"{tasks.get(s, 0)} {s}" for s in ("todo", "doing", "blocked", "done"))
+    out.render(f"People: {data['people_active']} active.  Tasks: {counts}.")
+
+
+def _tasks(out: Output, data: dict[str, Any]) -> None:
+    def rows(items: list[dict[str, Any]], late: bool = False) -> list[list[Any]]:
+        return [
+            [
+                t["id"],
+                t["title"],
+                t["wp"],
+                t["owner"] or "-",
+                t["due"],
+                f"{t['days_late']} d" if late else t["status"],
+            ]
+            for t in items
+        ]
+
+    out.render("")
+    out.table(
+        ["Task", "Title", "WP", "Owner", "Due", "Late by"],
+        rows(data["overdue"], True),
+        title=f"Overdue ({len(data['overdue'])})",
+        empty="Nothing is overdue.",
+    )
+    out.table(
+        ["Task", "Title", "WP", "Owner", "Due", "Status"],
+        rows(data["due_this_week"]),
+        title=f"Due in the next 7 days ({len(data['due_this_week'])})",
+        empty="Nothing is due in the next 7 days.",
+    )
+    if data["blocked"]:
+        out.table(
+            ["Task", "Title", "Owner", "Reason"],
+            [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in data["blocked"]],
+            title=f"Blocked ({len(data['blocked'])})",
+        )
+
+
+def _progress(out: Output, data: dict[str, Any]) -> None:
+    rows = []
+    for wp in data["work_packages"]:
+        milestone = wp["next_milestone"]
+        next_text = (
+            "all milestones met"
+            if milestone is None
+            else (
+                f"{milestone['title']} ({milestone['due']}{', late' if milestone['late'] else ''})"
+            )
+        )
+        rows.append(
+            [
+                wp["id"],
+                wp["title"],
+                f"{progress_bar(wp['percent'])} {wp['percent']}%",
+                f"{wp['done']}/{wp['tasks']}",
+                next_text,
+            ]
+        )
+    out.table(
+        ["WP", "Title", "Progress", "Done", "Next milestone"],
+        rows,
+        title="Work packages",
+        empty="No work packages yet.",
+    )
+
+
+RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
+    "study": _study,
+    "tasks": _tasks,
+    "progress": _progress,
+}
+
+
+def dashboard(out: Output, data: dict[str, Any]) -> None:
+    """Render every dashboard section that has a renderer, in order."""
+    for name, section in data.items():
+        renderer = RENDERERS.get(name)
+        if renderer is not None:
+            renderer(out, section)

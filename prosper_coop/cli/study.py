@@ -1,0 +1,233 @@
+"""Study-wide commands: init, status, log, doctor, save, whoami, schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.errors import ExitCode
+
+
+def register(app: typer.Typer) -> None:
+    """Add the study-wide commands to the root app."""
+    app.command()(init)
+    app.command()(status)
+    app.command("log")(log_)
+    app.command()(doctor)
+    app.command()(save)
+    app.command()(whoami)
+    app.command()(schema)
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the study in.")],
+    title: Annotated[str | None, typer.Option("--title", "-t", help="The study's title.")] = None,
+    example: Annotated[
+        str | None, typer.Option("--example", help="Fill the study with an example: prosper.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Create a new study: a git repository with the study layout and safety hook.
+
+    Example: prosper-coop init demo-study --example prosper
+    """
+    from prosper_coop.workspace import create_study
+
+    out = output(quiet=quiet)
+    study = create_study(directory, title=title, example=example)
+    out.success(f"Created the study {study.settings.title!r} in {directory}.")
+    out.info(f"Next: cd {directory} && prosper-coop status")
+
+
+def status(as_json: AsJson = False) -> None:
+    """Show the dashboard: what is overdue, due soon, blocked, and progress per work package.
+
+    Example: prosper-coop status --json
+    """
+    from prosper_coop import clock, dashboard
+    from prosper_coop.cli import render
+
+    study = open_study()
+    data = dashboard.build(study, clock.today())
+    out = output(as_json)
+    if as_json:
+        out.json(data)
+    else:
+        render.dashboard(out, data)
+
+
+def log_(
+    record: Annotated[
+        str | None, typer.Option("--record", help="Only changes to this record.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Only changes by this person.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only changes since a date (YYYY-MM-DD).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show the audit trail: every change, who made it and when (from git).
+
+    Example: prosper-coop log --record T-0012 --since 2026-01-01
+    """
+    from prosper_coop import auditlog, clock
+
+    if since:
+        since = clock.parse_date(since, "--since").isoformat()
+    study = open_study()
+    found = auditlog.entries(study, record=record, by=by, since=since, limit=limit)
+    out = output(as_json)
+    if as_json:
+        out.json([entry.as_dict() for entry in found])
+        return
+    out.table(
+        ["When", "Who", "Area", "What", "Records", "Commit"],
+        [
+            (
+                e.date[:16].replace("T", " "),
+                e.by,
+                e.area,
+                e.what,
+                ", ".join(e.records),
+                e.commit[:8],
+            )
+            for e in found
+        ],
+        empty="No changes match.",
+    )
+
+
+def doctor(
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Check only what is staged for the next git commit.")
+    ] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Reinstall the safety hook.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as problems.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Check every record, cross-reference and safety setting; exit 4 if anything is wrong.
+
+    Example: prosper-coop doctor
+    """
+    from prosper_coop import doctor as checks
+    from prosper_coop.workspace import install_hook
+
+    study = open_study()
+    out = output(as_json)
+    if fix:
+        install_hook(study.root)
+        out.success("Reinstalled the pre-commit safety hook.")
+    problems = checks.check_study(study, staged=staged)
+    errors = [p for p in problems if p.severity == "error" or strict]
+    if as_json:
+        out.json([{**p.__dict__, "text": str(p)} for p in problems])
+    else:
+        for problem in problems:
+            prefix = "" if problem.severity == "error" else "warning: "
+            out.line(f"{prefix}{problem}")
+        if errors:
+            out.info(
+                f"{len(errors)} problem(s) found. Fix each file and line shown, "
+                "then run prosper-coop doctor again."
+            )
+        elif not staged:
+            out.success(
+                "All records are valid." + (f" ({len(problems)} warning(s))" if problems else "")
+            )
+    if errors:
+        if staged:
+            out.info("The commit was stopped so nothing invalid or unencrypted reaches git.")
+        raise typer.Exit(int(ExitCode.INVALID))
+
+
+def save(
+    message: Annotated[str, typer.Option("--message", "-m", help="What you changed.")],
+    quiet: Quiet = False,
+) -> None:
+    """Check files you edited by hand and commit them as one change.
+
+    Example: prosper-coop save -m "Moved the WP3 fieldwork dates"
+    """
+    from prosper_coop.saving import save_hand_edits
+
+    out = output(quiet=quiet)
+    result = save_hand_edits(open_study(), message)
+    if result.commit is None:
+        out.info("There is nothing to save: no files have changed.")
+        return
+    out.success(f"Saved {len(result.paths)} file(s) as commit {result.commit[:8]}.")
+
+
+def whoami(
+    person: Annotated[
+        str | None, typer.Argument(help="Your study ID (e.g. CR-01); omit to show it.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show or set who you are in this study (kept on this computer, not in git).
+
+    Example: prosper-coop whoami CR-01
+    """
+    import os
+
+    from prosper_coop import localconfig
+    from prosper_coop.records import get
+
+    study = open_study()
+    out = output(as_json)
+    if person is not None:
+        study.load(get("person"), person)  # must exist
+        localconfig.set_study_setting(study.settings.uid, "whoami", person)
+        out.success(f"You are now {person} in this study.")
+    acting = study.actor(must_exist=False)
+    source = (
+        "PROSPER_COOP_AS"
+        if os.environ.get("PROSPER_COOP_AS")
+        else (
+            "whoami" if localconfig.study_settings(study.settings.uid).get("whoami") else "default"
+        )
+    )
+    if as_json:
+        out.json({"person": acting, "source": source})
+    elif person is None:
+        out.line(acting)
+        if source == "default":
+            out.info("(the study's default; set yours with: prosper-coop whoami ID)")
+
+
+def schema(
+    record_type: Annotated[
+        str | None, typer.Argument(help="A record type (person, workpackage, task, ...).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write one <type>.schema.json per type here.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a record type, so editors can check hand-edited YAML.
+
+    Example: prosper-coop schema task > task.schema.json
+    """
+    import json
+
+    from prosper_coop.fsutil import atomic_write_text
+    from prosper_coop.models import StudySettings
+    from prosper_coop.records import RECORD_TYPES, get
+
+    schemas: dict[str, Any] = {"study": StudySettings.model_json_schema()}
+    for rtype in RECORD_TYPES:
+        schemas[rtype.name] = rtype.model.model_json_schema()
+    out = output()
+    if out_dir is not None:
+        for name, data in schemas.items():
+            atomic_write_text(out_dir / f"{name}.schema.json", json.dumps(data, indent=2) + "\n")
+        out.success(f"Wrote {len(schemas)} schemas to {out_dir}.")
+        return
+    if record_type is None:
+        out.json(schemas)
+        return
+    name = "study" if record_type == "study" else get(record_type).name
+    out.json(schemas[name])

@@ -1,0 +1,75 @@
+"""The registry of record types: where each lives, its model and its ID form.
+
+Later features add their record types here; everything else (loading, saving,
+doctor, schema, the index) works from this table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel
+
+from prosper_coop import models
+from prosper_coop.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """How one kind of record is stored."""
+
+    name: str
+    folder: str
+    model: type[BaseModel]
+    pattern: re.Pattern[str]
+    example: str
+    prefix: str = ""
+    width: int = 4
+    sharded: bool = False
+    sensitive: bool = False
+
+    def format_id(self, number: int) -> str:
+        """Turn a sequence number into this type's ID (``42`` -> ``T-0042``)."""
+        return f"{self.prefix}{number:0{self.width}d}"
+
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    RecordType("person", "people", models.Person, models.PERSON_ID, "CR-01", prefix="", width=2),
+    RecordType(
+        "workpackage", "workpackages", models.WorkPackage, models.WP_ID, "WP3", prefix="WP", width=1
+    ),
+    RecordType(
+        "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
+    ),
+)
+
+
+@cache
+def by_name() -> dict[str, RecordType]:
+    """Record types keyed by name."""
+    return {rtype.name: rtype for rtype in RECORD_TYPES}
+
+
+@cache
+def by_folder() -> dict[str, RecordType]:
+    """Record types keyed by their top-level folder."""
+    return {rtype.folder: rtype for rtype in RECORD_TYPES}
+
+
+def get(name: str) -> RecordType:
+    """Look up a record type by name (or folder), with a helpful error."""
+    found = by_name().get(name) or by_folder().get(name)
+    if found is None:
+        names = ", ".join(sorted(by_name()))
+        raise NotFoundError(f"there is no record type {name!r}", f"Record types: {names}.")
+    return found
+
+
+def type_of_id(record_id: str) -> RecordType | None:
+    """Guess the record type from an ID's shape (``T-0042`` is a task)."""
+    for rtype in RECORD_TYPES:
+        if rtype.pattern.fullmatch(record_id):
+            return rtype
+    return None

@@ -1,0 +1,405 @@
+"""The study workspace: paths, loading, saving and committing records.
+
+A :class:`Study` is handed to every domain function. Changes go through
+:meth:`Study.change`, a transaction that takes the study lock, writes files
+atomically, checks nothing sensitive leaks, and makes exactly one commit; if
+anything fails, every file it touched is put back as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from prosper_coop import ids, yamlio
+from prosper_coop.errors import (
+    BusyError,
+    ConflictError,
+    NotAStudyError,
+    NotFoundError,
+    UserError,
+    ValidationError,
+)
+from prosper_coop.fsutil import atomic_write
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from prosper_coop.gitops import StudyRepo
+    from prosper_coop.models import StudySettings
+    from prosper_coop.records import RecordType
+
+M = TypeVar("M", bound="BaseModel")
+
+STUDY_FILE = "study.yaml"
+LOCK_NAME = "prosper-coop.lock"
+DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding a ``study.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / STUDY_FILE).is_file():
+            return folder
+    return None
+
+
+def validation_error(exc: Any, where: str, text: str) -> ValidationError:
+    """Turn a pydantic ValidationError into ours, naming file, line and field."""
+    problems = exc.errors(include_url=False)
+    first = problems[0]
+    loc = tuple(first.get("loc", ()))
+    field = ".".join(str(part) for part in loc) or "(record)"
+    message = first.get("msg", "invalid value")
+    if first.get("type") == "extra_forbidden":
+        message = "unknown field (check the spelling; see: prosper-coop schema)"
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return ValidationError(
+        f"{field}: {message}{more}",
+        "Fix the field shown, then run: prosper-coop doctor",
+        file=where,
+        line=yamlio.line_of(text, loc),
+    )
+
+
+def parse_model(model: type[M], text: str, where: str) -> M:
+    """Parse YAML text into ``model``, raising errors that name file:line: field."""
+    from pydantic import ValidationError as PydanticError
+
+    data = yamlio.loads(text, where)
+    if not isinstance(data, dict):
+        raise ValidationError(
+            "the file should hold a mapping of fields (key: value lines)",
+            "See the expected fields with: prosper-coop schema",
+            file=where,
+            line=1,
+        )
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        raise validation_error(exc, where, text) from None
+
+
+def to_yaml(record: BaseModel) -> str:
+    """A record in the canonical YAML form: model field order, empty values left out."""
+    data = record.model_dump(mode="python", exclude_none=True)
+    cleaned = {key: value for key, value in data.items() if value not in ("", [], {})}
+    return yamlio.dumps(cleaned)
+
+
+class Study:
+    """A study workspace on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    # -- finding -------------------------------------------------------------
+    @classmethod
+    def open(cls, location: Path | None = None) -> Study:
+        """Open the study at ``location`` (or the one containing the current folder)."""
+        start = location or Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
+        root = find_root(start)
+        if root is None:
+            raise NotAStudyError(
+                f"{start} is not inside a prosper-coop study",
+                "Run this inside a study folder, pass --study DIR, "
+                "or create one with: prosper-coop init DIR",
+            )
+        return cls(root)
+
+    # -- paths ---------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the study root, with forward slashes."""
+        return path.resolve().relative_to(self.root).as_posix()
+
+    def path_of(self, rtype: RecordType, record_id: str) -> Path:
+        """Where the record ``record_id`` of type ``rtype`` lives."""
+        ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
+        folder = self.root / rtype.folder
+        if rtype.sharded:
+            number = ids.number_of(record_id) or 0
+            folder = folder / f"{number // 100:02d}"
+        path = folder / f"{record_id}.yaml"
+        # Belt and braces: the pattern already forbids separators and dots.
+        if not path.resolve().is_relative_to(self.root):
+            raise ValidationError(f"{record_id!r} would name a file outside the study")
+        return path
+
+    def record_files(self, rtype: RecordType) -> list[Path]:
+        """Every record file of ``rtype`` (sorted)."""
+        folder = self.root / rtype.folder
+        if not folder.is_dir():
+            return []
+        pattern = "*/*.yaml" if rtype.sharded else "*.yaml"
+        files = list(folder.glob(pattern))
+        if rtype.sharded:
+            files += list(folder.glob("*.yaml"))
+        return sorted(files, key=lambda p: (ids.number_of(p.stem) or 0, p.stem))
+
+    # -- settings --------------------------------------------------------------
+    @cached_property
+    def settings(self) -> StudySettings:
+        """The validated ``study.yaml``."""
+        from prosper_coop.models import StudySettings
+
+        path = self.root / STUDY_FILE
+        text = yamlio.decode(path.read_bytes(), STUDY_FILE)
+        return parse_model(StudySettings, text, STUDY_FILE)
+
+    @cached_property
+    def repo(self) -> StudyRepo:
+        """The git repository behind the study."""
+        from prosper_coop.gitops import StudyRepo
+
+        return StudyRepo(self.root)
+
+    # -- reading -------------------------------------------------------------
+    def read_file(self, path: Path, model: type[M]) -> M:
+        """Load one record file, checking that its file name matches its ID."""
+        where = self.rel(path)
+        text = yamlio.decode(path.read_bytes(), where)
+        record = parse_model(model, text, where)
+        record_id = getattr(record, "id", None)
+        if record_id is not None and record_id != path.stem:
+            raise ValidationError(
+                f"id: the record says {record_id!r} but the file is named {path.name!r}",
+                f"Make them agree: rename the file to {record_id}.yaml or fix the id line.",
+                file=where,
+                line=yamlio.line_of(text, ("id",)),
+            )
+        return record
+
+    def exists(self, rtype: RecordType, record_id: str) -> bool:
+        """Whether a record with this ID exists."""
+        return self.path_of(rtype, record_id).is_file()
+
+    def load(self, rtype: RecordType, record_id: str) -> Any:
+        """Load one record, or raise a NotFoundError that says how to list them."""
+        path = self.path_of(rtype, record_id)
+        if not path.is_file():
+            raise NotFoundError(
+                f"{rtype.name} {record_id} not found",
+                f"List them with: prosper-coop {_list_command(rtype)}",
+            )
+        return self.read_file(path, rtype.model)
+
+    def load_all(self, rtype: RecordType) -> list[Any]:
+        """Load every record of a type (raises on the first invalid one)."""
+        return [self.read_file(path, rtype.model) for path in self.record_files(rtype)]
+
+    def next_id(self, rtype: RecordType) -> str:
+        """The next free sequential ID for ``rtype`` (``T-0043`` after ``T-0042``)."""
+        highest = 0
+        for path in self.record_files(rtype):
+            number = ids.number_of(path.stem)
+            if number is not None and rtype.pattern.fullmatch(path.stem):
+                highest = max(highest, number)
+        return rtype.format_id(highest + 1)
+
+    # -- who is acting -------------------------------------------------------
+    def actor(self, *, must_exist: bool = True) -> str:
+        """The study ID of the person running the command.
+
+        ``PROSPER_COOP_AS`` wins, then ``prosper-coop whoami ID`` (a local
+        setting), then the study's default (the coordinator).
+        """
+        from prosper_coop import localconfig
+        from prosper_coop.records import get
+
+        source = "PROSPER_COOP_AS"
+        chosen = os.environ.get("PROSPER_COOP_AS")
+        if not chosen:
+            source = "whoami"
+            chosen = localconfig.study_settings(self.settings.uid).get("whoami")
+        if not chosen:
+            source = "study.yaml default_actor"
+            chosen = self.settings.default_actor or "CO-01"
+        chosen = str(chosen)
+        people = get("person")
+        ids.check_pattern(chosen, people.pattern, "person ID", people.example)
+        if must_exist and not self.exists(people, chosen):
+            raise NotFoundError(
+                f"you are acting as {chosen} (from {source}), who is not in this study",
+                "Choose who you are with: prosper-coop whoami ID "
+                "(list people with: prosper-coop people list)",
+            )
+        return chosen
+
+    # -- changing ------------------------------------------------------------
+    def lock(self, timeout: float | None = None) -> contextlib.AbstractContextManager[Any]:
+        """The study's writer lock (waits briefly, then raises BusyError)."""
+        from filelock import FileLock, Timeout
+
+        git_dir = self.root / ".git"
+        lock_dir = git_dir if git_dir.is_dir() else self.root / ".prosper"
+        lock_dir.mkdir(exist_ok=True)
+        if timeout is None:
+            timeout = float(os.environ.get("PROSPER_COOP_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        file_lock = FileLock(str(lock_dir / LOCK_NAME), timeout=timeout)
+
+        @contextlib.contextmanager
+        def held() -> Iterator[None]:
+            try:
+                file_lock.acquire()
+            except Timeout:
+                raise BusyError(
+                    "another prosper-coop command is changing this study right now",
+                    "Wait for it to finish, then try again. Nothing was changed.",
+                ) from None
+            try:
+                yield
+            finally:
+                file_lock.release()
+
+        return held()
+
+    def change(self, area: str, what: str, record_ids: str | list[str] = "") -> Change:
+        """Start a one-commit change, e.g. ``with study.change("task", "done T-1", "T-1")``."""
+        return Change(self, area, what, record_ids)
+
+
+def _list_command(rtype: RecordType) -> str:
+    return {"person": "people list", "workpackage": "wp list"}.get(rtype.name, f"{rtype.name} list")
+
+
+class Change:
+    """One change to a study, committed as exactly one git commit.
+
+    Files are buffered until the block ends without error; then the lock is
+    already held, edits not yet saved are refused, files are written atomically,
+    checked by the guard, staged and committed. On any failure every touched
+    file is restored and the index reset for those paths.
+    """
+
+    def __init__(self, study: Study, area: str, what: str, record_ids: str | list[str]) -> None:
+        self.study = study
+        self.area = area
+        self.what = what
+        self.record_ids = [record_ids] if isinstance(record_ids, str) else list(record_ids)
+        self.author: str | None = None
+        self.sha: str | None = None
+        self._pending: dict[str, bytes | None] = {}
+        self._lock: contextlib.AbstractContextManager[Any] | None = None
+        self.allow_unsaved: set[str] = set()
+
+    # -- buffering -------------------------------------------------------------
+    def save(self, record: BaseModel, rtype: RecordType | None = None) -> Path:
+        """Queue ``record`` to be written (in canonical YAML)."""
+        from prosper_coop.records import RECORD_TYPES
+
+        if rtype is None:
+            rtype = next(t for t in RECORD_TYPES if isinstance(record, t.model))
+        path = self.study.path_of(rtype, getattr(record, "id"))  # noqa: B009
+        self._pending[self.study.rel(path)] = to_yaml(record).encode("utf-8")
+        return path
+
+    def write_bytes(self, rel_path: str, data: bytes) -> None:
+        """Queue a file (relative to the study root) to be written."""
+        self._check_rel(rel_path)
+        self._pending[rel_path] = data
+
+    def write_text(self, rel_path: str, text: str) -> None:
+        """Queue a UTF-8 text file to be written."""
+        self.write_bytes(rel_path, text.encode("utf-8"))
+
+    def delete(self, rel_path: str) -> None:
+        """Queue a file to be removed."""
+        self._check_rel(rel_path)
+        self._pending[rel_path] = None
+
+    def _check_rel(self, rel_path: str) -> None:
+        target = (self.study.root / rel_path).resolve()
+        if Path(rel_path).is_absolute() or not target.is_relative_to(self.study.root):
+            raise ValidationError(f"{rel_path!r} is outside the study")
+
+    @property
+    def message(self) -> str:
+        """The commit message: ``<area>: <what> (<record ids>)``."""
+        suffix = f" ({', '.join(self.record_ids)})" if any(self.record_ids) else ""
+        return f"{self.area}: {self.what}{suffix}"
+
+    # -- context manager -----------------------------------------------------
+    def __enter__(self) -> Change:
+        self._lock = self.study.lock()
+        self._lock.__enter__()
+        try:
+            if self.author is None:
+                self.author = self.study.actor()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._lock is not None
+        try:
+            if exc_type is None and self._pending:
+                self.commit()
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def commit(self) -> None:
+        """Write, check and commit the queued files; restore everything on failure."""
+        repo = self.study.repo
+        paths = sorted(self._pending)
+        if repo.has_head():
+            unsaved = repo.changed_paths(paths)
+            clashing = [p for p in paths if p in unsaved and p not in self.allow_unsaved]
+            if clashing:
+                raise ConflictError(
+                    f"{clashing[0]} has changes that are not saved yet",
+                    "Save them first with: prosper-coop save -m 'what you changed' "
+                    "(or undo them with: git checkout -- FILE). Nothing was changed.",
+                )
+        self._check_guard()
+        before: dict[str, bytes | None] = {}
+        try:
+            for rel_path in paths:
+                target = self.study.root / rel_path
+                before[rel_path] = target.read_bytes() if target.is_file() else None
+                data = self._pending[rel_path]
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    atomic_write(target, data)
+            repo.add(paths)
+            self.sha = repo.commit(self.message, self.author or "CO-01", paths)
+        except BaseException:
+            self._restore(before)
+            raise
+
+    def _check_guard(self) -> None:
+        from prosper_coop import guard
+
+        folders = guard.sensitive_folders()
+        for rel_path, data in self._pending.items():
+            if data is None:
+                continue
+            leak = guard.check_blob(rel_path, data, folders)
+            if leak is not None:
+                raise ValidationError(
+                    f"refusing to commit {leak.path}: {leak.problem}",
+                    "This is a safety check; nothing was written.",
+                )
+
+    def _restore(self, before: dict[str, bytes | None]) -> None:
+        for rel_path, data in before.items():
+            target = self.study.root / rel_path
+            with contextlib.suppress(OSError):
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    atomic_write(target, data)
+        with contextlib.suppress(UserError):
+            self.study.repo.unstage(list(before))

@@ -1,0 +1,176 @@
+"""Creating a study: the folder layout, git repository, hook and first commit."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prosper_coop import clock
+from prosper_coop.defaults import DEFAULT_FOLDERS, defaults_root
+from prosper_coop.errors import ConflictError, InvalidInputError, UserError
+from prosper_coop.fsutil import atomic_write, atomic_write_text
+from prosper_coop.study import STUDY_FILE, Study, find_root, to_yaml
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from pydantic import BaseModel
+
+GITIGNORE = """\
+# prosper-coop: never commit these
+.prosper/
+*.tmp
+.*.tmp
+# Decrypted copies of sensitive records must never be committed
+*.plain
+*.decrypted
+"""
+
+HOOK = """\
+#!/bin/sh
+# Installed by prosper-coop: checks hand-made commits (valid records, and no
+# plaintext sensitive data) before git records them.
+PYTHON="{python}"
+if [ -x "$PYTHON" ]; then
+    exec "$PYTHON" -m prosper_coop doctor --staged
+elif command -v prosper-coop >/dev/null 2>&1; then
+    exec prosper-coop doctor --staged
+else
+    echo "prosper-coop is not installed here, so this commit cannot be checked." >&2
+    echo "Install it (pip install prosper-coop) or commit with the tool: prosper-coop save" >&2
+    exit 1
+fi
+"""
+
+README = """\
+# {title}
+
+This folder is a prosper-coop study workspace: every change is a git commit,
+and `git log` is the audit trail. Start with `prosper-coop status`.
+Sensitive records are encrypted; never copy decrypted text into this folder.
+"""
+
+
+@dataclass
+class StudyContent:
+    """Records and files a new study starts with (filled by examples)."""
+
+    today: dt.date
+    records: list[BaseModel] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def add(self, *records: BaseModel) -> None:
+        """Add records to the new study."""
+        self.records.extend(records)
+
+
+def install_hook(root: Path) -> Path:
+    """Install (or refresh) the pre-commit hook that runs ``doctor --staged``."""
+    hook = root / ".git" / "hooks" / "pre-commit"
+    atomic_write_text(hook, HOOK.format(python=sys.executable))
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return hook
+
+
+def create_study(target: Path, *, title: str | None, example: str | None) -> Study:
+    """Create a study in ``target`` and make its first commit; return it.
+
+    ``target`` may be missing or empty. On any failure, what was created is removed.
+    """
+    from prosper_coop import example as examples
+    from prosper_coop.gitops import StudyRepo
+    from prosper_coop.models import Person, Role, StudySettings
+    from prosper_coop.records import RECORD_TYPES
+
+    target = target.expanduser()
+    builder = examples.get(example) if example else None
+    if target.exists():
+        if not target.is_dir():
+            raise ConflictError(f"{target} is a file, not a folder", "Choose another name.")
+        if find_root(target) == target.resolve():
+            raise ConflictError(
+                f"{target} is already a study",
+                f"See it with: prosper-coop --study {target} status",
+            )
+        if any(target.iterdir()):
+            raise ConflictError(
+                f"{target} is not empty and is not a study",
+                "Choose a new or empty folder, e.g.: prosper-coop init my-study",
+            )
+    created_dir = not target.exists()
+    today = clock.today()
+    content = StudyContent(today=today)
+    if builder is not None:
+        settings = builder.settings(today)
+        builder.build(content)
+    else:
+        settings = {}
+    study_title = title or settings.get("title") or target.resolve().name
+    try:
+        study_settings = StudySettings(
+            uid=uuid.uuid4().hex,
+            title=study_title,
+            created=today,
+            **{key: value for key, value in settings.items() if key != "title"},
+        )
+    except Exception as exc:  # pydantic.ValidationError
+        raise InvalidInputError(f"the study title is not usable: {exc}") from None
+    if not any(isinstance(rec, Person) for rec in content.records):
+        content.add(
+            Person(id="CO-01", alias="Study coordinator", roles=[Role.COORDINATOR], joined=today)
+        )
+    author = study_settings.default_actor or "CO-01"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        root = target.resolve()
+        repo = StudyRepo.init(root)
+        study = Study(root)
+        atomic_write_text(root / STUDY_FILE, to_yaml(study_settings))
+        atomic_write_text(root / ".gitignore", GITIGNORE)
+        atomic_write_text(root / "README.md", README.format(title=study_title))
+        for rtype in RECORD_TYPES:
+            atomic_write(root / rtype.folder / ".gitkeep", b"")
+        source = defaults_root()
+        for name in DEFAULT_FOLDERS:
+            shutil.copytree(
+                source / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+        by_model = {rtype.model: rtype for rtype in RECORD_TYPES}
+        for record in content.records:
+            rtype = by_model[type(record)]
+            atomic_write_text(study.path_of(rtype, record.id), to_yaml(record))  # type: ignore[attr-defined]
+        for rel_path, text in content.files.items():
+            atomic_write_text(root / rel_path, text)
+        install_hook(root)
+        repo.run("add", "-A")
+        what = "create example study" if builder else "create study"
+        repo.commit(f'study: {what} "{study_title}" (study)', author)
+    except BaseException as exc:
+        _remove_partial(target, created_dir)
+        if isinstance(exc, UserError):
+            raise
+        if isinstance(exc, OSError):
+            raise UserError(
+                f"could not create the study in {target}: {exc.strerror}",
+                "Check the folder is writable and there is free disk space.",
+            ) from None
+        raise
+    return study
+
+
+def _remove_partial(target: Path, created_dir: bool) -> None:
+    if not target.exists():
+        return
+    if created_dir:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for child in target.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)

@@ -1,0 +1,102 @@
+"""A sealed test environment and shared fixtures.
+
+Every test runs with a temporary HOME and cwd, an isolated git config (no global
+identity, like a fresh machine), its own prosper-coop config dir, NO_COLOR and a
+fixed terminal width, and a fixed "today" so dates in the example are stable.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from prosper_coop.cli.app import app
+from prosper_coop.study import Study
+
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(autouse=True)
+def sealed_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Isolate HOME, cwd, git config and prosper-coop settings for each test."""
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in list(os.environ):
+        if name.startswith(("GIT_", "PROSPER_COOP_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig-none"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("PROSPER_COOP_CONFIG_DIR", str(home / ".config" / "prosper-coop"))
+    monkeypatch.setenv("PROSPER_COOP_TODAY", TODAY)
+    monkeypatch.setenv("PROSPER_COOP_LOCK_TIMEOUT", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.chdir(work)
+    yield work
+
+
+class Cli:
+    """Run prosper-coop in-process and return the result."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> object:
+        return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """In-process CLI runner: ``result = cli("status", "--json")``."""
+    return Cli()
+
+
+@pytest.fixture
+def example_study(sealed_env: Path) -> Study:
+    """A fresh PROSPER example study (built once per test, in tmp)."""
+    from prosper_coop.workspace import create_study
+
+    return create_study(sealed_env / "prosper", title=None, example="prosper")
+
+
+@pytest.fixture
+def empty_study(sealed_env: Path) -> Study:
+    """A fresh study with only the default coordinator."""
+    from prosper_coop.workspace import create_study
+
+    return create_study(sealed_env / "study", title="Test study", example=None)
+
+
+def git(study: Study | Path, *args: str) -> str:
+    """Run real git in a study and return stdout."""
+    root = study.root if isinstance(study, Study) else study
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed console script in a subprocess, the way a user does."""
+
+    def run(*args: str, cwd: Path | None = None, input: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        script = Path(sys.executable).parent / "prosper-coop"
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "prosper_coop"]
+        return subprocess.run(
+            [*command, *args], cwd=cwd, input=input, capture_output=True, text=True,
+            env={**os.environ, **(env or {})}, timeout=120,
+        )
+
+    return run
