@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -26,12 +26,32 @@ TaskRef = Annotated[str, StringConstraints(pattern=TASK_ID.pattern)]
 WpRef = Annotated[str, StringConstraints(pattern=WP_ID.pattern)]
 
 
+class Conflict(BaseModel):
+    """A field changed to different values on two machines, kept until resolved.
+
+    ``sync`` records it; ``status`` and ``doctor`` show it; ``resolve`` clears it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    mine: Any = None
+    theirs: Any = None
+    mine_by: str = ""
+    theirs_by: str = ""
+    at: dt.datetime
+
+
 class Record(BaseModel):
-    """Base of every record: unknown fields are errors, values are re-checked on change."""
+    """Base of every record: unknown fields are errors, values are re-checked on change.
+
+    ``conflicts`` is written last in the file (see ``study.to_yaml``).
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     id: str
+    conflicts: list[Conflict] = Field(default_factory=list)
 
 
 class Role(StrEnum):
@@ -53,6 +73,34 @@ class PersonStatus(StrEnum):
     LEFT = "left"
 
 
+class CreditStyle(StrEnum):
+    """How a person wants to be credited in outputs (their choice, changeable)."""
+
+    NAME = "name"
+    INITIALS = "initials"
+    PSEUDONYM = "pseudonym"
+    GROUP = "group"
+    NONE = "none"
+
+
+class CreditAs(StrEnum):
+    """Whether the credit is as an author or in the acknowledgements."""
+
+    AUTHOR = "author"
+    ACKNOWLEDGEMENT = "acknowledgement"
+
+
+class Credit(BaseModel):
+    """A person's credit preference. ``display`` is the exact text they chose to show."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    style: CreditStyle = CreditStyle.GROUP
+    display: Annotated[str, StringConstraints(max_length=120)] = ""
+    credit_as: CreditAs = CreditAs.ACKNOWLEDGEMENT
+    updated: dt.date | None = None
+
+
 class Person(Record):
     """A member of the study team under a pseudonymous ID. No real names here."""
 
@@ -62,6 +110,8 @@ class Person(Record):
     status: PersonStatus = PersonStatus.ACTIVE
     joined: dt.date | None = None
     left: dt.date | None = None
+    credit: Credit | None = None
+    age_recipient: Annotated[str, StringConstraints(pattern=r"^age1[0-9a-z]{58}$")] | None = None
     notes: LongText = ""
 
     @field_validator("roles")

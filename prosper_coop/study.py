@@ -90,6 +90,8 @@ def to_yaml(record: BaseModel) -> str:
     """A record in the canonical YAML form: model field order, empty values left out."""
     data = record.model_dump(mode="python", exclude_none=True)
     cleaned = {key: value for key, value in data.items() if value not in ("", [], {})}
+    if "conflicts" in cleaned:  # unresolved sync conflicts go last, where they stand out
+        cleaned["conflicts"] = cleaned.pop("conflicts")
     return yamlio.dumps(cleaned)
 
 
