@@ -74,6 +74,7 @@ class Output:
         *,
         title: str | None = None,
         empty: str = "Nothing to show.",
+        no_wrap: Sequence[str] = ("ID", "Task", "WP", "Due", "Progress"),
     ) -> None:
         """Render rows as a table (or say ``empty`` when there are none)."""
         from rich.table import Table
@@ -85,7 +86,7 @@ class Output:
             return
         table = Table(title=title, title_justify="left", header_style="bold")
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             # Text() so record content is never read as rich markup.
             table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))

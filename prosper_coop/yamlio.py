@@ -127,7 +127,12 @@ def line_of(text: str, loc: Sequence[str | int]) -> int | None:
 
 
 class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
-    """Block style, literal blocks for multi-line text, dates unquoted."""
+    """Block style, literal blocks for multi-line text, dates unquoted, never anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
+        # Equal values (e.g. the same date in two fields) must be written out in full:
+        # the loader refuses anchors and aliases.
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -8,8 +8,8 @@ from typing import Any
 from prosper_coop.output import Output
 
 
-def progress_bar(percent: int, width: int = 20) -> str:
-    """A plain text bar, readable without colour: ``[#######-------------]``."""
+def progress_bar(percent: int, width: int = 10) -> str:
+    """A plain text bar, readable without colour: ``[###-------]``."""
     filled = round(width * percent / 100)
     return "[" + "#" * filled + "-" * (width - filled) + "]"
 

@@ -1,0 +1,48 @@
+"""Docs are tests: every command has help with an example and is in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from prosper_coop.cli.app import app
+from prosper_coop.errors import ExitCode
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def _commands() -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        children = getattr(command, "commands", None)
+        if children is not None:  # a group: its commands are what users run
+            for name, child in children.items():
+                walk(child, [*path, name])
+        else:
+            found.append((" ".join(path), command))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    missing = [
+        name
+        for name, command in _commands()
+        if "Example: prosper-coop" not in (getattr(command, "help", "") or "")
+    ]
+    assert missing == []
+
+
+def test_every_command_is_in_the_readme_reference() -> None:
+    missing = [name for name, _ in _commands() if f"prosper-coop {name}" not in README]
+    assert missing == []
+
+
+def test_every_exit_code_is_documented() -> None:
+    table = README.split("## Exit codes", 1)[1]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
+    assert documented == {int(code) for code in ExitCode}

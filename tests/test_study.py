@@ -1,0 +1,211 @@
+"""The study object: paths, validation, one-commit changes, the lock and rollback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from prosper_coop.errors import (
+    BusyError,
+    ConflictError,
+    GitError,
+    InvalidInputError,
+    NotAStudyError,
+    ValidationError,
+)
+from prosper_coop.gitops import StudyRepo
+from prosper_coop.models import Task
+from prosper_coop.records import get
+from prosper_coop.study import Study
+from tests.conftest import git
+
+TASK = get("task")
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["../x", "/etc/passwd", "T-0001/../../x", "..", "T-00 01", "T-0001.yaml", ""]
+)
+def test_ids_cannot_name_paths_outside_the_study(empty_study: Study, bad_id: str) -> None:
+    with pytest.raises(InvalidInputError):
+        empty_study.path_of(TASK, bad_id)
+
+
+def test_task_files_are_sharded_by_hundreds(empty_study: Study) -> None:
+    assert empty_study.rel(empty_study.path_of(TASK, "T-0042")) == "tasks/00/T-0042.yaml"
+    assert empty_study.rel(empty_study.path_of(TASK, "T-1234")) == "tasks/12/T-1234.yaml"
+
+
+def test_outside_a_study(tmp_path: Path) -> None:
+    with pytest.raises(NotAStudyError, match="not inside a prosper-coop study"):
+        Study.open(tmp_path)
+
+
+def test_file_name_and_id_must_agree(example_study: Study) -> None:
+    path = example_study.path_of(TASK, "T-0001")
+    path.write_text(path.read_text().replace("id: T-0001", "id: T-0002"))
+    with pytest.raises(ValidationError) as caught:
+        example_study.load(TASK, "T-0001")
+    assert caught.value.file == "tasks/00/T-0001.yaml"
+    assert caught.value.line == 1
+    assert "file is named" in caught.value.message
+
+
+def test_wrong_type_names_field_and_line(example_study: Study) -> None:
+    path = example_study.path_of(TASK, "T-0003")
+    path.write_text(path.read_text().replace("status: done", "status: finished"))
+    with pytest.raises(ValidationError) as caught:
+        example_study.load(TASK, "T-0003")
+    line = path.read_text().splitlines().index("status: finished") + 1
+    assert caught.value.message.startswith("status: ")
+    assert str(caught.value).endswith(f"(tasks/00/T-0003.yaml:{line})")
+
+
+def test_unknown_field_is_an_error(example_study: Study) -> None:
+    path = example_study.path_of(TASK, "T-0003")
+    path.write_text(path.read_text() + "colour: red\n")
+    with pytest.raises(ValidationError, match="colour: unknown field") as caught:
+        example_study.load(TASK, "T-0003")
+    assert caught.value.line == len(path.read_text().splitlines())
+
+
+def _new_task(study: Study, title: str = "Pilot the topic guide") -> Task:
+    return Task(id=study.next_id(TASK), wp="WP1", title=title, owner="CO-01", created="2026-11-26")  # type: ignore[arg-type]
+
+
+def test_a_change_is_exactly_one_commit(example_study: Study) -> None:
+    before = git(example_study, "rev-list", "--count", "HEAD")
+    task = _new_task(example_study)
+    assert task.id == "T-0028"
+    with example_study.change("task", f'add {task.id} "{task.title}"', task.id) as change:
+        change.save(task)
+    assert int(git(example_study, "rev-list", "--count", "HEAD")) == int(before) + 1
+    assert git(example_study, "log", "-1", "--format=%an|%ae|%s").strip() == (
+        'CO-01|CO-01@prosper-coop.invalid|task: add T-0028 "Pilot the topic guide" (T-0028)'
+    )
+    assert git(example_study, "status", "--porcelain") == ""
+    assert example_study.load(TASK, "T-0028") == task
+
+
+def test_canonical_file_form(example_study: Study) -> None:
+    text = example_study.path_of(TASK, "T-0013").read_text()
+    assert text == textwrap.dedent("""\
+        id: T-0013
+        wp: WP3
+        title: 'Site 3: arrange access with the local commissioner'
+        status: blocked
+        owner: AC-04
+        due: 2026-11-21
+        depends:
+        - T-0010
+        tags:
+        - sites
+        blocked_reason: Waiting for the commissioner to agree access.
+        created: 2026-10-22
+        """)
+
+
+def test_unsaved_hand_edit_to_the_same_file_is_refused(example_study: Study) -> None:
+    path = example_study.path_of(TASK, "T-0014")
+    path.write_text(path.read_text().replace("todo", "doing"))
+    head = git(example_study, "rev-parse", "HEAD")
+    task = example_study.load(TASK, "T-0014")
+    task.title = "Renamed"
+    with (
+        pytest.raises(ConflictError, match="not saved yet"),
+        example_study.change("task", "edit T-0014", "T-0014") as change,
+    ):
+        change.save(task)
+    assert git(example_study, "rev-parse", "HEAD") == head
+    assert "status: doing" in path.read_text() and "Renamed" not in path.read_text()
+
+
+def test_other_hand_edits_are_left_alone(example_study: Study) -> None:
+    other = example_study.path_of(TASK, "T-0014")
+    other.write_text(other.read_text().replace("todo", "doing"))
+    with example_study.change("task", "add", "T-0028") as change:
+        change.save(_new_task(example_study))
+    assert git(example_study, "show", "--name-only", "--format=", "HEAD").split() == [
+        "tasks/00/T-0028.yaml"
+    ]
+    assert git(example_study, "status", "--porcelain").strip() == "M tasks/00/T-0014.yaml"
+
+
+def test_failed_commit_restores_every_file(
+    example_study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = example_study.path_of(TASK, "T-0014")
+    original = path.read_bytes()
+    head = git(example_study, "rev-parse", "HEAD")
+
+    def failing_commit(
+        self: StudyRepo, message: str, author: str, paths: list[str] | None = None
+    ) -> str:
+        raise GitError("git commit failed: simulated")
+
+    monkeypatch.setattr(StudyRepo, "commit", failing_commit)
+    task = example_study.load(TASK, "T-0014")
+    task.title = "Changed"
+    with pytest.raises(GitError), example_study.change("task", "edit", "T-0014") as change:
+        change.save(task)
+        change.save(_new_task(example_study))
+    assert path.read_bytes() == original
+    assert not example_study.path_of(TASK, "T-0028").exists()
+    assert git(example_study, "rev-parse", "HEAD") == head
+    assert git(example_study, "status", "--porcelain") == ""
+
+
+def test_second_writer_waits_then_fails_clearly(example_study: Study) -> None:
+    lock_path = example_study.root / ".git" / "prosper-coop.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import sys, time
+            from filelock import FileLock
+            with FileLock({str(lock_path)!r}):
+                print("locked", flush=True)
+                time.sleep(30)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.perf_counter()
+        with (
+            pytest.raises(BusyError, match="another prosper-coop command"),
+            example_study.change("task", "add", "T-0028") as change,
+        ):
+            change.save(_new_task(example_study))
+        assert 0.9 <= time.perf_counter() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not example_study.path_of(TASK, "T-0028").exists()
+    with example_study.change("task", "add", "T-0028") as change:  # free again
+        change.save(_new_task(example_study))
+
+
+def test_guard_refuses_plaintext_in_sensitive_folders(
+    example_study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prosper_coop import guard
+
+    monkeypatch.setattr(guard, "sensitive_folders", lambda: ("checkins",))
+    head = git(example_study, "rev-parse", "HEAD")
+    with (
+        pytest.raises(ValidationError, match="must be encrypted"),
+        example_study.change("checkin", "add", "C-1") as change,
+    ):
+        change.write_text("checkins/C-1.age", "distress: 9 MARKER-PLAINTEXT")
+    assert git(example_study, "rev-parse", "HEAD") == head
+    assert not (example_study.root / "checkins" / "C-1.age").exists()
+    with example_study.change("checkin", "add", "C-1") as change:
+        change.write_bytes("checkins/C-1.age", guard.AGE_BINARY_HEADER + b"-> X25519 ...")
