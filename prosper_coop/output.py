@@ -74,7 +74,7 @@ class Output:
         *,
         title: str | None = None,
         empty: str = "Nothing to show.",
-        no_wrap: Sequence[str] = ("ID", "Task", "WP", "Due", "Progress"),
+        no_wrap: Sequence[str] = ("ID", "Task", "WP", "Due", "Progress", "When", "Commit"),
     ) -> None:
         """Render rows as a table (or say ``empty`` when there are none)."""
         from rich.table import Table

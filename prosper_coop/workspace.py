@@ -149,7 +149,10 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
         install_hook(root)
         repo.run("add", "-A")
         what = "create example study" if builder else "create study"
-        repo.commit(f'study: {what} "{study_title}" (study)', author)
+        label = study_settings.short_title or study_title
+        if len(label) > 60:
+            label = label[:57].rstrip() + "..."
+        repo.commit(f'study: {what} "{label}" (study)', author)
     except BaseException as exc:
         _remove_partial(target, created_dir)
         if isinstance(exc, UserError):

@@ -12,7 +12,7 @@ def test_example_study_is_one_commit_by_the_coordinator(example_study, cli) -> N
     assert log.count("\n") == 1
     author, subject = log.strip().split("|", 1)
     assert author == "CO-01"
-    assert subject.startswith('study: create example study "Exploring voluntary sector')
+    assert subject == 'study: create example study "PROSPER" (study)'
     assert git(example_study, "status", "--porcelain") == ""
 
 

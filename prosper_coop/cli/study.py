@@ -47,11 +47,19 @@ def status(as_json: AsJson = False) -> None:
 
     Example: prosper-coop status --json
     """
-    from prosper_coop import clock, dashboard
+    from prosper_coop import clock, statuscache
     from prosper_coop.cli import render
 
     study = open_study()
-    data = dashboard.build(study, clock.today())
+    today = clock.today()
+    key, newest = statuscache.fingerprint(study.root, today.isoformat())
+    data = statuscache.lookup(study.root, key)
+    if data is None:
+        from prosper_coop import dashboard
+        from prosper_coop.output import to_jsonable
+
+        data = to_jsonable(dashboard.build(study, today))
+        statuscache.store(study.root, key, newest, data)
     out = output(as_json)
     if as_json:
         out.json(data)
