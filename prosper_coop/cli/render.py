@@ -26,6 +26,14 @@ def _study(out: Output, data: dict[str, Any]) -> None:
     out.render(f"People: {data['people_active']} active.  Tasks: {counts}.")
 
 
+MAX_ROWS = 12
+
+
+def _more(out: Output, items: list[Any], command: str) -> None:
+    if len(items) > MAX_ROWS:
+        out.render(f"... and {len(items) - MAX_ROWS} more: {command}")
+
+
 def _tasks(out: Output, data: dict[str, Any]) -> None:
     def rows(items: list[dict[str, Any]], late: bool = False) -> list[list[Any]]:
         return [
@@ -37,28 +45,32 @@ def _tasks(out: Output, data: dict[str, Any]) -> None:
                 t["due"],
                 f"{t['days_late']} d" if late else t["status"],
             ]
-            for t in items
+            for t in items[:MAX_ROWS]
         ]
 
     out.render("")
+    overdue, this_week, blocked = data["overdue"], data["due_this_week"], data["blocked"]
     out.table(
         ["Task", "Title", "WP", "Owner", "Due", "Late by"],
-        rows(data["overdue"], True),
-        title=f"Overdue ({len(data['overdue'])})",
+        rows(overdue, True),
+        title=f"Overdue ({len(overdue)})",
         empty="Nothing is overdue.",
     )
+    _more(out, overdue, "prosper-coop task list --overdue")
     out.table(
         ["Task", "Title", "WP", "Owner", "Due", "Status"],
-        rows(data["due_this_week"]),
-        title=f"Due in the next 7 days ({len(data['due_this_week'])})",
+        rows(this_week),
+        title=f"Due in the next 7 days ({len(this_week)})",
         empty="Nothing is due in the next 7 days.",
     )
-    if data["blocked"]:
+    _more(out, this_week, "prosper-coop task list --due-before +7")
+    if blocked:
         out.table(
             ["Task", "Title", "Owner", "Reason"],
-            [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in data["blocked"]],
-            title=f"Blocked ({len(data['blocked'])})",
+            [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in blocked[:MAX_ROWS]],
+            title=f"Blocked ({len(blocked)})",
         )
+        _more(out, blocked, "prosper-coop task list --status blocked")
 
 
 def _progress(out: Output, data: dict[str, Any]) -> None:
