@@ -57,8 +57,21 @@ def test_pulled_changes_are_seen(cli, example_study: Study, tmp_path) -> None:
     subprocess.run(["git", "clone", "-q", str(example_study.root), str(clone)], check=True)
     path = clone / "tasks" / "00" / "T-0012.yaml"
     path.write_text(path.read_text().replace("status: doing", "status: done"))
-    subprocess.run(["git", "-c", "user.name=AC-03", "-c", "user.email=a@b.invalid", "commit",
-                    "-qam", "task: done T-0012 (T-0012)", "--no-verify"], cwd=clone, check=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=AC-03",
+            "-c",
+            "user.email=a@b.invalid",
+            "commit",
+            "-qam",
+            "task: done T-0012 (T-0012)",
+            "--no-verify",
+        ],
+        cwd=clone,
+        check=True,
+    )
     assert "T-0012" in _overdue(cli, example_study)
     git(example_study, "pull", "-q", "--ff-only", str(clone), "main")
     assert "T-0012" not in _overdue(cli, example_study)

@@ -278,3 +278,14 @@ def test_schema_writes_files_and_rejects_unknown_types(cli, sealed_env: Path) ->
     result = cli("schema", "meeting")
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "Record types:" in result.output
+
+
+def test_no_color_is_honoured(run_cli, sealed_env: Path) -> None:
+    coloured = run_cli(
+        "status", cwd=sealed_env, env={"FORCE_COLOR": "1", "NO_COLOR": "", "TERM": "xterm"}
+    )
+    plain = run_cli(
+        "status", cwd=sealed_env, env={"FORCE_COLOR": "1", "NO_COLOR": "1", "TERM": "xterm"}
+    )
+    assert "\x1b[" in coloured.stderr and "31m" in coloured.stderr  # red without NO_COLOR
+    assert "31m" not in plain.stderr and "Error: " in plain.stderr
