@@ -36,6 +36,7 @@ from prosper_coop.models import PERSON_ID, Person, PersonStatus, Role
 from prosper_coop.people_models import (
     PARTICIPANT_ID,
     RUN_ID,
+    SLUG,
     SESSION_ID,
     ChecklistRun,
     Session,
@@ -233,17 +234,16 @@ def load_definitions(study: Study) -> dict[str, ChecklistDefinition]:
 
 
 def get_definition(study: Study, definition_id: str) -> ChecklistDefinition:
-    """One definition by id, or a NotFoundError listing what there is."""
-    definitions = load_definitions(study)
-    found = definitions.get(definition_id)
-    if found is None:
-        names = ", ".join(sorted(definitions)) or "none yet"
-        raise NotFoundError(
-            f"there is no checklist called {definition_id!r}",
-            f"Checklists in {DEFINITIONS_DIR}/: {names}. "
-            "See them with: prosper-coop checklist list",
-        )
-    return found
+    """One definition by id (reading only its own file), or a NotFoundError listing them."""
+    path = definitions_dir(study) / f"{definition_id}.yaml"
+    if SLUG.fullmatch(definition_id) and path.is_file():
+        where = study.rel(path)
+        return parse_definition(yamlio.decode(path.read_bytes(), where), where, definition_id)
+    names = ", ".join(p.stem for p in definition_files(study)) or "none yet"
+    raise NotFoundError(
+        f"there is no checklist called {definition_id!r}",
+        f"Checklists in {DEFINITIONS_DIR}/: {names}. See them with: prosper-coop checklist list",
+    )
 
 
 # -- subjects ------------------------------------------------------------------------------
