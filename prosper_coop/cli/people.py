@@ -168,8 +168,10 @@ def leave(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Offboard a person: record that they left, hand over or close their open tasks, and
-    start the offboarding checklist (one commit).
+    """Offboard a person: mark them as left, hand over their tasks, start offboarding.
+
+    One commit: the person is marked as left, their open tasks are reassigned (or
+    closed), and the offboarding checklist is started.
 
     Example: prosper-coop people leave CR-03 --reassign-to CR-04
     """
