@@ -36,8 +36,8 @@ from prosper_coop.models import PERSON_ID, Person, PersonStatus, Role
 from prosper_coop.people_models import (
     PARTICIPANT_ID,
     RUN_ID,
-    SLUG,
     SESSION_ID,
+    SLUG,
     ChecklistRun,
     Session,
     SessionType,
@@ -503,19 +503,20 @@ def start(study: Study, definition_id: str, subject_id: str) -> Started:
             f"{subject.label} has left the study",
             "Only the offboarding checklist can be started for someone who has left.",
         )
-    existing = current_run_for(study, definition, subject_id)
-    if existing is not None and existing.state == RunState.OPEN:
-        raise ConflictError(
-            f"checklist {definition.id} is already open for {subject.label} as {existing.run.id}",
-            f"Carry on with: prosper-coop checklist run {existing.run.id}",
-        )
-    if existing is not None:
-        raise ConflictError(
-            f"checklist {definition.id} is already complete for {subject.label} "
-            f"as {existing.run.id}",
-            f"See it with: prosper-coop checklist show {existing.run.id}",
-        )
     with study.change("checklist", f"start {definition.id} for {subject_id}", []) as change:
+        existing = current_run_for(study, definition, subject_id)  # under the lock
+        if existing is not None and existing.state == RunState.OPEN:
+            raise ConflictError(
+                f"checklist {definition.id} is already open for {subject.label} "
+                f"as {existing.run.id}",
+                f"Carry on with: prosper-coop checklist run {existing.run.id}",
+            )
+        if existing is not None:
+            raise ConflictError(
+                f"checklist {definition.id} is already complete for {subject.label} "
+                f"as {existing.run.id}",
+                f"See it with: prosper-coop checklist show {existing.run.id}",
+            )
         run = new_run(study, definition, subject_id, change.author or study.actor())
         change.record_ids.append(run.id)
         change.save(run)

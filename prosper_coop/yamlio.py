@@ -129,7 +129,7 @@ def line_of(text: str, loc: Sequence[str | int]) -> int | None:
 class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
     """Block style, literal blocks for multi-line text, dates unquoted, never aliases."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - the PyYAML interface
         """Write repeated values (the same date object twice) out in full: loads refuse aliases."""
         return True
 
