@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.errors import InvalidInputError
 
 app = make_app(
     "Interviews, focus groups and workshops: they start only once their safeguarding "
@@ -152,13 +153,21 @@ def close(
             "It is their choice: now, later, or not at all."
         )
         while True:
-            answer = typer.prompt(
-                f"What did {person_id} choose? (now / later / declined)", default="later", err=True
-            )
+            try:
+                answer = typer.prompt(
+                    f"What did {person_id} choose? (now / later / declined)",
+                    default="later",
+                    err=True,
+                )
+            except typer.Abort:  # no one at the keyboard: ask for the flags instead
+                raise InvalidInputError(
+                    f"say what {person_id} chose about a debrief",
+                    f"Add --debrief {person_id}=now|later|declined. Nothing was changed.",
+                ) from None
             try:
                 choices[person_id] = sessions.parse_choice(answer)
                 break
-            except Exception:  # a typo: ask again
+            except InvalidInputError:  # a typo: ask again
                 typer.echo("Please type now, later or declined.", err=True)
     closed = sessions.close(study, session_id, choices)
     out.success(f"Closed session {closed.id}; a debrief was offered to each facilitator.")

@@ -200,3 +200,29 @@ def test_bad_session_input_is_refused_and_changes_nothing(empty_study, cli) -> N
         assert result.exit_code == code, (args, result.output)
         assert result.stderr.startswith(f"Error: {message}"), (args, result.stderr)
     assert_unchanged(empty_study, head)
+
+
+def test_close_without_anyone_to_answer_asks_for_flags(empty_study, cli) -> None:
+    root = setup(empty_study)
+    cli(
+        "--study",
+        root,
+        "session",
+        "add",
+        "--type",
+        "interview",
+        "--date",
+        "2026-11-26",
+        "--facilitators",
+        "CR-01",
+    )
+    complete(empty_study, "C-0001")
+    cli("--study", root, "session", "start", "S-0001")
+    head = snapshot(empty_study)
+    result = cli("--study", root, "session", "close", "S-0001", input="")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.endswith(
+        "Error: say what CR-01 chose about a debrief\n"
+        "Add --debrief CR-01=now|later|declined. Nothing was changed.\n"
+    )
+    assert_unchanged(empty_study, head)
