@@ -267,3 +267,20 @@ def test_doctor_reports_bad_definitions_and_unknown_references(co_researcher) ->
     assert any(
         "checklists/C-0001.yaml:2: definition: unknown checklist gone" in p for p in problems
     )
+
+
+def test_start_refuses_a_complete_run_and_people_who_left(co_researcher) -> None:
+    study = co_researcher
+    people.add_person(study, roles=["co-researcher"], alias="Co-researcher B")
+    people.leave(study, "CR-02")
+    checklists.start(study, "offboarding", "CR-01")
+    definition = checklists.get_definition(study, "offboarding")
+    for item in definition.required_ids:
+        checklists.tick(study, "C-0002", item, Evidence(note="done"))
+    head = snapshot(study)
+    with pytest.raises(ConflictError, match="already complete for CR-01") as caught:
+        checklists.start(study, "offboarding", "CR-01")
+    assert caught.value.hint == "See it with: prosper-coop checklist show C-0002"
+    with pytest.raises(ConflictError, match="has left the study"):
+        checklists.start(study, "onboarding-co-researcher", "CR-02")
+    assert_unchanged(study, head)

@@ -91,3 +91,13 @@ def test_repeated_values_are_written_out_in_full() -> None:
     text = yamlio.dumps({"a": day, "b": [day, day]})
     assert "&" not in text and "*" not in text
     assert yamlio.loads(text, "x") == {"a": day, "b": [day, day]}
+
+
+def test_status_shows_the_people_sections(example_study, cli) -> None:
+    result = cli("--study", str(example_study.root), "status")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Not fully onboarded (1)" in text
+    assert "Open consent, safeguarding and offboarding checklists (2)" in text
+    assert "Needing re-consent (2)" in text
+    assert "Sessions in the next 14 days without complete safeguarding (1)" in text

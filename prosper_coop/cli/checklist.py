@@ -234,7 +234,7 @@ def _ask(prompt: str, choices: dict[str, str], default: str) -> str:
         for key, word in choices.items():
             if answer in (key, word):
                 return key
-        typer.echo("Please type one of: " + ", ".join(choices), err=True)
+        output().info("Please type one of: " + ", ".join(choices))
 
 
 def _ask_evidence(item: ItemDefinition) -> tuple[str, str | None, str]:
@@ -255,7 +255,7 @@ def _ask_evidence(item: ItemDefinition) -> tuple[str, str | None, str]:
                 clock.parse_date(date, "date")
                 break
             except UserError as exc:
-                typer.echo(f"{exc.message}. {exc.hint}", err=True)
+                output().info(f"{exc.message}. {exc.hint}")
     return note, date, document
 
 

@@ -168,7 +168,7 @@ def close(
                 choices[person_id] = sessions.parse_choice(answer)
                 break
             except InvalidInputError:  # a typo: ask again
-                typer.echo("Please type now, later or declined.", err=True)
+                out.info("Please type now, later or declined.")
     closed = sessions.close(study, session_id, choices)
     out.success(f"Closed session {closed.id}; a debrief was offered to each facilitator.")
     for item in closed.debriefs:
