@@ -397,18 +397,25 @@ def view_runs(
         ]
         if run.withdrawal is not None:
             state = RunState.WITHDRAWN
-        elif any(other.completed is not None for other in later) or (
-            later and run.completed is None and not current
+        elif any(_is_complete(other, definition) for other in later) or (
+            later and not _is_complete(run, definition) and not current
         ):
             state = RunState.SUPERSEDED
         elif not current:
             state = RunState.NEEDS_REVIEW
-        elif run.completed is not None and not missing:
+        elif not missing:
             state = RunState.COMPLETE
         else:
             state = RunState.OPEN
         views.append(RunView(run, definition, state, missing))
     return views
+
+
+def _is_complete(run: ChecklistRun, definition: ChecklistDefinition) -> bool:
+    """Every required item ticked (judged by ``completed`` for runs on older versions)."""
+    if run.version == definition.version:
+        return not missing_items(run, definition)
+    return run.completed is not None
 
 
 def _order(run: ChecklistRun) -> tuple[int, dt.datetime, int]:
