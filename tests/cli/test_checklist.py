@@ -208,3 +208,35 @@ def git_status_only(study) -> str:
     from tests.conftest import git
 
     return git(study, "status", "--porcelain")
+
+
+def test_saving_new_consent_wording_without_a_new_version_is_refused(example_study, cli) -> None:
+    root = str(example_study.root)
+    head = snapshot(example_study)
+    path = example_study.root / "protocols" / "checklists" / "consent-co-researcher.yaml"
+    original = path.read_text()
+    path.write_text(original.replace("I agree to take part", "I agree to take part and be filmed"))
+    result = cli("--study", root, "save", "-m", "Reword the consent form")
+    assert result.exit_code == ExitCode.INVALID
+    assert result.stderr.startswith(
+        "Error: version: the wording changed since C-0013 was started on version 2; "
+        "give it version 3 so earlier ticks and consent are not read as agreeing to the new text"
+        " (protocols/checklists/consent-co-researcher.yaml:"
+    )
+    assert_unchanged_head(example_study, head)
+    path.write_text(
+        original.replace("I agree to take part", "I agree to take part and be filmed").replace(
+            "version: 2\n", "version: 3\n", 1
+        )
+    )
+    saved = cli("--study", root, "save", "-m", "Consent form version 3")
+    assert saved.exit_code == 0, saved.output
+    status = json.loads(cli("--study", root, "status", "--json").stdout)
+    assert [r["subject"] for r in status["reconsent"]["needing_reconsent"]] == [
+        "CA-01",
+        "CR-01",
+        "CR-02",
+        "CR-03",
+        "CR-04",
+        "CR-05",
+    ]
