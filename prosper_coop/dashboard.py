@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from prosper_coop import people_status
 from prosper_coop.records import get
 from prosper_coop.study import Study
 
@@ -130,6 +131,10 @@ SECTIONS: dict[str, Section] = {
     "study": study_section,
     "tasks": tasks_section,
     "progress": work_packages_section,
+    "onboarding": people_status.onboarding_section,
+    "open_checklists": people_status.open_checklists_section,
+    "reconsent": people_status.reconsent_section,
+    "sessions": people_status.sessions_section,
 }
 
 

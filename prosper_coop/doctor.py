@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prosper_coop import guard, yamlio
+from prosper_coop import guard, people_status, yamlio
 from prosper_coop.errors import UserError
 from prosper_coop.records import RECORD_TYPES, RecordType, by_folder
 from prosper_coop.study import STUDY_FILE, Study, parse_model
@@ -57,6 +57,7 @@ class Loaded:
 
 Check = Callable[[Loaded], Iterable[Problem]]
 EXTRA_CHECKS: list[Check] = []
+EXTRA_CHECKS.extend([people_status.check_checklists, people_status.check_sessions])
 
 
 def _from_error(exc: UserError, default_path: str) -> Problem:

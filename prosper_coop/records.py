@@ -12,7 +12,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from prosper_coop import models
+from prosper_coop import models, people_models
 from prosper_coop.errors import NotFoundError
 
 
@@ -42,6 +42,24 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ),
     RecordType(
         "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
+    ),
+    RecordType(
+        "checklist",
+        "checklists",
+        people_models.ChecklistRun,
+        people_models.RUN_ID,
+        "C-0001",
+        prefix="C-",
+        width=4,
+    ),
+    RecordType(
+        "session",
+        "sessions",
+        people_models.Session,
+        people_models.SESSION_ID,
+        "S-0001",
+        prefix="S-",
+        width=4,
     ),
 )
 

@@ -80,15 +80,16 @@ def _new_task(study: Study, title: str = "Pilot the topic guide") -> Task:
 def test_a_change_is_exactly_one_commit(example_study: Study) -> None:
     before = git(example_study, "rev-list", "--count", "HEAD")
     task = _new_task(example_study)
-    assert task.id == "T-0028"
+    highest = max(int(p.stem[2:]) for p in (example_study.root / "tasks").glob("*/T-*.yaml"))
+    assert task.id == f"T-{highest + 1:04d}"
     with example_study.change("task", f'add {task.id} "{task.title}"', task.id) as change:
         change.save(task)
     assert int(git(example_study, "rev-list", "--count", "HEAD")) == int(before) + 1
     assert git(example_study, "log", "-1", "--format=%an|%ae|%s").strip() == (
-        'CO-01|CO-01@prosper-coop.invalid|task: add T-0028 "Pilot the topic guide" (T-0028)'
+        f'CO-01|CO-01@prosper-coop.invalid|task: add {task.id} "Pilot the topic guide" ({task.id})'
     )
     assert git(example_study, "status", "--porcelain") == ""
-    assert example_study.load(TASK, "T-0028") == task
+    assert example_study.load(TASK, task.id) == task
 
 
 def test_canonical_file_form(example_study: Study) -> None:
@@ -127,10 +128,11 @@ def test_unsaved_hand_edit_to_the_same_file_is_refused(example_study: Study) -> 
 def test_other_hand_edits_are_left_alone(example_study: Study) -> None:
     other = example_study.path_of(TASK, "T-0014")
     other.write_text(other.read_text().replace("todo", "doing"))
-    with example_study.change("task", "add", "T-0028") as change:
-        change.save(_new_task(example_study))
+    task = _new_task(example_study)
+    with example_study.change("task", "add", task.id) as change:
+        change.save(task)
     assert git(example_study, "show", "--name-only", "--format=", "HEAD").split() == [
-        "tasks/00/T-0028.yaml"
+        f"tasks/00/{task.id}.yaml"
     ]
     assert git(example_study, "status", "--porcelain").strip() == "M tasks/00/T-0014.yaml"
 
@@ -148,13 +150,15 @@ def test_failed_commit_restores_every_file(
         raise GitError("git commit failed: simulated")
 
     monkeypatch.setattr(StudyRepo, "commit", failing_commit)
+    tasks_before = len(list((example_study.root / "tasks").glob("*/*.yaml")))
     task = example_study.load(TASK, "T-0014")
     task.title = "Changed"
     with pytest.raises(GitError), example_study.change("task", "edit", "T-0014") as change:
         change.save(task)
         change.save(_new_task(example_study))
     assert path.read_bytes() == original
-    assert not example_study.path_of(TASK, "T-0028").exists()
+    assert not example_study.path_of(TASK, example_study.next_id(TASK)).exists()
+    assert len(list((example_study.root / "tasks").glob("*/*.yaml"))) == tasks_before
     assert git(example_study, "rev-parse", "HEAD") == head
     assert git(example_study, "status", "--porcelain") == ""
 
@@ -181,15 +185,15 @@ def test_second_writer_waits_then_fails_clearly(example_study: Study) -> None:
         started = time.perf_counter()
         with (
             pytest.raises(BusyError, match="another prosper-coop command"),
-            example_study.change("task", "add", "T-0028") as change,
+            example_study.change("task", "add", "T-new") as change,
         ):
             change.save(_new_task(example_study))
         assert 0.9 <= time.perf_counter() - started < 5
     finally:
         holder.kill()
         holder.wait()
-    assert not example_study.path_of(TASK, "T-0028").exists()
-    with example_study.change("task", "add", "T-0028") as change:  # free again
+    assert git(example_study, "status", "--porcelain") == ""
+    with example_study.change("task", "add", "T-new") as change:  # free again
         change.save(_new_task(example_study))
 
 

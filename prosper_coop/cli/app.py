@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import people, study
+from prosper_coop.cli import checklist, consent, onboard, people, session, study
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -47,6 +47,10 @@ def root(
 
 study.register(app)
 app.add_typer(people.app, name="people")
+onboard.register(app)
+app.add_typer(checklist.app, name="checklist")
+app.add_typer(consent.app, name="consent")
+app.add_typer(session.app, name="session")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from prosper_coop.cli import people_render
 from prosper_coop.output import Output
 
 
@@ -106,6 +107,7 @@ RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
     "tasks": _tasks,
     "progress": _progress,
 }
+RENDERERS.update(people_render.RENDERERS)
 
 
 def dashboard(out: Output, data: dict[str, Any]) -> None:

@@ -1,0 +1,175 @@
+"""``prosper-coop session ...``: data-collection sessions and their safeguarding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.errors import InvalidInputError
+
+app = make_app(
+    "Interviews, focus groups and workshops: they start only once their safeguarding "
+    "checklist is complete, and close with a debrief offered to each facilitator.",
+    name="session",
+)
+
+SessionId = Annotated[str, typer.Argument(help="A session ID, e.g. S-0002.")]
+
+
+@app.command()
+def add(
+    session_type: Annotated[
+        str, typer.Option("--type", help="focus-group, interview or workshop.")
+    ],
+    date: Annotated[str, typer.Option("--date", help="The day of the session (YYYY-MM-DD).")],
+    facilitators: Annotated[
+        list[str], typer.Option("--facilitators", help="Facilitator IDs, e.g. CR-02,AC-01.")
+    ],
+    wp: Annotated[str | None, typer.Option("--wp", help="The work package, e.g. WP4.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="A short title (no participant details).")
+    ] = None,
+    session_id: Annotated[
+        str | None, typer.Option("--id", help="The session ID (default: the next free one).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Plan a session and start its safeguarding checklist (one commit).
+
+    Example: prosper-coop session add --type interview --date 2026-12-03
+    --facilitators CR-02,AC-04 --wp WP4
+    """
+    from prosper_coop import clock, sessions
+
+    out = output(quiet=quiet)
+    added = sessions.add(
+        open_study(),
+        session_type=session_type,
+        date=clock.parse_date(date, "--date"),
+        facilitators=facilitators,
+        wp=wp,
+        title=title,
+        session_id=session_id,
+    )
+    out.line(added.session.id)
+    out.success(f"Planned {added.session.type} {added.session.id} on {added.session.date}.")
+    for run in added.runs:
+        out.info(
+            f"Safeguarding checklist {run.definition} started as {run.id}: "
+            f"prosper-coop checklist run {run.id}"
+        )
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only planned, started or closed sessions.")
+    ] = None,
+    wp: Annotated[str | None, typer.Option("--wp", help="Only this work package.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List sessions with their date, facilitators and safeguarding state.
+
+    Example: prosper-coop session list --status planned
+    """
+    from prosper_coop import sessions
+    from prosper_coop.cli import people_render
+
+    found = sessions.list_sessions(open_study(), status=status, wp=wp)
+    out = output(as_json)
+    if as_json:
+        out.json([v.as_dict() for v in found])
+    else:
+        people_render.sessions_table(out, found)
+
+
+@app.command()
+def show(session_id: SessionId, as_json: AsJson = False) -> None:
+    """Show one session: facilitators, status, safeguarding and debriefs.
+
+    Example: prosper-coop session show S-0002
+    """
+    from prosper_coop import sessions
+    from prosper_coop.cli import people_render
+
+    found = sessions.show(open_study(), session_id)
+    out = output(as_json)
+    if as_json:
+        out.json(found.as_dict())
+        return
+    people_render.sessions_table(out, [found])
+    for debrief in found.session.debriefs:
+        out.render(
+            f"Debrief offered to {debrief.facilitator} on {debrief.offered_at.date()} "
+            f"by {debrief.offered_by}: {debrief.choice}"
+        )
+
+
+@app.command()
+def start(session_id: SessionId, quiet: Quiet = False) -> None:
+    """Start a session: refused, with what is missing, until its safeguarding checklist is done.
+
+    Example: prosper-coop session start S-0002
+    """
+    from prosper_coop import sessions
+
+    out = output(quiet=quiet)
+    session, _ = sessions.start(open_study(), session_id)
+    out.success(f"Session {session.id} has started. Safeguarding checklist complete.")
+    out.info("If someone becomes distressed, follow the distress protocol in protocols/.")
+    out.info(f"Afterwards: prosper-coop session close {session.id}")
+
+
+@app.command()
+def close(
+    session_id: SessionId,
+    debrief: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--debrief",
+            help="What a facilitator chose, as PERSON=now|later|declined (repeatable). "
+            "You are asked about anyone not given.",
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Close a session, offering each facilitator a debrief and recording their choice.
+
+    Example: prosper-coop session close S-0002 --debrief CR-02=later --debrief AC-04=declined
+    """
+    from prosper_coop import sessions
+
+    out = output(quiet=quiet)
+    study = open_study()
+    choices = sessions.parse_debriefs(debrief or [])
+    session = sessions.show(study, session_id).session
+    for person_id in session.facilitators:
+        if person_id in choices:
+            continue
+        out.info(
+            f"Offer {person_id} a debrief: a chance to talk about how the session felt. "
+            "It is their choice: now, later, or not at all."
+        )
+        while True:
+            try:
+                answer = typer.prompt(
+                    f"What did {person_id} choose? (now / later / declined)",
+                    default="later",
+                    err=True,
+                )
+            except typer.Abort:  # no one at the keyboard: ask for the flags instead
+                raise InvalidInputError(
+                    f"say what {person_id} chose about a debrief",
+                    f"Add --debrief {person_id}=now|later|declined. Nothing was changed.",
+                ) from None
+            try:
+                choices[person_id] = sessions.parse_choice(answer)
+                break
+            except InvalidInputError:  # a typo: ask again
+                out.info("Please type now, later or declined.")
+    closed = sessions.close(study, session_id, choices)
+    out.success(f"Closed session {closed.id}; a debrief was offered to each facilitator.")
+    for item in closed.debriefs:
+        out.info(f"  {item.facilitator}: {item.choice}")

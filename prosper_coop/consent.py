@@ -1,0 +1,426 @@
+"""Consent: versioned forms, optional items, withdrawal, and credit preferences.
+
+A recorded consent is a complete run of a consent checklist (``kind: consent``)
+for a person or participant: it names the form and its version, has every
+statement agreed, and every optional item answered yes or no. Withdrawal is kept
+on that run (never deleted) and creates the follow-up tasks the form lists under
+``withdrawal_tasks`` for the coordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from prosper_coop import checklists, clock
+from prosper_coop.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
+from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.models import Credit, CreditAs, CreditStyle, Person, Role, Task
+from prosper_coop.people_models import ChecklistRun, Tick, Withdrawal, WithdrawalScope
+
+if TYPE_CHECKING:
+    from prosper_coop.study import Study
+
+
+def consent_form(study: Study, form_id: str) -> ChecklistDefinition:
+    """A consent form definition, or a clear error if ``form_id`` is something else."""
+    definition = checklists.get_definition(study, form_id)
+    if definition.kind != ChecklistKind.CONSENT:
+        forms = [
+            d.id
+            for d in checklists.load_definitions(study).values()
+            if d.kind == ChecklistKind.CONSENT
+        ]
+        raise InvalidInputError(
+            f"{form_id} is a {definition.kind} checklist, not a consent form",
+            "Consent forms: " + (", ".join(forms) or "none yet"),
+        )
+    return definition
+
+
+def _answers(
+    definition: ChecklistDefinition, yes: Sequence[str], no: Sequence[str]
+) -> dict[str, bool]:
+    optional = [item.id for item in definition.items if item.answer]
+    answers: dict[str, bool] = {}
+    for value, items in ((True, yes), (False, no)):
+        for raw in items:
+            for item_id in (part.strip() for part in raw.split(",")):
+                if not item_id:
+                    continue
+                item = definition.item(item_id)
+                if not item.answer:
+                    raise InvalidInputError(
+                        f"{item_id} is a statement of the form, not an optional item",
+                        "Statements are agreed by recording the form. Optional items: "
+                        + ", ".join(optional),
+                    )
+                if item_id in answers and answers[item_id] != value:
+                    raise InvalidInputError(
+                        f"{item_id} is given both --yes and --no",
+                        "Give each optional item one answer.",
+                    )
+                answers[item_id] = value
+    unanswered = [item_id for item_id in optional if item_id not in answers]
+    if unanswered:
+        raise InvalidInputError(
+            "every optional item needs an answer; not answered: " + ", ".join(unanswered),
+            "Add --yes ITEM or --no ITEM for each (nothing is assumed on anyone's behalf).",
+        )
+    return answers
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A consent that was recorded."""
+
+    run: ChecklistRun
+    definition: ChecklistDefinition
+    answers: dict[str, bool]
+
+
+def record(
+    study: Study,
+    subject_id: str,
+    form_id: str,
+    *,
+    yes: Sequence[str] = (),
+    no: Sequence[str] = (),
+    given: dt.date | None = None,
+    note: str = "",
+) -> Recorded:
+    """Record that ``subject_id`` consented on the current version of a form: one commit.
+
+    Fills the open run of the form if one was started (``checklist start``),
+    otherwise creates a complete run.
+    """
+    definition = consent_form(study, form_id)
+    subject = checklists.resolve_subject(study, subject_id)
+    checklists.check_applies(definition, subject)
+    answers = _answers(definition, yes, no)
+    day = given or clock.today()
+    if day > clock.today():
+        raise InvalidInputError(
+            f"the consent date {day} is in the future",
+            "Record consent on or after the day it was given.",
+        )
+    with study.change("consent", f"record {form_id} v{definition.version}", subject_id) as change:
+        current = checklists.current_run_for(study, definition, subject_id)
+        if current is not None and current.state == RunState.COMPLETE:
+            raise ConflictError(
+                f"{subject.label} already consented on version {definition.version} of "
+                f"{form_id} ({current.run.id})",
+                f"To change an optional answer: prosper-coop checklist untick {current.run.id} "
+                f"ITEM, then tick it again with --answer yes|no",
+            )
+        actor = change.author or study.actor()
+        run = (
+            current.run
+            if current is not None
+            else checklists.new_run(study, definition, subject_id, actor)
+        )
+        now = clock.now()
+        ticks = list(run.ticks)
+        for item in definition.items:
+            if run.tick_for(item.id) is not None:
+                continue
+            ticks.append(
+                Tick(
+                    item=item.id,
+                    by=actor,
+                    at=now,
+                    answer=answers.get(item.id) if item.answer else None,
+                    date=day,
+                    note=note.strip(),
+                )
+            )
+        run.ticks = ticks
+        run.completed = now
+        change.record_ids.append(run.id)
+        change.save(run)
+    return Recorded(run, definition, answers)
+
+
+@dataclass
+class Withdrawn:
+    """A recorded withdrawal and the follow-up tasks it created."""
+
+    run: ChecklistRun
+    scope: WithdrawalScope
+    tasks: list[Task] = field(default_factory=list)
+
+
+def parse_scope(value: str) -> WithdrawalScope:
+    """A withdrawal scope from its name, or a clear error."""
+    try:
+        return WithdrawalScope(value.strip().lower())
+    except ValueError:
+        raise InvalidInputError(
+            f"there is no withdrawal scope {value!r}",
+            "Scopes: " + ", ".join(str(s) for s in WithdrawalScope),
+        ) from None
+
+
+def active_consents(study: Study, subject_id: str) -> list[RunView]:
+    """The subject's consents that stand: complete (or needing re-consent), not withdrawn."""
+    return [
+        view
+        for view in checklists.runs_for(study, subject_id)
+        if view.definition is not None
+        and view.definition.kind == ChecklistKind.CONSENT
+        and view.state in (RunState.COMPLETE, RunState.NEEDS_REVIEW)
+    ]
+
+
+def default_wp(study: Study, subject_id: str, tasks: list[Task]) -> str:
+    """Where withdrawal follow-up tasks go when no ``--wp`` is given.
+
+    The work package in which the subject owns the most tasks; else, for a session
+    subject, the session's work package; else the work package running today (the
+    latest-starting one); else the study's last work package.
+    """
+    from prosper_coop.records import get
+
+    work_packages = sorted(study.load_all(get("workpackage")), key=lambda wp: wp.start)
+    if not work_packages:
+        raise NotFoundError(
+            "the study has no work packages to put the follow-up tasks in",
+            "Add one first (prosper-coop wp add), then withdraw again with --wp WP1.",
+        )
+    owned: dict[str, int] = {}
+    for task in tasks:
+        if task.owner == subject_id:
+            owned[task.wp] = owned.get(task.wp, 0) + 1
+    known = {wp.id for wp in work_packages}
+    if owned:
+        order = {wp.id: index for index, wp in enumerate(work_packages)}
+        best = max(owned, key=lambda wp_id: (owned[wp_id], order.get(wp_id, -1)))
+        if best in known:
+            return best
+    today = clock.today()
+    running = [wp for wp in work_packages if wp.start <= today <= wp.end]
+    if running:
+        return str(running[-1].id)
+    return str(work_packages[-1].id)
+
+
+def coordinator_of(people: list[Person], fallback: str) -> str:
+    """The first active coordinator (by ID), or ``fallback`` when there is none."""
+    coordinators = sorted(
+        p.id for p in people if Role.COORDINATOR in p.roles and p.status == "active"
+    )
+    return coordinators[0] if coordinators else fallback
+
+
+def withdraw(
+    study: Study,
+    subject_id: str,
+    *,
+    scope: str = "future",
+    form_id: str | None = None,
+    wp: str | None = None,
+    note: str = "",
+) -> Withdrawn:
+    """Record a consent withdrawal and create its follow-up tasks: one commit.
+
+    The consent run is kept, with the withdrawal (who, when, scope) added to it.
+    """
+    from prosper_coop.records import get
+
+    chosen_scope = parse_scope(scope)
+    checklists.resolve_subject(study, subject_id)
+    with study.change("consent", f"withdraw ({chosen_scope})", subject_id) as change:
+        standing = active_consents(study, subject_id)
+        if form_id is not None:
+            consent_form(study, form_id)
+            standing = [v for v in standing if v.run.definition == form_id]
+        if not standing:
+            withdrawn = [
+                v
+                for v in checklists.runs_for(study, subject_id, form_id)
+                if v.state == RunState.WITHDRAWN
+            ]
+            if withdrawn:
+                last = withdrawn[-1].run
+                assert last.withdrawal is not None
+                raise ConflictError(
+                    f"{subject_id} already withdrew consent ({last.id}, on "
+                    f"{last.withdrawal.at.date()}, scope {last.withdrawal.scope})",
+                    f"See it with: prosper-coop checklist show {last.id}",
+                )
+            raise NotFoundError(
+                f"{subject_id} has no recorded consent"
+                + (f" on {form_id}" if form_id else "")
+                + " to withdraw",
+                f"See their checklists with: prosper-coop checklist status --for {subject_id}",
+            )
+        forms = sorted({v.run.definition for v in standing})
+        if len(forms) > 1:
+            raise InvalidInputError(
+                f"{subject_id} has consent on more than one form: {', '.join(forms)}",
+                "Say which with --form FORM.",
+            )
+        view = standing[-1]
+        run = view.run
+        definition = view.definition
+        assert definition is not None
+        all_tasks: list[Task] = list(study.load_all(get("task")))
+        people = list(study.load_all(get("person")))
+        actor = change.author or study.actor()
+        target_wp = wp
+        if target_wp is not None:
+            study.load(get("workpackage"), target_wp)
+        else:
+            target_wp = default_wp(study, subject_id, all_tasks)
+        owner = coordinator_of(people, actor)
+        today = clock.today()
+        task_type = get("task")
+        number = int(study.next_id(task_type).split("-")[1])
+        created: list[Task] = []
+        for follow_up in definition.withdrawal_tasks:
+            if chosen_scope not in follow_up.scopes:
+                continue
+            task = Task(
+                id=task_type.format_id(number),
+                wp=target_wp,
+                title=follow_up.title.replace("{subject}", subject_id)[:500],
+                owner=owner,
+                due=today + dt.timedelta(days=follow_up.due_days),
+                tags=["consent", "withdrawal"],
+                created=today,
+            )
+            number += 1
+            created.append(task)
+            change.save(task)
+        run.withdrawal = Withdrawal(
+            at=clock.now(),
+            by=actor,
+            scope=chosen_scope,
+            note=note.strip(),
+            tasks=[task.id for task in created],
+        )
+        change.record_ids.extend([run.id, *(task.id for task in created)])
+        change.save(run)
+    return Withdrawn(run, chosen_scope, created)
+
+
+def parse_credit_style(value: str) -> CreditStyle:
+    """A credit style from its name, or a clear error."""
+    try:
+        return CreditStyle(value.strip().lower())
+    except ValueError:
+        raise InvalidInputError(
+            f"there is no credit style {value!r}",
+            "Choose one of: " + ", ".join(str(s) for s in CreditStyle),
+        ) from None
+
+
+def parse_credit_as(value: str) -> CreditAs:
+    """Author or acknowledgement, or a clear error."""
+    try:
+        return CreditAs(value.strip().lower())
+    except ValueError:
+        raise InvalidInputError(
+            f"{value!r} is not a way to be listed",
+            "Choose one of: " + ", ".join(str(s) for s in CreditAs),
+        ) from None
+
+
+def set_credit(
+    study: Study,
+    person_id: str,
+    *,
+    style: str,
+    display: str | None = None,
+    listed_as: str | None = None,
+) -> Person:
+    """Record how a person wants to be credited in outputs (changeable any time): one commit.
+
+    Names and initials are never written here: outputs take them from the encrypted
+    identity map. A pseudonym needs its ``display`` text; a group may name the group.
+    """
+    from prosper_coop.people import load_person
+
+    chosen = parse_credit_style(style)
+    text = " ".join((display or "").split())
+    if chosen in (CreditStyle.NAME, CreditStyle.INITIALS) and text:
+        raise InvalidInputError(
+            f"--display is not used with --as {chosen}",
+            "Real names stay out of shared records: outputs take the name or initials from "
+            "the encrypted identity map (prosper-coop people identity).",
+        )
+    if chosen == CreditStyle.NONE and text:
+        raise InvalidInputError(
+            "--display is not used with --as none", "Leave out --display: nothing is shown."
+        )
+    if chosen == CreditStyle.PSEUDONYM and not text:
+        raise InvalidInputError(
+            "a pseudonym credit needs the pseudonym to show",
+            "Add it with --display 'the pseudonym they chose'.",
+        )
+    if len(text) > 120:
+        raise InvalidInputError("--display is too long (at most 120 characters)")
+    with study.change("consent", f"credit as {chosen}", person_id) as change:
+        person = load_person(study, person_id)
+        previous = person.credit
+        position = (
+            parse_credit_as(listed_as)
+            if listed_as is not None
+            else (previous.credit_as if previous is not None else CreditAs.ACKNOWLEDGEMENT)
+        )
+        if chosen == CreditStyle.NONE:
+            position = CreditAs.ACKNOWLEDGEMENT
+        person.credit = Credit(
+            style=chosen, display=text, credit_as=position, updated=clock.today()
+        )
+        change.save(person)
+    return person
+
+
+@dataclass(frozen=True)
+class Reconsent:
+    """A subject whose consent is on an older version of the form."""
+
+    subject: str
+    alias: str | None
+    form: str
+    agreed_version: int
+    current_version: int
+    run: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for ``--json``."""
+        return dict(self.__dict__)
+
+
+def needing_reconsent(
+    views: list[RunView], people: dict[str, Person] | None = None
+) -> list[Reconsent]:
+    """Subjects whose standing consent is on an older version of its form."""
+    people = people or {}
+    found: list[Reconsent] = []
+    for view in views:
+        definition = view.definition
+        if (
+            definition is None
+            or definition.kind != ChecklistKind.CONSENT
+            or view.state != RunState.NEEDS_REVIEW
+            or view.run.completed is None
+        ):
+            continue
+        person = people.get(view.run.subject)
+        if person is not None and person.status != "active":
+            continue
+        found.append(
+            Reconsent(
+                subject=view.run.subject,
+                alias=person.alias if person else None,
+                form=definition.id,
+                agreed_version=view.run.version,
+                current_version=definition.version,
+                run=view.run.id,
+            )
+        )
+    return sorted(found, key=lambda r: (r.subject, r.form))

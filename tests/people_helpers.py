@@ -1,0 +1,76 @@
+"""Shared helpers for the people, checklist, consent and session tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prosper_coop.models import Task, TaskStatus, WorkPackage
+from prosper_coop.study import Study
+from tests.conftest import git
+
+
+def snapshot(study: Study) -> str:
+    """HEAD of the study, after checking the working tree is clean."""
+    assert git(study, "status", "--porcelain") == ""
+    return git(study, "rev-parse", "HEAD").strip()
+
+
+def assert_unchanged(study: Study, head: str) -> None:
+    """Nothing was committed and nothing was left behind."""
+    assert git(study, "status", "--porcelain") == ""
+    assert git(study, "rev-parse", "HEAD").strip() == head
+
+
+def commits(study: Study) -> list[str]:
+    """Commit subjects, newest first."""
+    return git(study, "log", "--format=%s").splitlines()
+
+
+def last_author(study: Study) -> str:
+    """Author of the newest commit."""
+    return git(study, "log", "-1", "--format=%an").strip()
+
+
+def add_work(study: Study, *, owner: str | None = None, tasks: int = 0) -> list[str]:
+    """Add WP1 (running today) and ``tasks`` open tasks owned by ``owner``."""
+    today = dt.date(2026, 11, 26)
+    ids = []
+    with study.change("test", "add work", []) as change:
+        change.save(
+            WorkPackage(
+                id="WP1",
+                title="Fieldwork",
+                start=today - dt.timedelta(days=30),
+                end=today + dt.timedelta(days=60),
+            )
+        )
+        for number in range(1, tasks + 1):
+            task = Task(
+                id=f"T-{number:04d}",
+                wp="WP1",
+                title=f"Task {number}",
+                owner=owner,
+                status=TaskStatus.TODO,
+                created=today,
+            )
+            ids.append(task.id)
+            change.save(task)
+    return ids
+
+
+def write_definition(study: Study, name: str, text: str) -> Path:
+    """Write a checklist definition into the study and commit it."""
+    rel = f"protocols/checklists/{name}.yaml"
+    with study.change("test", f"write {name}", []) as change:
+        change.write_text(rel, text)
+    return study.root / rel
+
+
+def bump_version(study: Study, name: str, old: str, new: str) -> None:
+    """Give a definition a new version with one wording change, and commit it."""
+    path = study.root / "protocols" / "checklists" / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "version: 1\n" in text and old in text
+    text = text.replace("version: 1\n", "version: 2\n", 1).replace(old, new, 1)
+    write_definition(study, name, text)
