@@ -127,7 +127,11 @@ def line_of(text: str, loc: Sequence[str | int]) -> int | None:
 
 
 class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
-    """Block style, literal blocks for multi-line text, dates unquoted."""
+    """Block style, literal blocks for multi-line text, dates unquoted, never aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - the PyYAML interface
+        """Never write anchors or aliases: the loader refuses them (e.g. due == done_on)."""
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import people, study
+from prosper_coop.cli import people, study, task, wp
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -47,6 +47,8 @@ def root(
 
 study.register(app)
 app.add_typer(people.app, name="people")
+app.add_typer(task.app, name="task")
+app.add_typer(wp.app, name="wp")
 
 
 def main() -> None:

@@ -59,6 +59,12 @@ def _tasks(out: Output, data: dict[str, Any]) -> None:
             [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in data["blocked"]],
             title=f"Blocked ({len(data['blocked'])})",
         )
+    waiting = data.get("waiting_on_dependencies", 0)
+    if waiting:
+        out.render(
+            f"{waiting} open task(s) are waiting on tasks that are not done yet "
+            "(see: prosper-coop task list --waiting)."
+        )
 
 
 def _progress(out: Output, data: dict[str, Any]) -> None:
