@@ -71,7 +71,8 @@ def load_task(study: Study, task_id: str) -> Task:
 
 def find_cycle(graph: dict[str, Sequence[str]], task_id: str) -> list[str] | None:
     """A dependency path from ``task_id`` back to itself, if one exists."""
-    stack: list[tuple[str, list[str]]] = [(dep, [task_id, dep]) for dep in graph.get(task_id, ())]
+    # Depth first, in the order dependencies are listed (so the cycle shown is stable).
+    stack = [(dep, [task_id, dep]) for dep in reversed(graph.get(task_id, ()))]
     seen: set[str] = set()
     while stack:
         node, path = stack.pop()
@@ -80,8 +81,7 @@ def find_cycle(graph: dict[str, Sequence[str]], task_id: str) -> list[str] | Non
         if node in seen:
             continue
         seen.add(node)
-        for dep in graph.get(node, ()):
-            stack.append((dep, [*path, dep]))
+        stack.extend((dep, [*path, dep]) for dep in reversed(graph.get(node, ())))
     return None
 
 
@@ -359,6 +359,7 @@ def add_note(study: Study, task_id: str, text: str) -> TaskResult:
         task = load_task(study, task_id)
         task.notes = [*task.notes, _note(text, change.author or "CO-01")]
         task = build_task(task.model_dump())
+        change.what = f'note {task_id} "{task.title}"'
         change.save(task, _rtype())
     TaskIndex.written(study, [task])
     return TaskResult(task, change.sha)
