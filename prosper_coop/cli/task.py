@@ -6,7 +6,7 @@ Reads go through the task index (no pydantic, no rich for plain lists), so
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -86,6 +86,18 @@ def add(
 
 
 # -- reading ----------------------------------------------------------------------------
+def _width() -> int:
+    """The terminal width (COLUMNS wins; 100 when not a terminal). No shutil import."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(1).columns
+    except OSError:
+        return 100
+
+
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
@@ -129,7 +141,7 @@ def _show_listing(out: Output, listing: Listing, as_json: bool, empty: str) -> N
     if not listing.rows:
         out.info(empty)
         return
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = _width()
     shown = len(listing.rows)
     more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
     out.line(_task_lines(listing, width) + f"\n\n{listing.total} task(s){more}")
@@ -164,8 +176,7 @@ def list_(
 
     Example: prosper-coop task list --wp WP3 --status todo --sort due
     """
-    from prosper_coop.tasks.ops import clean_list
-    from prosper_coop.tasks.query import TaskFilter, list_tasks
+    from prosper_coop.tasks.query import TaskFilter, clean_list, list_tasks
 
     task_filter = TaskFilter(
         wp=wp,
@@ -513,7 +524,7 @@ def timeline(
     if as_json:
         out.json(data)
         return
-    out.line(_draw_timeline(data, shutil.get_terminal_size((100, 24)).columns))
+    out.line(_draw_timeline(data, _width()))
     out.table(
         ["Due", "Task", "WP", "Owner", "Status", "Title"],
         [

@@ -8,13 +8,18 @@ dependencies needs ``force``, and due dates outside the work package are warned 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import TaskIndex
-from prosper_coop.tasks.query import check_person_exists, check_task_id, check_wp_exists
+from prosper_coop.tasks.query import (
+    check_person_exists,
+    check_task_id,
+    check_wp_exists,
+    clean_list,
+)
 
 if TYPE_CHECKING:
     from prosper_coop.models import Task
@@ -134,17 +139,6 @@ def _note(text: str, by: str) -> Any:
             "the note is empty", "Write a few words, e.g. --note 'Sent to AC-02'."
         )
     return Note(at=clock.now(), by=by, text=cleaned)
-
-
-def clean_list(values: Iterable[str]) -> list[str]:
-    """Split comma/space separated values and drop duplicates, keeping the order."""
-    found: list[str] = []
-    for value in values:
-        for part in value.replace(";", ",").replace(" ", ",").split(","):
-            part = part.strip()
-            if part and part not in found:
-                found.append(part)
-    return found
 
 
 def add_task(

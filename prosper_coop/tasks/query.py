@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +97,17 @@ def check_task_id(task_id: str) -> str:
     if not TASK_ID.fullmatch(task_id):
         raise InvalidInputError(f"task ID {task_id!r} does not look right", "Use the form T-0042.")
     return task_id
+
+
+def clean_list(values: Iterable[str]) -> list[str]:
+    """Split comma/semicolon/space separated values and drop duplicates, keeping the order."""
+    found: list[str] = []
+    for value in values:
+        for part in value.replace(";", ",").replace(" ", ",").split(","):
+            part = part.strip()
+            if part and part not in found:
+                found.append(part)
+    return found
 
 
 def _sort_value(key: str, row: TaskRow) -> Any:
