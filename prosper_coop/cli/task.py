@@ -116,7 +116,7 @@ def _task_lines(listing: Listing, width: int) -> str:
             )
         due = row.due or ""
         if due and status != "done" and due < today:
-            due += " late"
+            due += " overdue"
         cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
     used = sum(widths) + 2 * 5
@@ -228,7 +228,7 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
     if as_json:
         out.json(data)
         return
-    late = f" ({data['days_late']} days late)" if data["days_late"] else ""
+    late = f" ({data['days_late']} days overdue)" if data["days_late"] else ""
     fields = [
         ("Task", f"{data['id']}  {data['title']}"),
         ("Work package", data["wp"]),
@@ -529,7 +529,7 @@ def timeline(
         ["Due", "Task", "WP", "Owner", "Status", "Title"],
         [
             (
-                t["due"] + (" late" if t["overdue"] else ""),
+                t["due"] + (" overdue" if t["overdue"] else ""),
                 t["id"],
                 t["wp"],
                 t["owner"] or "-",

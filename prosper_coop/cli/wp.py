@@ -125,7 +125,7 @@ def show(wp_id: WpId, as_json: AsJson = False) -> None:
     out.table(
         ["ID", "Milestone", "Due", "Met"],
         [
-            (m["id"], m["title"], m["due"] + (" late" if m["late"] else ""), m["done"] or "-")
+            (m["id"], m["title"], m["due"] + (" overdue" if m["late"] else ""), m["done"] or "-")
             for m in data["milestones"]
         ],
         title="Milestones",

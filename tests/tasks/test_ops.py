@@ -172,6 +172,7 @@ def test_show_has_dependencies_and_history(example_study: Study) -> None:
     assert data["blocks"] == ["T-0025"]
     data = ops.show_task(example_study, "T-0013", today=TODAY)
     assert data["days_late"] == 5
+    assert [note["by"] for note in data["notes"]] == ["AC-04", "AC-04"]
     subjects = [h["subject"] for h in data["history"]]
     assert subjects[0].startswith("task: start T-0013")
     assert subjects[-1].startswith("study: create example study")
