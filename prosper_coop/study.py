@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prosper_coop import ids, yamlio
+from prosper_coop import ids
 from prosper_coop.errors import (
     BusyError,
     ConflictError,
@@ -52,6 +52,8 @@ def find_root(start: Path) -> Path | None:
 
 def validation_error(exc: Any, where: str, text: str) -> ValidationError:
     """Turn a pydantic ValidationError into ours, naming file, line and field."""
+    from prosper_coop import yamlio
+
     problems = exc.errors(include_url=False)
     first = problems[0]
     loc = tuple(first.get("loc", ()))
@@ -72,6 +74,8 @@ def parse_model(model: type[M], text: str, where: str) -> M:
     """Parse YAML text into ``model``, raising errors that name file:line: field."""
     from pydantic import ValidationError as PydanticError
 
+    from prosper_coop import yamlio
+
     data = yamlio.loads(text, where)
     if not isinstance(data, dict):
         raise ValidationError(
@@ -88,6 +92,8 @@ def parse_model(model: type[M], text: str, where: str) -> M:
 
 def to_yaml(record: BaseModel) -> str:
     """A record in the canonical YAML form: model field order, empty values left out."""
+    from prosper_coop import yamlio
+
     data = record.model_dump(mode="python", exclude_none=True)
     cleaned = {key: value for key, value in data.items() if value not in ("", [], {})}
     if "conflicts" in cleaned:  # unresolved sync conflicts go last, where they stand out
@@ -148,6 +154,7 @@ class Study:
     @cached_property
     def settings(self) -> StudySettings:
         """The validated ``study.yaml``."""
+        from prosper_coop import yamlio
         from prosper_coop.models import StudySettings
 
         path = self.root / STUDY_FILE
@@ -164,6 +171,8 @@ class Study:
     # -- reading -------------------------------------------------------------
     def read_file(self, path: Path, model: type[M]) -> M:
         """Load one record file, checking that its file name matches its ID."""
+        from prosper_coop import yamlio
+
         where = self.rel(path)
         text = yamlio.decode(path.read_bytes(), where)
         record = parse_model(model, text, where)
