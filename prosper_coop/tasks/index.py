@@ -172,6 +172,8 @@ class TaskIndex:
 
         rtype = get("task")
         entries = _read_cache(study.root) or {}
+        fresh: set[str] = set()
+        added = False
         for task in tasks:
             path = study.path_of(rtype, task.id)
             rel = study.rel(path)
@@ -180,10 +182,16 @@ class TaskIndex:
             except OSError:
                 entries.pop(rel, None)
                 continue
+            added = added or rel not in entries
             entries[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row_of(task, rel)))
+            fresh.add(rel)
         for task_id in deleted:
             entries.pop(study.rel(study.path_of(rtype, task_id)), None)
-        _write_cache(study.root, entries)
+        if added:  # reads rely on the cache being in ID order
+            entries = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
+        # Rows we just wrote are known to match their files: trust them at once,
+        # so the next read does not have to parse them (and import pydantic) again.
+        _write_cache(study.root, entries, trusted=fresh)
 
 
 class _Stats:
@@ -218,13 +226,21 @@ def _read_cache(root: Path) -> dict[str, Entry] | None:
     return entries
 
 
-def _write_cache(root: Path, entries: dict[str, Entry]) -> None:
-    """Save the cache atomically; a failure only costs a rebuild later."""
+def _write_cache(
+    root: Path, entries: dict[str, Entry], trusted: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Save the cache atomically; a failure only costs a rebuild later.
+
+    Entries for files modified in the last :data:`RACY_NS` are stored as "check
+    again" unless listed in ``trusted`` (rows a command has just written itself).
+    """
     from prosper_coop import __version__
 
     now = time.time_ns()
     safe = {
-        rel: (NOT_TRUSTED, size, row) if now - mtime < RACY_NS else (mtime, size, row)
+        rel: (NOT_TRUSTED, size, row)
+        if now - mtime < RACY_NS and rel not in trusted
+        else (mtime, size, row)
         for rel, (mtime, size, row) in entries.items()
     }
     target = cache_path(root)

@@ -147,3 +147,30 @@ def test_writes_refresh_the_index_exactly(example_study: Study, cli) -> None:
         assert result.exit_code == 0, result.output
     cached = [tuple(r) for r in TaskIndex.load(example_study).rows]
     assert cached == _full_rows(example_study)
+
+
+def test_rows_written_by_a_command_are_trusted_and_kept_in_order(
+    example_study: Study, cli, monkeypatch
+) -> None:
+    import marshal
+
+    _list_json(cli, example_study)
+    result = cli("--study", str(example_study.root), "task", "start", "T-0014")
+    assert result.exit_code == 0, result.output
+    entries = marshal.loads(cache_path(example_study.root).read_bytes())[2]
+    assert entries["tasks/00/T-0014.yaml"][0] > 0  # trusted: no re-parse next time
+    parsed: list[str] = []
+    original = task_index._parse
+    monkeypatch.setattr(
+        task_index, "_parse", lambda study, rel: parsed.append(rel) or original(study, rel)
+    )
+    TaskIndex.load(example_study)
+    assert "tasks/00/T-0014.yaml" not in parsed
+    # A task imported with a lower ID than the highest still lists in ID order.
+    path = example_study.root.parent / "one.csv"
+    path.write_text("id,wp,title\nT-0000,WP3,Zero\n", encoding="utf-8")
+    result = cli("--study", str(example_study.root), "task", "import", str(path))
+    assert result.exit_code == 0, result.output
+    ids = [row.id for row in TaskIndex.load(example_study).rows]
+    assert ids == sorted(ids, key=lambda i: int(i[2:]))
+    assert ids[0] == "T-0000"
