@@ -11,11 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prosper_coop import people_status
 from prosper_coop.records import get
 from prosper_coop.study import Study
+
+if TYPE_CHECKING:
+    from prosper_coop.tasks.index import TaskIndex
 
 WEEK = dt.timedelta(days=7)
 
@@ -39,20 +42,15 @@ class DashboardContext:
 
     @cached_property
     def tasks(self) -> list[Any]:
-        """Every task."""
+        """Every task as a full record (slow at scale: prefer ``task_index``)."""
         return list(self.study.load_all(get("task")))
 
+    @cached_property
+    def task_index(self) -> TaskIndex:
+        """Every task as plain index rows (fast; see ``tasks.index``)."""
+        from prosper_coop.tasks.index import TaskIndex
 
-def _task_row(task: Any, today: dt.date) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "title": task.title,
-        "wp": task.wp,
-        "owner": task.owner,
-        "status": str(task.status),
-        "due": task.due.isoformat() if task.due else None,
-        "days_late": (today - task.due).days if task.due and task.due < today else 0,
-    }
+        return TaskIndex.load(self.study)
 
 
 def study_section(ctx: DashboardContext) -> dict[str, Any]:
@@ -68,62 +66,22 @@ def study_section(ctx: DashboardContext) -> dict[str, Any]:
         "today": ctx.today.isoformat(),
         "people_active": sum(1 for p in ctx.people if p.status == "active"),
         "people_by_role": dict(sorted(roles.items())),
-        "tasks_by_status": dict(Counter(str(t.status) for t in ctx.tasks)),
+        "tasks_by_status": dict(Counter(row.status for row in ctx.task_index.rows)),
     }
 
 
 def tasks_section(ctx: DashboardContext) -> dict[str, Any]:
-    """Overdue, due this week, and blocked tasks."""
-    today = ctx.today
-    open_tasks = [t for t in ctx.tasks if t.status != "done"]
-    done = {t.id for t in ctx.tasks if t.status == "done"}
-    overdue = sorted((t for t in open_tasks if t.due and t.due < today), key=lambda t: t.due)
-    this_week = sorted(
-        (t for t in open_tasks if t.due and today <= t.due <= today + WEEK), key=lambda t: t.due
-    )
-    blocked = [t for t in open_tasks if t.status == "blocked"]
-    waiting = [
-        t for t in open_tasks if t.status != "blocked" and any(dep not in done for dep in t.depends)
-    ]
-    return {
-        "overdue": [_task_row(t, today) for t in overdue],
-        "due_this_week": [_task_row(t, today) for t in this_week],
-        "blocked": [{**_task_row(t, today), "reason": t.blocked_reason} for t in blocked],
-        "waiting_on_dependencies": len(waiting),
-    }
+    """Overdue, due this week, blocked, and waiting on unfinished dependencies."""
+    from prosper_coop.tasks.query import attention
+
+    return attention(ctx.study, today=ctx.today, index=ctx.task_index)
 
 
 def work_packages_section(ctx: DashboardContext) -> dict[str, Any]:
-    """Per-WP progress and the next milestone of each."""
-    counts: dict[str, Counter[str]] = {}
-    for task in ctx.tasks:
-        counts.setdefault(task.wp, Counter())[str(task.status)] += 1
-    rows = []
-    for wp in ctx.work_packages:
-        tally = counts.get(wp.id, Counter())
-        total = sum(tally.values())
-        upcoming = sorted((m for m in wp.milestones if not m.done), key=lambda m: m.due)
-        next_milestone = upcoming[0] if upcoming else None
-        rows.append(
-            {
-                "id": wp.id,
-                "title": wp.title,
-                "start": wp.start.isoformat(),
-                "end": wp.end.isoformat(),
-                "tasks": total,
-                "done": tally.get("done", 0),
-                "percent": round(100 * tally.get("done", 0) / total) if total else 0,
-                "next_milestone": None
-                if next_milestone is None
-                else {
-                    "id": next_milestone.id,
-                    "title": next_milestone.title,
-                    "due": next_milestone.due.isoformat(),
-                    "late": next_milestone.due < ctx.today,
-                },
-            }
-        )
-    return {"work_packages": rows}
+    """Per-WP progress (counts by status, overdue) and the next milestone of each."""
+    from prosper_coop.tasks.query import progress
+
+    return {"work_packages": progress(ctx.study, today=ctx.today, index=ctx.task_index)}
 
 
 Section = Callable[[DashboardContext], dict[str, Any]]

@@ -262,3 +262,7 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
         cross = [p for p in cross if p.path in staged_set]
     problems += cross
     return problems
+
+
+# Checks that live with their features (each module appends to EXTRA_CHECKS).
+from prosper_coop.tasks import checks as _task_checks  # noqa: E402,F401

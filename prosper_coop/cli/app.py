@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import checklist, consent, onboard, people, session, study
+from prosper_coop.cli import checklist, consent, onboard, people, session, study, task, wp
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -51,6 +51,8 @@ onboard.register(app)
 app.add_typer(checklist.app, name="checklist")
 app.add_typer(consent.app, name="consent")
 app.add_typer(session.app, name="session")
+app.add_typer(task.app, name="task")
+app.add_typer(wp.app, name="wp")
 
 
 def main() -> None:

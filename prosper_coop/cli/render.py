@@ -72,6 +72,12 @@ def _tasks(out: Output, data: dict[str, Any]) -> None:
             title=f"Blocked ({len(blocked)})",
         )
         _more(out, blocked, "prosper-coop task list --status blocked")
+    waiting = data.get("waiting_on_dependencies", 0)
+    if waiting:
+        out.render(
+            f"{waiting} open task(s) are waiting on tasks that are not done yet "
+            "(see: prosper-coop task list --waiting)."
+        )
 
 
 def _progress(out: Output, data: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from prosper_coop.example import Example, prosper_people
 from prosper_coop.models import (
     Milestone,
+    Note,
     Person,
     Role,
     Task,
@@ -226,7 +227,7 @@ TASKS: list[tuple[int, str, str, str, TaskStatus, int, list[int], list[str]]] = 
         "Recruit expert-by-experience co-researchers",
         "CO-01",
         TaskStatus.DONE,
-        -320,
+        -298,
         [],
         ["recruitment"],
     ),
@@ -325,6 +326,21 @@ TASKS: list[tuple[int, str, str, str, TaskStatus, int, list[int], list[str]]] = 
 ]
 
 
+# Dated notes on some tasks: number -> (days from today, by, text).
+TASK_NOTES: dict[int, list[tuple[int, str, str]]] = {
+    13: [
+        (-12, "AC-04", "Emailed the commissioner's office to ask for a meeting about access."),
+        (-4, "AC-04", "No reply yet. Asked the site's service manager to mention it too."),
+    ],
+    20: [
+        (-9, "CR-02", "First two interviews done with AC-04; debriefs booked after each one."),
+    ],
+    24: [
+        (-7, "CO-01", "Payment agreed; training starts once the role description is signed."),
+    ],
+}
+
+
 def settings(today: dt.date) -> dict[str, Any]:  # noqa: ARG001 - the Example interface
     """study.yaml values for the example."""
     return {
@@ -388,6 +404,14 @@ def add_work(content: StudyContent) -> None:
                 blocked_reason=blocked,
                 created=day(min(due - 30, -1)),
                 done_on=day(due) if status == TaskStatus.DONE else None,
+                notes=[
+                    Note(
+                        at=dt.datetime.combine(day(offset), dt.time(10, 30), tzinfo=dt.UTC),
+                        by=by,
+                        text=text,
+                    )
+                    for offset, by, text in TASK_NOTES.get(number, [])
+                ],
             )
         )
 

@@ -1,0 +1,633 @@
+"""``prosper-coop task ...``: the tasks inside work packages.
+
+Reads go through the task index (no pydantic, no rich for plain lists), so
+``task list`` stays fast at 10,000 tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+
+if TYPE_CHECKING:
+    from prosper_coop.output import Output
+    from prosper_coop.tasks.index import TaskRow
+    from prosper_coop.tasks.ops import TaskResult
+    from prosper_coop.tasks.query import Listing
+
+app = make_app(
+    "Tasks inside work packages: add, list, update, board, timeline, import and export.",
+    name="task",
+)
+
+TaskId = Annotated[str, typer.Argument(help="A task ID, e.g. T-0042.", show_default=False)]
+WpOpt = Annotated[str | None, typer.Option("--wp", help="Only this work package, e.g. WP3.")]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this person's, e.g. CR-01.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Add a note as you do it.")]
+
+
+def _today() -> Any:
+    from prosper_coop import clock
+
+    return clock.today()
+
+
+def _date(value: str | None, what: str) -> Any:
+    from prosper_coop import clock
+
+    return None if value is None else clock.parse_date(value, what)
+
+
+def _report(out: Output, result: TaskResult, message: str) -> None:
+    out.success(message)
+    for warning in result.warnings:
+        out.warn(warning)
+
+
+# -- adding -----------------------------------------------------------------------------
+@app.command()
+def add(
+    wp: Annotated[str, typer.Argument(help="The work package, e.g. WP3.", show_default=False)],
+    title: Annotated[str, typer.Argument(help="What needs doing.", show_default=False)],
+    owner: Annotated[str | None, typer.Option("--owner", help="Who does it, e.g. CR-01.")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date: YYYY-MM-DD or +7.")] = None,
+    depends: Annotated[
+        list[str] | None, typer.Option("--depends", help="Tasks to finish first: T-0003,T-0004.")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    note: NoteOpt = None,
+    quiet: Quiet = False,
+) -> None:
+    """Add a task to a work package and print its new ID.
+
+    Example: prosper-coop task add WP3 "Draft topic guide" --owner CR-01 --due 2026-12-10
+    """
+    from prosper_coop.tasks.ops import add_task
+
+    out = output(quiet=quiet)
+    result = add_task(
+        open_study(),
+        wp,
+        title,
+        today=_today(),
+        owner=owner,
+        due=_date(due, "--due"),
+        depends=depends or [],
+        tags=tag or [],
+        note=note,
+    )
+    out.line(result.task.id)
+    _report(out, result, f"Added {result.task.id} to {result.task.wp}.")
+
+
+# -- reading ----------------------------------------------------------------------------
+def _width() -> int:
+    """The terminal width (COLUMNS wins; 100 when not a terminal). No shutil import."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(1).columns
+    except OSError:
+        return 100
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _task_lines(listing: Listing, width: int) -> str:
+    """A plain, fast table of tasks (fits the terminal; titles are shortened to fit)."""
+    header = ("ID", "WP", "Status", "Owner", "Due", "Title")
+    today = listing.today
+    cells: list[tuple[str, ...]] = []
+    for row in listing.rows:
+        status = row.status
+        waiting = listing.open_dependencies(row) if row.depends and status != "done" else []
+        if waiting:
+            status += (
+                " (waits on " + ",".join(waiting[:2]) + ("…" if len(waiting) > 2 else "") + ")"
+            )
+        due = row.due or ""
+        if due and status != "done" and due < today:
+            due += " overdue"
+        cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
+    widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
+    used = sum(widths) + 2 * 5
+    title_width = max(width - used, 20)
+    pattern = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    lines = [pattern.format(*header).rstrip(), pattern.format(*("-" * w for w in widths), "-----")]
+    lines += [pattern.format(*c[:5], _fit(c[5], title_width)) for c in cells]
+    return "\n".join(lines)
+
+
+def _json_rows(rows: list[TaskRow]) -> str:
+    """The records as a JSON list, one task per line (already serialised in the index)."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(row.json.decode("utf-8") for row in rows) + "\n]"
+
+
+def _show_listing(out: Output, listing: Listing, as_json: bool, empty: str) -> None:
+    if as_json:
+        out.line(_json_rows(listing.rows))
+        return
+    if not listing.rows:
+        out.info(empty)
+        return
+    width = _width()
+    shown = len(listing.rows)
+    more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
+    out.line(_task_lines(listing, width) + f"\n\n{listing.total} task(s){more}")
+
+
+@app.command("list")
+def list_(
+    wp: WpOpt = None,
+    owner: OwnerOpt = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", "-s", help="todo, doing, blocked or done (repeatable)."),
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Having this tag.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", help="Due before this date.")
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Hide done tasks.")] = False,
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Only tasks waiting on unfinished dependencies.")
+    ] = False,
+    search: Annotated[str | None, typer.Option("--search", help="Title contains this.")] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="id, due, wp, owner, status, title or created.")
+    ] = "id",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List tasks, filtered and sorted (all statuses unless you filter).
+
+    Example: prosper-coop task list --wp WP3 --status todo --sort due
+    """
+    from prosper_coop.tasks.query import TaskFilter, clean_list, list_tasks
+
+    task_filter = TaskFilter(
+        wp=wp,
+        owner=owner,
+        statuses=tuple(clean_list(status or [])),
+        tags=tuple(clean_list(tag or [])),
+        overdue=overdue,
+        due_before=_date(due_before, "--due-before"),
+        open_only=open_only,
+        blocked_by_dependencies=waiting,
+        text=search,
+    )
+    listing = list_tasks(
+        open_study(), task_filter, today=_today(), sort=sort, reverse=reverse, limit=limit
+    )
+    _show_listing(output(as_json), listing, as_json, "No tasks match.")
+
+
+@app.command()
+def mine(
+    show_all: Annotated[bool, typer.Option("--all", help="Include done tasks.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Your own open tasks (as the acting person), soonest due first.
+
+    Example: prosper-coop task mine
+    """
+    from prosper_coop.tasks.query import mine as my_tasks
+
+    person, listing = my_tasks(open_study(), today=_today(), include_done=show_all)
+    _show_listing(
+        output(as_json),
+        listing,
+        as_json,
+        f"{person} has no open tasks right now." if not show_all else f"{person} has no tasks.",
+    )
+
+
+@app.command()
+def show(task_id: TaskId, as_json: AsJson = False) -> None:
+    """Show a task: its details, what it waits on, its notes and its history.
+
+    Example: prosper-coop task show T-0012
+    """
+    from prosper_coop.tasks.ops import show_task
+
+    data = show_task(open_study(), task_id, today=_today())
+    out = output(as_json)
+    if as_json:
+        out.json(data)
+        return
+    late = f" ({data['days_late']} days overdue)" if data["days_late"] else ""
+    fields = [
+        ("Task", f"{data['id']}  {data['title']}"),
+        ("Work package", data["wp"]),
+        (
+            "Status",
+            data["status"] + (f": {data['blocked_reason']}" if data["blocked_reason"] else ""),
+        ),
+        ("Owner", data["owner"] or "-"),
+        ("Due", (data["due"] or "-") + late),
+        ("Created", data["created"]),
+    ]
+    if data["done_on"]:
+        fields.append(("Done on", data["done_on"]))
+    if data["tags"]:
+        fields.append(("Tags", ", ".join(data["tags"])))
+    if data["depends"]:
+        fields.append(("Depends on", ", ".join(data["depends"])))
+    if data["blocked_by"]:
+        fields.append(("Waiting on", ", ".join(data["blocked_by"]) + " (not done yet)"))
+    if data["blocks"]:
+        fields.append(("Needed by", ", ".join(data["blocks"])))
+    label = max(len(name) for name, _ in fields)
+    out.line("\n".join(f"{name + ':':<{label + 1}} {value}" for name, value in fields))
+    for note in data["notes"]:
+        out.line(
+            f"\nNote by {note['by']} at {note['at'][:16].replace('T', ' ')}:\n  {note['text']}"
+        )
+    out.line("")
+    out.table(
+        ["When", "Who", "Change", "Commit"],
+        [
+            (h["date"][:16].replace("T", " "), h["by"], h["subject"], h["commit"][:8])
+            for h in data["history"]
+        ],
+        title="History",
+        empty="No history yet (the task has not been committed).",
+    )
+
+
+# -- changing ---------------------------------------------------------------------------
+@app.command()
+def edit(
+    task_id: TaskId,
+    title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
+    wp: Annotated[str | None, typer.Option("--wp", help="Move to this work package.")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="New due date (YYYY-MM-DD), or 'none'.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="New owner, or 'none'.")] = None,
+    depends: Annotated[
+        str | None, typer.Option("--depends", help="Replace dependencies: T-0003,T-0004 or 'none'.")
+    ] = None,
+    add_depends: Annotated[
+        list[str] | None, typer.Option("--add-depends", help="Add dependencies.")
+    ] = None,
+    remove_depends: Annotated[
+        list[str] | None, typer.Option("--remove-depends", help="Remove dependencies.")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag.")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Change a task's title, work package, due date, owner, dependencies or tags.
+
+    Example: prosper-coop task edit T-0014 --due 2027-01-15 --add-depends T-0013
+    """
+    from prosper_coop.tasks.ops import UNSET, edit_task
+
+    def none_or(value: str | None) -> Any:
+        if value is None:
+            return UNSET
+        return None if value.strip().lower() == "none" else value
+
+    due_value = none_or(due)
+    if due_value is not UNSET and due_value is not None:
+        due_value = _date(due_value, "--due")
+    depends_value: list[str] | None = None
+    if depends is not None:
+        depends_value = [] if depends.strip().lower() == "none" else [depends]
+    result = edit_task(
+        open_study(),
+        task_id,
+        today=_today(),
+        title=title,
+        wp=wp,
+        due=due_value,
+        owner=none_or(owner),
+        depends=depends_value,
+        add_depends=add_depends or [],
+        remove_depends=remove_depends or [],
+        add_tags=tag or [],
+        remove_tags=remove_tag or [],
+    )
+    _report(output(quiet=quiet), result, f"Updated {task_id}.")
+
+
+def _status_change(
+    task_id: str,
+    action: str,
+    message: str,
+    *,
+    quiet: bool,
+    reason: str | None = None,
+    force: bool = False,
+    note: str | None = None,
+) -> None:
+    from prosper_coop.tasks.ops import set_status
+
+    result = set_status(
+        open_study(), task_id, action, today=_today(), reason=reason, force=force, note=note
+    )
+    _report(output(quiet=quiet), result, message)
+
+
+@app.command()
+def start(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
+    """Mark a task as being worked on (doing).
+
+    Example: prosper-coop task start T-0014
+    """
+    _status_change(task_id, "start", f"Started {task_id}.", quiet=quiet, note=note)
+
+
+@app.command()
+def done(
+    task_id: TaskId,
+    force: Annotated[
+        bool, typer.Option("--force", help="Mark done even if its dependencies are not.")
+    ] = False,
+    note: NoteOpt = None,
+    quiet: Quiet = False,
+) -> None:
+    """Mark a task as done (asks for --force if what it depends on is not done).
+
+    Example: prosper-coop task done T-0012
+    """
+    _status_change(
+        task_id, "done", f"Marked {task_id} as done.", quiet=quiet, force=force, note=note
+    )
+
+
+@app.command()
+def block(
+    task_id: TaskId,
+    reason: Annotated[str, typer.Option("--reason", help="What it is waiting for.")],
+    quiet: Quiet = False,
+) -> None:
+    """Mark a task as blocked, saying why.
+
+    Example: prosper-coop task block T-0013 --reason "Waiting for site access"
+    """
+    _status_change(task_id, "block", f"Marked {task_id} as blocked.", quiet=quiet, reason=reason)
+
+
+@app.command()
+def reopen(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
+    """Open a done or blocked task again (back to todo).
+
+    Example: prosper-coop task reopen T-0011
+    """
+    _status_change(task_id, "reopen", f"Reopened {task_id}.", quiet=quiet, note=note)
+
+
+@app.command()
+def assign(
+    task_id: TaskId,
+    person: Annotated[
+        str, typer.Argument(help="Who does it (e.g. CR-01), or 'none'.", show_default=False)
+    ],
+    quiet: Quiet = False,
+) -> None:
+    """Give a task to a person in the study (or 'none' to unassign it).
+
+    Example: prosper-coop task assign T-0021 CR-03
+    """
+    from prosper_coop.tasks.ops import assign as assign_task
+
+    owner = None if person.strip().lower() == "none" else person
+    result = assign_task(open_study(), task_id, owner)
+    _report(
+        output(quiet=quiet),
+        result,
+        f"{task_id} is now with {owner}." if owner else f"{task_id} is now unassigned.",
+    )
+
+
+@app.command()
+def note(
+    task_id: TaskId,
+    text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
+    quiet: Quiet = False,
+) -> None:
+    """Add a dated note to a task (signed with your study ID).
+
+    Example: prosper-coop task note T-0013 "Commissioner replied; meeting on Friday"
+    """
+    from prosper_coop.tasks.ops import add_note
+
+    result = add_note(open_study(), task_id, text)
+    _report(output(quiet=quiet), result, f"Added a note to {task_id}.")
+
+
+# -- views ------------------------------------------------------------------------------
+@app.command()
+def board(
+    wp: WpOpt = None,
+    owner: OwnerOpt = None,
+    per_column: Annotated[
+        int, typer.Option("--per-column", min=1, help="At most N tasks per column.")
+    ] = 15,
+    as_json: AsJson = False,
+) -> None:
+    """Show tasks as a board with a column per status.
+
+    Example: prosper-coop task board --wp WP4
+    """
+    from prosper_coop.tasks.query import TaskFilter
+    from prosper_coop.tasks.query import board as make_board
+
+    result = make_board(
+        open_study(), TaskFilter(wp=wp, owner=owner), today=_today(), per_column=per_column
+    )
+    out = output(as_json)
+    if as_json:
+        out.json(
+            {
+                "counts": result.counts,
+                "columns": {
+                    status: [
+                        {"id": r.id, "title": r.title, "owner": r.owner, "due": r.due} for r in rows
+                    ]
+                    for status, rows in result.columns.items()
+                },
+            }
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, header_style="bold", expand=True)
+    for status, count in result.counts.items():
+        table.add_column(f"{status} ({count})", overflow="fold", ratio=1)
+    cells = []
+    for status, rows in result.columns.items():
+        text = Text()
+        for row in rows:
+            text.append(f"{row.id}", style="bold")
+            text.append(f" {row.title}\n")
+            text.append(f"  {row.owner or '-'}  {row.due or ''}\n", style="dim")
+        hidden = result.counts[status] - len(rows)
+        if hidden > 0:
+            text.append(f"… and {hidden} more", style="dim")
+        cells.append(text)
+    table.add_row(*cells)
+    out.render(table)
+
+
+@app.command()
+def timeline(
+    wp: WpOpt = None,
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="Show open tasks due within N days.")
+    ] = 30,
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print a Mermaid Gantt chart (renders on GitHub).")
+    ] = False,
+    no_tasks: Annotated[
+        bool, typer.Option("--no-tasks", help="Mermaid: work packages and milestones only.")
+    ] = False,
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Mermaid: leave out done tasks.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show work packages, milestones and due tasks on a timeline (or as Mermaid).
+
+    Example: prosper-coop task timeline --mermaid > timeline.mmd
+    """
+    from prosper_coop.tasks import timeline as tl
+
+    study = open_study()
+    out = output(as_json)
+    if mermaid:
+        out.line(
+            tl.mermaid_gantt(
+                study, today=_today(), wp=wp, include_tasks=not no_tasks, open_only=open_only
+            ).rstrip("\n")
+        )
+        return
+    data = tl.timeline(study, today=_today(), days=days, wp=wp)
+    if as_json:
+        out.json(data)
+        return
+    out.line(_draw_timeline(data, _width()))
+    out.table(
+        ["Due", "Task", "WP", "Owner", "Status", "Title"],
+        [
+            (
+                t["due"] + (" overdue" if t["overdue"] else ""),
+                t["id"],
+                t["wp"],
+                t["owner"] or "-",
+                t["status"],
+                t["title"],
+            )
+            for t in data["due_tasks"]
+        ],
+        title=f"Open tasks due by {data['until']}",
+        empty=f"No open tasks are due by {data['until']}.",
+    )
+
+
+def _draw_timeline(data: dict[str, Any], width: int) -> str:
+    """Bars for each work package, ◆ for milestones to come, ✓ for milestones met, | today."""
+    import datetime as dt
+
+    wps = data["work_packages"]
+    if not wps:
+        return "No work packages yet. Add one with: prosper-coop wp add"
+    today = dt.date.fromisoformat(data["today"])
+    first = min(dt.date.fromisoformat(w["start"]) for w in wps)
+    last = max(dt.date.fromisoformat(w["end"]) for w in wps)
+    first, last = min(first, today), max(last, today)
+    label = 26
+    span = max(width - label - 2, 20)
+    days = max((last - first).days, 1)
+
+    def pos(day: str | dt.date) -> int:
+        value = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        return min(span - 1, round((value - first).days * (span - 1) / days))
+
+    lines = [f"{'':<{label}}{first.isoformat():<{span // 2}}{last.isoformat():>{span - span // 2}}"]
+    now = pos(today)
+    for w in wps:
+        bar = [" "] * span
+        for i in range(pos(w["start"]), pos(w["end"]) + 1):
+            bar[i] = "█" if w["end"] < data["today"] else "▒" if w["start"] > data["today"] else "▓"
+        if bar[now] == " ":
+            bar[now] = "|"
+        name = _fit(f"{w['id']} {w['title']}", label - 1)
+        lines.append(f"{name:<{label}}{''.join(bar)}")
+        marks = [" "] * span
+        for m in w["milestones"]:
+            marks[pos(m["due"])] = "✓" if m["done"] else "◆"
+        if w["milestones"]:
+            lines.append(f"{'':<{label}}{''.join(marks).rstrip()}")
+    lines.append(f"{'':<{label}}{' ' * now}^ today {data['today']}")
+    lines.append("█ done  ▓ under way  ▒ to come  ◆ milestone to come  ✓ milestone met")
+    return "\n".join(lines)
+
+
+# -- spreadsheets -----------------------------------------------------------------------
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A CSV file (UTF-8) with a header row.")],
+    quiet: Quiet = False,
+) -> None:
+    """Import tasks from a CSV file, all or nothing, as one change.
+
+    Rows with an id update that task; rows without one become new tasks.
+
+    Example: prosper-coop task import wp3-tasks.csv
+    """
+    from prosper_coop.tasks.csvio import import_csv
+
+    out = output(quiet=quiet)
+    result = import_csv(open_study(), file, today=_today())
+    if result.commit is None:
+        out.info(f"Nothing to change: all {result.unchanged} task(s) already match the file.")
+        return
+    out.success(
+        f"Imported {file.name}: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{result.unchanged} unchanged (commit {result.commit[:8]})."
+    )
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    wp: WpOpt = None,
+    to: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Export tasks as CSV (for spreadsheets) or JSON; import reads the CSV back.
+
+    Example: prosper-coop task export --format csv -o tasks.csv
+    """
+    from prosper_coop.tasks.csvio import export_tasks
+
+    text = export_tasks(open_study(), fmt, wp=wp)
+    out = output(quiet=quiet)
+    if to is None:
+        out.line(text.rstrip("\n"))
+        return
+    from prosper_coop.fsutil import atomic_write_text
+
+    atomic_write_text(to, text)
+    out.success(f"Wrote {to}.")

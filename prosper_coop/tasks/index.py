@@ -1,0 +1,337 @@
+"""A derived cache of every task, so reading 10,000 tasks does not parse 10,000 YAML files.
+
+The YAML files under ``tasks/`` are the source of truth. The index lives in
+``.prosper/task-index.marshal`` (git-ignored, never committed) and holds, per task
+file, the file's ``(mtime_ns, size)`` when it was read and a plain tuple row of the
+task's fields (plus its UTF-8 JSON form, ready for ``--json``).
+
+Every read re-validates the cache by ``stat``-ing each task file (about 20 ms for
+10,000 files): files whose stat changed are parsed again (a hand edit, a ``git
+pull``), files that are gone are dropped, new files are added. A file modified
+within :data:`RACY_NS` of being read is stored as "check again next time", so an
+edit in the same clock tick can never be missed (git calls this "racy git").
+Commands that write tasks refresh the rows they wrote straight after the commit.
+Delete the cache at any time: it is rebuilt on the next command.
+
+This module imports no pydantic and no YAML on the fast path: rows are plain
+tuples, dates are ISO strings (which sort like dates).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import marshal
+import os
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from prosper_coop.errors import UserError
+
+if TYPE_CHECKING:
+    from prosper_coop.models import Task
+    from prosper_coop.study import Study
+
+FORMAT = 1
+CACHE_DIR = ".prosper"
+CACHE_NAME = "task-index.marshal"
+TASKS_FOLDER = "tasks"
+RACY_NS = 3_000_000_000
+NOT_TRUSTED = -1
+
+# The ID shapes, kept here so reads need not import the pydantic models
+# (tests check they equal ``models.TASK_ID`` and ``models.WP_ID``).
+TASK_ID = re.compile(r"^T-\d{4,}$")
+WP_ID = re.compile(r"^WP\d{1,3}$")
+PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,4}$")
+
+
+class TaskRow(NamedTuple):
+    """One task as the index holds it: plain values, dates as ISO strings."""
+
+    id: str
+    wp: str
+    title: str
+    status: str
+    owner: str | None
+    due: str | None
+    depends: tuple[str, ...]
+    tags: tuple[str, ...]
+    blocked_reason: str
+    created: str
+    done_on: str | None
+    notes: int
+    json: bytes
+    path: str
+
+    @property
+    def number(self) -> int:
+        """The task's sequence number (``T-0042`` -> 42)."""
+        return int(self.id[2:])
+
+
+def row_of(task: Task, rel_path: str) -> TaskRow:
+    """The index row for a validated task record."""
+    import json
+
+    return TaskRow(
+        id=task.id,
+        wp=task.wp,
+        title=task.title,
+        status=str(task.status),
+        owner=task.owner,
+        due=task.due.isoformat() if task.due else None,
+        depends=tuple(task.depends),
+        tags=tuple(task.tags),
+        blocked_reason=task.blocked_reason,
+        created=task.created.isoformat(),
+        done_on=task.done_on.isoformat() if task.done_on else None,
+        notes=len(task.notes),
+        json=json.dumps(task.model_dump(mode="json"), ensure_ascii=False).encode("utf-8"),
+        path=rel_path,
+    )
+
+
+def _number(task_id: str) -> int:
+    digits = task_id[2:]
+    return int(digits) if digits.isdigit() else 0
+
+
+# One cache entry: (mtime_ns, size, row tuple).
+Entry = tuple[int, int, tuple[Any, ...]]
+
+
+class TaskIndex:
+    """Every task in a study, validated against the files on disk when loaded."""
+
+    def __init__(self, study: Study, rows: list[TaskRow]) -> None:
+        self.study = study
+        self.rows = rows
+        self._by_id: dict[str, TaskRow] | None = None
+
+    # -- loading ---------------------------------------------------------------------
+    @classmethod
+    def load(cls, study: Study) -> TaskIndex:
+        """The tasks of ``study``: cached rows, re-checked against every task file.
+
+        Raises the first invalid task file's error (file:line: field: problem),
+        after saving what could be indexed.
+        """
+        enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of small tuples: the cyclic GC only slows this
+        try:
+            cached = _read_cache(study.root)
+            entries, rows, stats, problem = _refresh(study, cached)
+        finally:
+            if enabled:
+                gc.enable()
+        if stats.changed:
+            _write_cache(study.root, entries)
+        if problem is not None:
+            raise problem
+        return cls(study, rows)
+
+    @property
+    def by_id(self) -> dict[str, TaskRow]:
+        """Rows keyed by task ID."""
+        if self._by_id is None:
+            self._by_id = {row.id: row for row in self.rows}
+        return self._by_id
+
+    def get(self, task_id: str) -> TaskRow | None:
+        """The row of ``task_id``, if there is such a task."""
+        return self.by_id.get(task_id)
+
+    def highest_number(self) -> int:
+        """The largest task number in use (0 when there are none)."""
+        return max((row.number for row in self.rows), default=0)
+
+    def done_ids(self) -> set[str]:
+        """IDs of tasks that are done."""
+        return {row.id for row in self.rows if row.status == "done"}
+
+    def graph(self) -> dict[str, tuple[str, ...]]:
+        """Task ID -> the tasks it depends on."""
+        return {row.id: row.depends for row in self.rows}
+
+    def dependents(self, task_id: str) -> list[str]:
+        """Tasks that depend on ``task_id``."""
+        return [row.id for row in self.rows if task_id in row.depends]
+
+    # -- keeping it right after a write ---------------------------------------------
+    @staticmethod
+    def written(study: Study, tasks: Iterable[Task], deleted: Iterable[str] = ()) -> None:
+        """Refresh the cache for tasks a command just committed (or deleted by ID).
+
+        Best effort: if the cache cannot be written the next read rebuilds it.
+        """
+        from prosper_coop.records import get
+
+        rtype = get("task")
+        entries = _read_cache(study.root) or {}
+        fresh: set[str] = set()
+        added = False
+        for task in tasks:
+            path = study.path_of(rtype, task.id)
+            rel = study.rel(path)
+            try:
+                stat = path.stat()
+            except OSError:
+                entries.pop(rel, None)
+                continue
+            added = added or rel not in entries
+            entries[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row_of(task, rel)))
+            fresh.add(rel)
+        for task_id in deleted:
+            entries.pop(study.rel(study.path_of(rtype, task_id)), None)
+        if added:  # reads rely on the cache being in ID order
+            entries = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
+        # Rows we just wrote are known to match their files: trust them at once,
+        # so the next read does not have to parse them (and import pydantic) again.
+        _write_cache(study.root, entries, trusted=fresh)
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.changed = False
+        self.parsed = 0
+
+
+def cache_path(root: Path) -> Path:
+    """Where the cache of ``root`` lives."""
+    return root / CACHE_DIR / CACHE_NAME
+
+
+def _read_cache(root: Path) -> dict[str, Entry] | None:
+    """The cached entries, or None when missing, unreadable or from another version."""
+    from prosper_coop import __version__
+
+    try:
+        data = cache_path(root).read_bytes()
+        loaded = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if (
+        not isinstance(loaded, tuple)
+        or len(loaded) != 3
+        or loaded[0] != FORMAT
+        or loaded[1] != __version__
+        or not isinstance(loaded[2], dict)
+    ):
+        return None
+    entries: dict[str, Entry] = loaded[2]
+    return entries
+
+
+def _write_cache(
+    root: Path, entries: dict[str, Entry], trusted: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Save the cache atomically; a failure only costs a rebuild later.
+
+    Entries for files modified in the last :data:`RACY_NS` are stored as "check
+    again" unless listed in ``trusted`` (rows a command has just written itself).
+    """
+    from prosper_coop import __version__
+
+    now = time.time_ns()
+    safe = {
+        rel: (NOT_TRUSTED, size, row)
+        if now - mtime < RACY_NS and rel not in trusted
+        else (mtime, size, row)
+        for rel, (mtime, size, row) in entries.items()
+    }
+    target = cache_path(root)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        # No fsync: the cache is derived, and a torn file only means a rebuild.
+        temp.write_bytes(marshal.dumps((FORMAT, __version__, safe)))
+        temp.replace(target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _task_files(folder: Path) -> list[tuple[str, os.stat_result]]:
+    """(path relative to the study, stat) of every task file, shards included."""
+    found: list[tuple[str, os.stat_result]] = []
+    try:
+        top = list(os.scandir(folder))
+    except FileNotFoundError:
+        return found
+    for entry in top:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_dir():
+            prefix = f"{TASKS_FOLDER}/{name}/"
+            for inner in os.scandir(entry.path):
+                inner_name = inner.name
+                if inner_name.endswith(".yaml") and not inner_name.startswith("."):
+                    try:
+                        found.append((prefix + inner_name, inner.stat()))
+                    except FileNotFoundError:
+                        continue
+        elif name.endswith(".yaml"):
+            try:
+                found.append((f"{TASKS_FOLDER}/{name}", entry.stat()))
+            except FileNotFoundError:
+                continue
+    return found
+
+
+def _refresh(
+    study: Study, cached: dict[str, Entry] | None
+) -> tuple[dict[str, Entry], list[TaskRow], _Stats, UserError | None]:
+    """Check every task file against the cache; parse the ones that changed."""
+    stats = _Stats()
+    old = cached or {}
+    files = _task_files(study.root / TASKS_FOLDER)
+    stale: set[str] = set()
+    get_old = old.get
+    for rel, stat in files:
+        entry = get_old(rel)
+        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+            stale.add(rel)
+    if cached is not None and not stale and len(files) == len(old):
+        # The common case: nothing changed, and the cache is stored in ID order.
+        return old, [TaskRow._make(entry[2]) for entry in old.values()], stats, None
+    stats.changed = True
+    entries: dict[str, Entry] = {}
+    problem: UserError | None = None
+    seen_ids: set[str] = set()
+    for rel, stat in files:
+        if rel in stale:
+            try:
+                row = _parse(study, rel)
+            except UserError as exc:
+                problem = problem or exc
+                continue
+            stats.parsed += 1
+            entry = (stat.st_mtime_ns, stat.st_size, tuple(row))
+        else:
+            entry = old[rel]
+        task_id = entry[2][0]
+        if task_id in seen_ids:  # the same ID in two places: doctor reports it
+            continue
+        seen_ids.add(task_id)
+        entries[rel] = entry
+    ordered = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
+    rows = [TaskRow._make(entry[2]) for entry in ordered.values()]
+    return ordered, rows, stats, problem
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[int, str]:
+    task_id: str = row[0]
+    return (_number(task_id), task_id)
+
+
+def _parse(study: Study, rel: str) -> TaskRow:
+    """Read one task file through the model (file:line errors on bad content)."""
+    from prosper_coop.models import Task
+
+    task = study.read_file(study.root / rel, Task)
+    return row_of(task, rel)

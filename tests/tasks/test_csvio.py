@@ -1,0 +1,164 @@
+"""CSV import and export: round trips, all-or-nothing, row numbers in errors."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from prosper_coop.errors import ExitCode, InvalidInputError, ValidationError
+from prosper_coop.study import Study
+from prosper_coop.tasks import csvio, ops
+from prosper_coop.workspace import create_study
+from tests.conftest import git
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def _unchanged(study: Study, head: str) -> None:
+    assert git(study, "rev-parse", "HEAD").strip() == head
+    assert git(study, "status", "--porcelain") == ""
+
+
+def _head(study: Study) -> str:
+    return git(study, "rev-parse", "HEAD").strip()
+
+
+def _study_without_tasks(path: Path) -> Study:
+    study = create_study(path, title=None, example="prosper")
+    with study.change("task", "remove all tasks") as change:
+        for file in sorted((study.root / "tasks").rglob("T-*.yaml")):
+            change.delete(study.rel(file))
+    return study
+
+
+def test_export_then_import_reproduces_the_same_tasks(example_study: Study, sealed_env) -> None:
+    ops.add_note(example_study, "T-0013", 'Called the commissioner, "no reply", will retry\nFriday')
+    ops.edit_task(example_study, "T-0021", today=TODAY, due=None, owner=None)
+    original = csvio.export_tasks(example_study, "json")
+    exported = sealed_env / "tasks.csv"
+    exported.write_text(csvio.export_tasks(example_study, "csv"), encoding="utf-8")
+
+    other = _study_without_tasks(sealed_env / "other")
+    assert csvio.export_tasks(other, "json") == "[]\n"
+    head = _head(other)
+    result = csvio.import_csv(other, exported, today=TODAY)
+    assert len(result.added) == 27
+    assert csvio.export_tasks(other, "json") == original
+    # One commit for the whole import.
+    log = git(other, "log", "--format=%s", f"{head}..HEAD").splitlines()
+    assert log == [
+        "task: import 27 task(s) from tasks.csv (T-0001, T-0002, T-0003, T-0004, T-0005, ...)"
+    ]
+    # Importing the same file again changes nothing and makes no commit.
+    again = csvio.import_csv(other, exported, today=TODAY)
+    assert (again.added, again.updated, again.unchanged, again.commit) == ([], [], 27, None)
+
+
+def test_import_updates_and_adds_in_one_commit(example_study: Study, sealed_env) -> None:
+    path = sealed_env / "changes.csv"
+    path.write_text(
+        "id,title,wp,owner,due,tags\n"
+        "T-0014,Site 4: interviews with managers,WP3,AC-03,2026-12-21,fieldwork\n"
+        ",Share interim findings with co-researchers,WP4,CR-01,2026-12-20,ppi;outputs\n"
+        ",Book workshop rooms,WP4,,,\n",
+        encoding="utf-8",
+    )
+    head = _head(example_study)
+    result = csvio.import_csv(example_study, path, today=TODAY)
+    assert (result.added, result.updated) == (["T-0028", "T-0029"], ["T-0014"])
+    assert git(example_study, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    tasks = {t["id"]: t for t in json.loads(csvio.export_tasks(example_study, "json"))}
+    assert tasks["T-0014"]["title"] == "Site 4: interviews with managers"
+    assert tasks["T-0014"]["depends"] == ["T-0010"]  # columns left out keep their values
+    assert tasks["T-0028"]["tags"] == ["ppi", "outputs"]
+    assert tasks["T-0029"]["owner"] is None
+    assert tasks["T-0029"]["created"] == TODAY.isoformat()
+
+
+def test_import_of_many_tasks_is_one_commit(empty_study: Study, sealed_env) -> None:
+    from prosper_coop.tasks.workpackages import add_wp
+
+    add_wp(empty_study, "WP1", "Everything", start=dt.date(2026, 1, 1), end=dt.date(2027, 12, 31))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["wp", "title", "depends"])
+    for number in range(1, 301):
+        writer.writerow(["WP1", f"Task {number}", f"T-{number - 1:04d}" if number > 1 else ""])
+    path = sealed_env / "many.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    head = _head(empty_study)
+    result = csvio.import_csv(empty_study, path, today=TODAY)
+    assert len(result.added) == 300
+    assert git(empty_study, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert git(empty_study, "status", "--porcelain") == ""
+
+
+BAD_FILES = [
+    ("wp,title,colour\nWP3,A task,blue\n", "row 1: unknown column(s): 'colour'"),
+    ("title,owner\nA task,CR-01\n", "row 1: missing column(s): wp"),
+    ("wp,title,wp\nWP3,A,WP3\n", "row 1: column(s) given twice: wp"),
+    ("", "the file is empty"),
+    (
+        "wp,title,due\nWP3,Fine,2026-12-01\nWP3,Bad,next week\n",
+        "row 3: due: 'next week' is not a date",
+    ),
+    ("wp,title\nWP3,One\nWP3,Two,extra\n", "row 3: has 3 cell(s) but the header has 2"),
+    ("wp,title\nWP3,One\nWP9,Two\n", "row 3: wp: there is no work package 'WP9'"),
+    ("wp,title,owner\nWP3,One,CR-99\n", "row 2: owner: there is no person 'CR-99'"),
+    ("wp,title,status\nWP3,One,finished\n", "row 2: status: Input should be"),
+    ("id,wp,title\nT-0100,WP3,One\nT-0100,WP3,Two\n", "row 3: id: T-0100 is also on row 2"),
+    ("id,wp,title\nX-1,WP3,One\n", "row 2: id: 'X-1' is not a task ID"),
+    ("wp,title,depends\nWP3,One,T-0999\n", "row 2: depends: there is no task T-0999"),
+    (
+        "id,wp,title,depends\nT-0100,WP3,One,T-0101\nT-0101,WP3,Two,T-0100\n",
+        "dependency cycle: T-0100 -> T-0101 -> T-0100",
+    ),
+    ("wp,title,notes\nWP3,One,not json\n", "row 2: notes: not in the exported form"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_bad_files_import_nothing(
+    example_study: Study, sealed_env, text: str, message: str
+) -> None:
+    path = sealed_env / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    head = _head(example_study)
+    with pytest.raises(ValidationError) as caught:
+        csvio.import_csv(example_study, path, today=TODAY)
+    assert message in str(caught.value)
+    assert caught.value.exit_code == ExitCode.INVALID
+    assert "bad.csv" in str(caught.value)
+    assert "Nothing was imported" in (caught.value.hint or "")
+    _unchanged(example_study, head)
+
+
+def test_wrong_encoding_is_refused(example_study: Study, sealed_env) -> None:
+    path = sealed_env / "latin1.csv"
+    path.write_bytes("wp,title\nWP3,Caf\u00e9 meeting\n".encode("latin-1"))
+    head = _head(example_study)
+    with pytest.raises(ValidationError, match=r"not UTF-8 text \(row 2"):
+        csvio.import_csv(example_study, path, today=TODAY)
+    _unchanged(example_study, head)
+
+
+def test_excel_bom_is_accepted(example_study: Study, sealed_env) -> None:
+    path = sealed_env / "excel.csv"
+    path.write_bytes("wp,title\r\nWP3,Caf\u00e9 meeting\r\n".encode("utf-8-sig"))
+    assert csvio.import_csv(example_study, path, today=TODAY).added == ["T-0028"]
+
+
+def test_export_formats(example_study: Study) -> None:
+    rows = list(csv.DictReader(io.StringIO(csvio.export_tasks(example_study, "csv", wp="WP5"))))
+    assert [r["id"] for r in rows] == ["T-0025", "T-0026", "T-0027"]
+    assert rows[0]["depends"] == "T-0015,T-0023"
+    assert tuple(rows[0]) == csvio.COLUMNS
+    with pytest.raises(InvalidInputError, match="unknown format"):
+        csvio.export_tasks(example_study, "xlsx")
+    with pytest.raises(InvalidInputError, match="no file"):
+        csvio.import_csv(example_study, Path("missing.csv"), today=TODAY)
