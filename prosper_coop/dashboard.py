@@ -15,6 +15,7 @@ from typing import Any
 
 from prosper_coop.records import get
 from prosper_coop.study import Study
+from prosper_coop.wellbeing import checks as wellbeing_checks
 
 WEEK = dt.timedelta(days=7)
 
@@ -130,6 +131,7 @@ SECTIONS: dict[str, Section] = {
     "study": study_section,
     "tasks": tasks_section,
     "progress": work_packages_section,
+    "wellbeing": wellbeing_checks.wellbeing_section,
 }
 
 

@@ -261,3 +261,7 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
         cross = [p for p in cross if p.path in staged_set]
     problems += cross
     return problems
+
+
+# Feature checks register themselves in EXTRA_CHECKS when imported.
+import prosper_coop.wellbeing.checks  # noqa: E402, F401

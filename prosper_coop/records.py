@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from prosper_coop import models
 from prosper_coop.errors import NotFoundError
+from prosper_coop.wellbeing import models as wellbeing_models
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class RecordType:
     sharded: bool = False
     sensitive: bool = False
 
+    @property
+    def suffix(self) -> str:
+        """File suffix: sensitive records are age-encrypted ``.age`` files, others YAML."""
+        return ".age" if self.sensitive else ".yaml"
+
     def format_id(self, number: int) -> str:
         """Turn a sequence number into this type's ID (``42`` -> ``T-0042``)."""
         return f"{self.prefix}{number:0{self.width}d}"
@@ -42,6 +48,61 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ),
     RecordType(
         "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
+    ),
+    # Wellbeing. Sensitive types are age-encrypted .age files (see guard.py), kept
+    # per person where they belong to one (checkins/CR-01/C-0001.age).
+    RecordType(
+        "checkin",
+        "checkins",
+        wellbeing_models.CheckIn,
+        wellbeing_models.CHECKIN_ID,
+        "C-0001",
+        prefix="C-",
+        sensitive=True,
+    ),
+    RecordType(
+        "reflection",
+        "reflections",
+        wellbeing_models.Reflection,
+        wellbeing_models.REFLECTION_ID,
+        "R-0001",
+        prefix="R-",
+        sensitive=True,
+    ),
+    RecordType(
+        "incident",
+        "incidents",
+        wellbeing_models.Incident,
+        wellbeing_models.INCIDENT_ID,
+        "I-0001",
+        prefix="I-",
+        sensitive=True,
+    ),
+    RecordType(
+        "plan",
+        "plans",
+        wellbeing_models.WellbeingPlan,
+        models.PERSON_ID,
+        "CR-01",
+        width=2,
+        sensitive=True,
+    ),
+    RecordType(
+        "identity",
+        "identities",
+        wellbeing_models.Identity,
+        models.PERSON_ID,
+        "CR-01",
+        width=2,
+        sensitive=True,
+    ),
+    RecordType(
+        "alert",
+        "alerts",
+        wellbeing_models.Alert,
+        wellbeing_models.ALERT_ID,
+        "A-0001",
+        prefix="A-",
     ),
 )
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import people, study
+from prosper_coop.cli import distress, keys, people, reflect, study, support, wellbeing
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -47,6 +47,12 @@ def root(
 
 study.register(app)
 app.add_typer(people.app, name="people")
+support.register(app)
+wellbeing.register(app)
+app.add_typer(reflect.app, name="reflect")
+app.add_typer(wellbeing.app, name="wellbeing")
+app.add_typer(keys.app, name="keys")
+app.add_typer(distress.app, name="distress")
 
 
 def main() -> None:
