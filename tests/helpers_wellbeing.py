@@ -35,7 +35,9 @@ def all_objects(study: Study) -> bytes:
     return listing.stdout
 
 
-def add_person(study: Study, person_id: str, roles: list[str], recipient: str | None = None) -> None:
+def add_person(
+    study: Study, person_id: str, roles: list[str], recipient: str | None = None
+) -> None:
     """Add a person record through a normal one-commit change."""
     from prosper_coop.models import Person
 

@@ -71,7 +71,7 @@ def test_tool_reads_a_file_the_age_cli_encrypted(example_study, cli, monkeypatch
     assert "Written by hand, encrypted with the age CLI." in shown.stdout
 
 
-def test_identity_from_age_keygen_can_be_imported(empty_study, cli, monkeypatch, tmp_path) -> None:
+def test_identity_from_age_keygen_can_be_imported(cli, tmp_path) -> None:
     key_file = tmp_path / "age-keygen.txt"
     subprocess.run(["age-keygen", "-o", str(key_file)], check=True, capture_output=True)
     public = next(
@@ -86,5 +86,5 @@ def test_identity_from_age_keygen_can_be_imported(empty_study, cli, monkeypatch,
 
     found = keys.find(public)
     assert found is not None and found.path.stat().st_mode & 0o777 == 0o600
-    act_as(monkeypatch, "CO-01")
-    assert keys.unlock(public) is not None
+    keys.forget_unlocked()
+    assert str(keys.unlock(public).to_public()) == public

@@ -124,7 +124,9 @@ def test_hook_blocks_a_hand_made_plaintext_commit(example_study) -> None:
 def test_tool_refuses_plaintext_in_every_sensitive_folder(example_study, folder) -> None:
     from prosper_coop.errors import ValidationError
 
-    with pytest.raises(ValidationError, match="must be encrypted"):
-        with example_study.change("test", "leak") as change:
-            change.write_text(f"{folder}/X-0001.age", "plain words")
+    with (
+        pytest.raises(ValidationError, match="must be encrypted"),
+        example_study.change("test", "leak") as change,
+    ):
+        change.write_text(f"{folder}/X-0001.age", "plain words")
     assert git(example_study, "status", "--porcelain") == ""

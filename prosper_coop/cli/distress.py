@@ -118,7 +118,7 @@ def run(
                 "Follow the steps anyway, and write down what happened for the lead."
             )
     path = distress.walk(definition, responder)
-    if path.record and not path.support_shown:
+    if path.record and (scripted or not path.support_shown):
         show_support_now(study.root)
     result = distress.record(
         study,

@@ -10,8 +10,11 @@ import typer
 from prosper_coop.cli.common import AsJson, Quiet, handle_errors, make_app, open_study, output
 
 app = make_app(
-    "Reflections: private by default, or shared with the analysis team if you choose.\n\n"
-    "Write one with: prosper-coop reflect --text '...' (or pipe text in, or use your editor).",
+    "Reflections: private by default (only you can read them), or shared with the analysis "
+    "team if you choose --share.\n\n"
+    "Write one with --text, by piping text in, or in your editor ($EDITOR). Then see them "
+    "with: reflect list, reflect show ID.\n\n"
+    "Example: prosper-coop reflect --text 'Today's interview stayed with me' --wp WP4",
     name="reflect",
 )
 app.info.no_args_is_help = False

@@ -114,8 +114,9 @@ def erase_person(study: Study, person: str) -> EraseReport:
                 alerts_removed.append(alert.id)
                 removed.append(rel)
     history = 0
-    if removed:
-        output = study.repo.run("log", "--format=%H", "--", *removed)
+    if removed and change.sha:
+        # Commits before the erasure that hold (encrypted) copies of what was removed.
+        output = study.repo.run("log", "--format=%H", f"{change.sha}~1", "--", *removed)
         history = len([line for line in output.splitlines() if line.strip()])
     people = sealed.people_of(study)
     rules = sealed.policy(study)

@@ -68,7 +68,9 @@ def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
     example_study, cli, monkeypatch
 ) -> None:
     act_as(monkeypatch, "CR-04")
-    result = cli("--study", str(example_study.root), "checkin", input="eleven\n11\n3\nmaybe\nno\n\n")
+    result = cli(
+        "--study", str(example_study.root), "checkin", input="eleven\n11\n3\nmaybe\nno\n\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Who can read your answers: you and the wellbeing lead (WB-01)" in result.stderr
     assert "Others in the team can see only that you checked in" in result.stderr
@@ -147,7 +149,7 @@ def test_checkin_in_a_subprocess(example_study, run_cli) -> None:
 
 
 # -- support -------------------------------------------------------------------------
-def test_support_works_outside_a_study_with_no_setup(cli, tmp_path) -> None:
+def test_support_works_outside_a_study_with_no_setup(cli) -> None:
     result = cli("support")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("If you would like support")

@@ -35,7 +35,9 @@ def test_private_reflection_only_its_writer_can_read(example_study, cli, monkeyp
 def test_shared_reflection_reaches_the_analysis_team(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CR-02")
-    result = cli("--study", root, "reflect", "--share", "--text", "For the team", "--tag", "funding")
+    result = cli(
+        "--study", root, "reflect", "--share", "--text", "For the team", "--tag", "funding"
+    )
     assert result.exit_code == 0, result.output
     assert "the analysis team (" in result.stderr and "AC-01" in result.stderr
     act_as(monkeypatch, "AC-04")
