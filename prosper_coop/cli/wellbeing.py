@@ -75,14 +75,21 @@ def checkin(
         )
     if result.alert:
         out.info(
-            "The wellbeing lead has been let know that you might like support. They will "
-            "see that you checked in and when, not your words unless they open it."
+            "We have let the wellbeing lead know that you would like to be contacted. "
+            "It is fine to change your mind when they get in touch."
             if wants_contact
-            else "Because your rating was high, the wellbeing lead has been let know, "
-            "so they can offer support. You can choose whether to take it up."
+            else "Because your rating was high, we have let the wellbeing lead know, so they "
+            "can offer support. It is your choice whether to take it up."
+        )
+        out.info(
+            "The alert shows only who, when, and whether the rating was high or you asked "
+            "for contact. Your answers stay encrypted."
         )
     elif settings.shows_support(rating, wants_contact):
-        out.info("If you would like someone to get in touch, check in again and answer yes.")
+        out.info(
+            "If you would like someone to get in touch, you can check in again at any "
+            "time and answer yes."
+        )
 
 
 def _ask(study: object, settings: object) -> tuple[int, bool, str]:

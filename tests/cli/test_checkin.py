@@ -36,7 +36,7 @@ def test_checkin_over_threshold_shows_support_and_raises_alert(
     err = result.stderr
     assert "If you would like support" in err and "116 123" in err
     assert err.index("If you would like support") < err.index("Saved your check-in")
-    assert "wellbeing lead has been let know" in err
+    assert "we have let the wellbeing lead know" in err and "Your answers stay encrypted" in err
     alert = (example_study.root / "alerts" / "A-0003.yaml").read_text()
     assert "person: CR-02" in alert and "level: high" in alert and "status: open" in alert
     assert "distress" not in alert and "9" not in alert.split("raised")[0]
@@ -170,3 +170,29 @@ def test_support_subprocess_anywhere(run_cli, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Samaritans" in result.stdout
     assert not (tmp_path / "x").exists()
+
+
+def test_support_is_shown_before_git_or_pyrage_is_imported(example_study, run_cli, tmp_path):
+    """A tripwire on the slow imports proves the support details come first."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Tripwire:\n"
+        "    seen = set()\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        top = name.split('.')[0]\n"
+        "        if top in ('git', 'pyrage') and top not in self.seen:\n"
+        "            self.seen.add(top)\n"
+        "            sys.stderr.write(f'TRIPWIRE {top}\\n')\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Tripwire())\n"
+    )
+    result = run_cli(
+        "checkin", "--distress", "9", cwd=example_study.root,
+        env={"PROSPER_COOP_AS": "CR-02", "PYTHONPATH": str(hooks)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "TRIPWIRE" in err  # the tripwire works
+    assert err.index("If you would like support") < err.index("TRIPWIRE")
