@@ -127,7 +127,7 @@ def find(recipient: str) -> LocalKey | None:
     path = key_path(recipient)
     if not path.is_file():
         return None
-    head = path.read_bytes()[:400]
+    head = path.read_bytes()
     from prosper_coop.guard import is_age_ciphertext
 
     protected = is_age_ciphertext(head)

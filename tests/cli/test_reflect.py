@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from prosper_coop.errors import ExitCode
 from tests.conftest import git
@@ -130,3 +131,36 @@ def test_first_reflection_after_keys_init(empty_study, cli, monkeypatch) -> None
     result = cli("reflect", "--text", "first")
     assert result.exit_code == 0, result.output
     assert "Who can read it: you." in result.stderr
+
+
+def test_editor_draft_is_read_back_and_removed(monkeypatch, tmp_path) -> None:
+    from prosper_coop.cli.support import write_in_editor
+
+    seen = tmp_path / "seen.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" > {seen}\n'
+        f'stat -c %a "$1" >> {seen}\n'
+        "printf 'Editor words\\n' >> \"$1\"\n"
+    )
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    text = write_in_editor("# a comment line\n")
+    assert text == "# a comment line\nEditor words\n"
+    draft, mode = seen.read_text().split()
+    assert mode == "600"
+    assert not Path(draft).exists()
+
+
+def test_editor_that_fails_saves_nothing(monkeypatch) -> None:
+    from prosper_coop.cli.support import write_in_editor
+    from prosper_coop.errors import InvalidInputError
+
+    monkeypatch.setenv("EDITOR", "false")
+    try:
+        write_in_editor("")
+    except InvalidInputError as exc:
+        assert "did not finish normally" in exc.message
+    else:
+        raise AssertionError("expected an error")
