@@ -24,7 +24,7 @@ def _new_passphrase() -> str:
     if from_env:
         return from_env
     value: str = typer.prompt(
-        "Choose a passphrase for your key", hide_input=True, confirmation_prompt=True
+        "Choose a passphrase for your key", hide_input=True, confirmation_prompt=True, err=True
     )
     return value
 

@@ -99,7 +99,7 @@ def support(as_json: AsJson = False) -> None:
 # -- helpers shared by the wellbeing commands ---------------------------------------
 def ask_passphrase(prompt: str) -> str:
     """Ask for a passphrase without showing it."""
-    value: str = typer.prompt(prompt, hide_input=True)
+    value: str = typer.prompt(prompt, hide_input=True, err=True)
     return value
 
 

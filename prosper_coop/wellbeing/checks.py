@@ -109,7 +109,37 @@ def check_alerts(loaded: Loaded) -> Iterator[Problem]:
             yield loaded.problem("alert", alert_id, "person", f"unknown person {alert.person}")
 
 
-EXTRA_CHECKS.extend([check_keys, check_settings, check_alerts])
+def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
+    """Encrypted files are named and placed so they can be found, rekeyed and erased."""
+    from prosper_coop import sealed
+    from prosper_coop.records import RECORD_TYPES
+
+    study = loaded.study
+    people = loaded.ids("person")
+    for rtype in RECORD_TYPES:
+        if not rtype.sensitive:
+            continue
+        for path in study.record_files(rtype):
+            rel = study.rel(path)
+            if not rtype.pattern.fullmatch(path.stem):
+                yield Problem(
+                    rel, None, "(file)", f"not a {rtype.name} file name (like {rtype.example})"
+                )
+                continue
+            owner = sealed.owner_of(rtype, path)
+            if rtype.name in sealed.PER_PERSON and owner is None:
+                yield Problem(
+                    rel,
+                    None,
+                    "(file)",
+                    f"should be in a folder named after its person, e.g. "
+                    f"{rtype.folder}/CR-01/{path.name}",
+                )
+            elif owner is not None and owner not in people:
+                yield Problem(rel, None, "(file)", f"belongs to unknown person {owner}", "warning")
+
+
+EXTRA_CHECKS.extend([check_keys, check_settings, check_alerts, check_sensitive_files])
 
 
 def wellbeing_section(ctx: Any) -> dict[str, Any]:

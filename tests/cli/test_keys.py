@@ -167,3 +167,18 @@ def test_keys_in_a_subprocess(empty_study, run_cli, tmp_path) -> None:
     assert run_cli("keys", "import", str(out), cwd=cwd).returncode == 0
     rekey = run_cli("keys", "rekey", cwd=cwd)
     assert rekey.returncode == 0, rekey.stderr
+
+
+def test_rekey_all_includes_resolution_notes(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    add_person(example_study, "WB-02", ["wellbeing-lead"])
+    act_as(monkeypatch, "WB-02")
+    assert cli("--study", root, "keys", "init").exit_code == 0
+    act_as(monkeypatch, "WB-01")
+    report = json.loads(cli("--study", root, "keys", "rekey", "--json").stdout)
+    assert "A-0001 (resolution note)" in report["rekeyed"]
+    assert "R-0001" in report["not_rekeyed"] and "I-0001" in report["not_rekeyed"]
+    act_as(monkeypatch, "WB-02")
+    shown = json.loads(cli("--study", root, "wellbeing", "show", "A-0001", "--json").stdout)
+    assert shown["resolution_note"].startswith("Spoke by phone")
+    assert shown["checkin_record"]["contact"] is True
