@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+
+if TYPE_CHECKING:
+    from prosper_coop.study import Study
+    from prosper_coop.wellbeing.config import CheckinSettings
 
 app = make_app(
     "Wellbeing: your wellbeing plan, and alerts for the wellbeing lead.", name="wellbeing"
@@ -92,16 +96,15 @@ def checkin(
         )
 
 
-def _ask(study: object, settings: object) -> tuple[int, bool, str]:
+def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
+    """Ask the check-in questions, gently asking again after an answer that does not fit."""
     from prosper_coop.errors import UserError
     from prosper_coop.wellbeing.checkins import checkin_readers, parse_rating, parse_yes_no
-    from prosper_coop.wellbeing.config import CheckinSettings
 
-    assert isinstance(settings, CheckinSettings)
     out = output()
     if settings.intro:
         out.info(settings.intro.strip())
-    readers = checkin_readers(study)  # type: ignore[arg-type]
+    readers = checkin_readers(study)
     out.info(
         f"Who can read your answers: {readers.describe(readers.owner)}. "
         "Others in the team can see only that you checked in, and when.\n"
