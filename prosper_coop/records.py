@@ -50,14 +50,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
     ),
     # Wellbeing. Sensitive types are age-encrypted .age files (see guard.py), kept
-    # per person where they belong to one (checkins/CR-01/C-0001.age).
+    # per person where they belong to one (checkins/CR-01/CI-0001.age).
     RecordType(
         "checkin",
         "checkins",
         wellbeing_models.CheckIn,
         wellbeing_models.CHECKIN_ID,
-        "C-0001",
-        prefix="C-",
+        "CI-0001",
+        prefix="CI-",
         sensitive=True,
     ),
     RecordType(
@@ -65,8 +65,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "reflections",
         wellbeing_models.Reflection,
         wellbeing_models.REFLECTION_ID,
-        "R-0001",
-        prefix="R-",
+        "RF-0001",
+        prefix="RF-",
         sensitive=True,
     ),
     RecordType(

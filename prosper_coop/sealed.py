@@ -3,7 +3,7 @@
 A sensitive record is the canonical YAML of its model, encrypted with age
 (ASCII-armoured) to every current reader the study's ``wellbeing/recipients.yaml``
 names who has a key. Records that belong to one person live in that person's
-sub-folder (``checkins/CR-01/C-0001.age``) so they can be found, rekeyed and
+sub-folder (``checkins/CR-01/CI-0001.age``) so they can be found, rekeyed and
 erased without being read; the words inside stay unreadable without a key.
 """
 

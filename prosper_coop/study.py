@@ -137,7 +137,7 @@ class Study:
         """Every record file of ``rtype`` (sorted).
 
         Sensitive records are ``.age`` files, directly in the folder or in one
-        sub-folder per person (``checkins/CR-01/C-0001.age``).
+        sub-folder per person (``checkins/CR-01/CI-0001.age``).
         """
         folder = self.root / rtype.folder
         if not folder.is_dir():

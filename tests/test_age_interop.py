@@ -53,10 +53,10 @@ def test_tool_reads_a_file_the_age_cli_encrypted(example_study, cli, monkeypatch
     root = example_study.root
     recipient = recipient_of(example_study, "CR-04")
     text = (
-        "id: R-0042\nperson: CR-04\nat: 2026-11-20T10:00:00+00:00\nshared: false\n"
+        "id: RF-0042\nperson: CR-04\nat: 2026-11-20T10:00:00+00:00\nshared: false\n"
         "text: Written by hand, encrypted with the age CLI.\n"
     )
-    target = root / "reflections" / "CR-04" / "R-0042.age"
+    target = root / "reflections" / "CR-04" / "RF-0042.age"
     target.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["age", "--encrypt", "--recipient", recipient, "--output", str(target)],
@@ -66,7 +66,7 @@ def test_tool_reads_a_file_the_age_cli_encrypted(example_study, cli, monkeypatch
     act_as(monkeypatch, "CR-04")
     saved = cli("--study", str(root), "save", "-m", "Reflection encrypted with age")
     assert saved.exit_code == 0, saved.output
-    shown = cli("--study", str(root), "reflect", "show", "R-0042")
+    shown = cli("--study", str(root), "reflect", "show", "RF-0042")
     assert shown.exit_code == 0, shown.output
     assert "Written by hand, encrypted with the age CLI." in shown.stdout
 

@@ -30,4 +30,4 @@ def test_real_age_files_pass() -> None:
 )
 def test_look_alikes_are_refused(data: bytes) -> None:
     assert not guard.is_age_ciphertext(data)
-    assert guard.check_blob("checkins/CR-01/C-0001.age", data) is not None
+    assert guard.check_blob("checkins/CR-01/CI-0001.age", data) is not None

@@ -102,7 +102,7 @@ def test_no_marker_reaches_any_git_object(example_study, cli, monkeypatch) -> No
 
 
 def test_hook_blocks_a_hand_made_plaintext_commit(example_study) -> None:
-    leak = example_study.root / "checkins" / "CR-01" / "C-0099.age"
+    leak = example_study.root / "checkins" / "CR-01" / "CI-0099.age"
     leak.write_text("person: CR-01\nnote: MARKER-HAND-COMMIT\n")
     git(example_study, "add", "-A")
     before = git(example_study, "rev-parse", "HEAD")
@@ -116,7 +116,7 @@ def test_hook_blocks_a_hand_made_plaintext_commit(example_study) -> None:
     assert git(example_study, "rev-parse", "HEAD") == before
     # git stored the staged blob, but no commit, tree or ref reaches it.
     reachable = git(example_study, "rev-list", "--objects", "--all")
-    blob = git(example_study, "rev-parse", ":checkins/CR-01/C-0099.age").strip()
+    blob = git(example_study, "rev-parse", ":checkins/CR-01/CI-0099.age").strip()
     assert blob not in reachable
 
 

@@ -59,11 +59,11 @@ def test_round_trip_and_not_for_me(example_study, monkeypatch) -> None:
 
 def test_paths_are_safe(example_study) -> None:
     checkins = get("checkin")
-    assert sealed.rel_path(checkins, "C-0001", "CR-01") == "checkins/CR-01/C-0001.age"
+    assert sealed.rel_path(checkins, "CI-0001", "CR-01") == "checkins/CR-01/CI-0001.age"
     assert sealed.rel_path(get("plan"), "CR-01", "CR-01") == "plans/CR-01.age"
     with pytest.raises(InvalidInputError):
-        sealed.rel_path(checkins, "C-0001", "../x")
+        sealed.rel_path(checkins, "CI-0001", "../x")
     with pytest.raises(InvalidInputError):
         sealed.find(example_study, checkins, "../../etc/passwd")
-    assert [p.stem for p in sealed.files_of(example_study, checkins, "CR-02")] == ["C-0004"]
-    assert example_study.next_id(checkins) == "C-0005"
+    assert [p.stem for p in sealed.files_of(example_study, checkins, "CR-02")] == ["CI-0004"]
+    assert example_study.next_id(checkins) == "CI-0005"

@@ -93,15 +93,15 @@ def test_alert_note_must_be_ciphertext(example_study, cli) -> None:
 
 def test_misplaced_encrypted_files(example_study, cli) -> None:
     root = example_study.root
-    source = (root / "checkins" / "CR-01" / "C-0001.age").read_bytes()
-    (root / "checkins" / "C-0009.age").write_bytes(source)
+    source = (root / "checkins" / "CR-01" / "CI-0001.age").read_bytes()
+    (root / "checkins" / "CI-0009.age").write_bytes(source)
     (root / "checkins" / "CR-77").mkdir()
-    (root / "checkins" / "CR-77" / "C-0010.age").write_bytes(source)
+    (root / "checkins" / "CR-77" / "CI-0010.age").write_bytes(source)
     (root / "plans" / "notes.age").write_bytes(source)
     result = cli("--study", str(root), "doctor")
     assert result.exit_code == ExitCode.INVALID
-    assert "checkins/C-0009.age: (file): should be in a folder named after its person" in (
+    assert "checkins/CI-0009.age: (file): should be in a folder named after its person" in (
         result.stdout
     )
-    assert "checkins/CR-77/C-0010.age: (file): belongs to unknown person CR-77" in result.stdout
+    assert "checkins/CR-77/CI-0010.age: (file): belongs to unknown person CR-77" in result.stdout
     assert "plans/notes.age: (file): not a plan file name (like CR-01)" in result.stdout

@@ -129,12 +129,12 @@ def list_(
 
 @app.command("show")
 def show(
-    reflection_id: Annotated[str, typer.Argument(help="A reflection ID, e.g. R-0001.")],
+    reflection_id: Annotated[str, typer.Argument(help="A reflection ID, e.g. RF-0001.")],
     as_json: AsJson = False,
 ) -> None:
     """Show one reflection, if your key can read it.
 
-    Example: prosper-coop reflect show R-0001
+    Example: prosper-coop reflect show RF-0001
     """
     from prosper_coop.cli.support import keyring
     from prosper_coop.wellbeing.reflections import show_reflection

@@ -106,7 +106,7 @@ def add_wellbeing(content: StudyContent) -> None:
     alert_number = 0
     for number, (person, days_ago, hour, distress, contact, note) in enumerate(CHECKINS, 1):
         checkin = CheckIn(
-            id=f"C-{number:04d}",
+            id=f"CI-{number:04d}",
             person=person,
             at=_at(today, days_ago, hour),
             distress=distress,
@@ -139,7 +139,7 @@ def add_wellbeing(content: StudyContent) -> None:
 
     for number, (person, days_ago, shared, wp, tags, text) in enumerate(REFLECTIONS, 1):
         reflection = Reflection(
-            id=f"R-{number:04d}",
+            id=f"RF-{number:04d}",
             person=person,
             at=_at(today, days_ago, 20),
             shared=shared,

@@ -25,8 +25,8 @@ from prosper_coop.models import (
     WpRef,
 )
 
-CHECKIN_ID = re.compile(r"^C-\d{4,}$")
-REFLECTION_ID = re.compile(r"^R-\d{4,}$")
+CHECKIN_ID = re.compile(r"^CI-\d{4,}$")
+REFLECTION_ID = re.compile(r"^RF-\d{4,}$")
 INCIDENT_ID = re.compile(r"^I-\d{4,}$")
 ALERT_ID = re.compile(r"^A-\d{4,}$")
 

@@ -18,12 +18,12 @@ def test_checkin_below_threshold_stores_encrypted_record_and_no_alert(
     result = cli("--study", str(example_study.root), "checkin", "--distress", "2", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["checkin"], data["alert"]) == ("C-0005", None)
+    assert (data["checkin"], data["alert"]) == ("CI-0005", None)
     assert sorted(data["readers"]) == ["CR-01", "WB-01"]
     assert "If you would like support" not in result.stderr
     log = git(example_study, "log", "-1", "--format=%an|%s", "--name-only")
-    assert log.splitlines()[0] == "CR-01|wellbeing: check-in (C-0005)"
-    assert "checkins/CR-01/C-0005.age" in log
+    assert log.splitlines()[0] == "CR-01|wellbeing: check-in (CI-0005)"
+    assert "checkins/CR-01/CI-0005.age" in log
     assert not (example_study.root / "alerts" / "A-0003.yaml").exists()
 
 
@@ -41,7 +41,7 @@ def test_checkin_over_threshold_shows_support_and_raises_alert(
     assert "person: CR-02" in alert and "level: high" in alert and "status: open" in alert
     assert "distress" not in alert and "9" not in alert.split("raised")[0]
     subject = git(example_study, "log", "-1", "--format=%s")
-    assert subject.strip() == "wellbeing: check-in, alert raised (C-0005, A-0003)"
+    assert subject.strip() == "wellbeing: check-in, alert raised (CI-0005, A-0003)"
 
 
 def test_asking_for_contact_raises_an_alert_at_any_rating(example_study, cli, monkeypatch) -> None:
@@ -76,7 +76,7 @@ def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
     assert "Others in the team can see only that you checked in" in result.stderr
     assert result.stderr.count("Please try again") == 2
     assert "Please answer yes or no" in result.stderr
-    assert (example_study.root / "checkins/CR-04/C-0005.age").is_file()
+    assert (example_study.root / "checkins/CR-04/CI-0005.age").is_file()
 
 
 @pytest.mark.parametrize(

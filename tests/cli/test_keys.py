@@ -99,10 +99,10 @@ def test_export_then_import_restores_the_key(example_study, cli, monkeypatch, tm
     backup.write_text(exported.stdout)
     keys.key_path(recipient_of(example_study, "CR-01")).unlink()
     act_as(monkeypatch, "CR-01")
-    assert cli("--study", root, "reflect", "show", "R-0001").exit_code == ExitCode.KEY
+    assert cli("--study", root, "reflect", "show", "RF-0001").exit_code == ExitCode.KEY
     restored = cli("--study", root, "keys", "import", str(backup))
     assert restored.exit_code == 0, restored.output
-    assert cli("--study", root, "reflect", "show", "R-0001").exit_code == 0
+    assert cli("--study", root, "reflect", "show", "RF-0001").exit_code == 0
 
 
 def test_import_bad_files(cli, tmp_path) -> None:
@@ -129,7 +129,7 @@ def test_rekey_after_a_new_wellbeing_lead_joins(example_study, cli, monkeypatch)
     result = cli("--study", root, "keys", "rekey", "checkin", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert sorted(report["rekeyed"]) == ["C-0001", "C-0002", "C-0003", "C-0004"]
+    assert sorted(report["rekeyed"]) == ["CI-0001", "CI-0002", "CI-0003", "CI-0004"]
     assert report["not_rekeyed"] == []
     assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
         "WB-01|keys: rekey 4 record(s)"
@@ -177,7 +177,7 @@ def test_rekey_all_includes_resolution_notes(example_study, cli, monkeypatch) ->
     act_as(monkeypatch, "WB-01")
     report = json.loads(cli("--study", root, "keys", "rekey", "--json").stdout)
     assert "A-0001 (resolution note)" in report["rekeyed"]
-    assert "R-0001" in report["not_rekeyed"] and "I-0001" in report["not_rekeyed"]
+    assert "RF-0001" in report["not_rekeyed"] and "I-0001" in report["not_rekeyed"]
     act_as(monkeypatch, "WB-02")
     shown = json.loads(cli("--study", root, "wellbeing", "show", "A-0001", "--json").stdout)
     assert shown["resolution_note"].startswith("Spoke by phone")

@@ -56,10 +56,10 @@ def test_erase_removes_sensitive_records_in_one_commit(example_study, cli, monke
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert sorted(report["removed"]) == [
-        "checkins/CR-01/C-0001.age",
+        "checkins/CR-01/CI-0001.age",
         "identities/CR-01.age",
         "plans/CR-01.age",
-        "reflections/CR-01/R-0001.age",
+        "reflections/CR-01/RF-0001.age",
     ]
     assert report["history_commits"] == 1
     assert report["incidents_kept"] == 1

@@ -15,22 +15,22 @@ def test_private_reflection_only_its_writer_can_read(example_study, cli, monkeyp
     act_as(monkeypatch, "CR-02")
     result = cli("--study", root, "reflect", "--text", "Private thought", "--wp", "WP4")
     assert result.exit_code == 0, result.output
-    assert "Saved your reflection (R-0004)" in result.stderr
+    assert "Saved your reflection (RF-0004)" in result.stderr
     assert "Who can read it: you." in result.stderr
     assert "It is private" in result.stderr
     assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
-        "CR-02|wellbeing: reflection (R-0004)"
+        "CR-02|wellbeing: reflection (RF-0004)"
     )
-    shown = cli("--study", root, "reflect", "show", "R-0004", "--json")
+    shown = cli("--study", root, "reflect", "show", "RF-0004", "--json")
     assert json.loads(shown.stdout)["text"] == "Private thought"
 
     act_as(monkeypatch, "WB-01")
-    refused = cli("--study", root, "reflect", "show", "R-0004")
+    refused = cli("--study", root, "reflect", "show", "RF-0004")
     assert refused.exit_code == ExitCode.KEY
     assert "was not encrypted to your key" in refused.stderr
     assert "Private thought" not in refused.output
     listed = cli("--study", root, "reflect", "list", "--json")
-    assert "R-0004" not in [r["id"] for r in json.loads(listed.stdout)]
+    assert "RF-0004" not in [r["id"] for r in json.loads(listed.stdout)]
 
 
 def test_shared_reflection_reaches_the_analysis_team(example_study, cli, monkeypatch) -> None:
@@ -42,11 +42,11 @@ def test_shared_reflection_reaches_the_analysis_team(example_study, cli, monkeyp
     assert result.exit_code == 0, result.output
     assert "the analysis team (" in result.stderr and "AC-01" in result.stderr
     act_as(monkeypatch, "AC-04")
-    shown = cli("--study", root, "reflect", "show", "R-0004")
+    shown = cli("--study", root, "reflect", "show", "RF-0004")
     assert shown.exit_code == 0, shown.output
     assert "For the team" in shown.stdout and "shared with the analysis team" in shown.stdout
     act_as(monkeypatch, "WB-01")  # not in the analysis team
-    assert cli("--study", root, "reflect", "show", "R-0004").exit_code == ExitCode.KEY
+    assert cli("--study", root, "reflect", "show", "RF-0004").exit_code == ExitCode.KEY
 
 
 def test_reflection_from_stdin_and_list(example_study, cli, monkeypatch) -> None:
@@ -56,10 +56,10 @@ def test_reflection_from_stdin_and_list(example_study, cli, monkeypatch) -> None
     assert result.exit_code == 0, result.output
     listed = cli("--study", root, "reflect", "list", "--mine", "--json")
     rows = json.loads(listed.stdout)
-    assert [r["id"] for r in rows] == ["R-0004", "R-0001"]
+    assert [r["id"] for r in rows] == ["RF-0004", "RF-0001"]
     assert rows[0]["session"] == "S-0003" and "text" not in rows[0]
     table = cli("--study", root, "reflect", "list")
-    assert "only the writer" in table.stdout and "R-0002" in table.stdout
+    assert "only the writer" in table.stdout and "RF-0002" in table.stdout
 
 
 def test_empty_reflection_is_refused(example_study, cli, monkeypatch) -> None:
@@ -95,20 +95,20 @@ def test_bad_tag_and_unknown_wp(example_study, cli, monkeypatch) -> None:
 
 
 def test_corrupted_reflection_is_reported_not_crashed(example_study, cli, monkeypatch) -> None:
-    path = example_study.root / "reflections" / "CR-01" / "R-0001.age"
+    path = example_study.root / "reflections" / "CR-01" / "RF-0001.age"
     text = path.read_text().splitlines()
     text[3] = text[3][:-8] + "AAAAAAAA"
     path.write_text("\n".join(text) + "\n")
     act_as(monkeypatch, "CR-01")
-    result = cli("--study", str(example_study.root), "reflect", "show", "R-0001")
+    result = cli("--study", str(example_study.root), "reflect", "show", "RF-0001")
     assert result.exit_code == ExitCode.INVALID, result.output
-    assert "damaged" in result.stderr and "reflections/CR-01/R-0001.age" in result.stderr
+    assert "damaged" in result.stderr and "reflections/CR-01/RF-0001.age" in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_unknown_reflection(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    result = cli("--study", str(example_study.root), "reflect", "show", "R-0999")
+    result = cli("--study", str(example_study.root), "reflect", "show", "RF-0999")
     assert result.exit_code == ExitCode.NOT_FOUND
     assert "reflect list" in result.stderr
 
@@ -118,8 +118,8 @@ def test_reflect_in_a_subprocess(example_study, run_cli) -> None:
     result = run_cli("reflect", cwd=example_study.root, input="Piped in\n", env=env)
     assert result.returncode == 0, result.stderr
     listed = run_cli("reflect", "list", "--mine", "--json", cwd=example_study.root, env=env)
-    assert [r["id"] for r in json.loads(listed.stdout)] == ["R-0004", "R-0002"]
-    shown = run_cli("reflect", "show", "R-0004", cwd=example_study.root, env=env)
+    assert [r["id"] for r in json.loads(listed.stdout)] == ["RF-0004", "RF-0002"]
+    shown = run_cli("reflect", "show", "RF-0004", cwd=example_study.root, env=env)
     assert "Piped in" in shown.stdout
 
 
