@@ -23,6 +23,8 @@ demo: $(STAMP)
 	fi
 	$(BIN)/prosper-coop --study demo-study status
 	$(BIN)/prosper-coop --study demo-study log --limit 5
+	@echo "The wellbeing lead (WB-01) opens the open alert with their (demo) key:"
+	-PROSPER_COOP_AS=WB-01 $(BIN)/prosper-coop --study demo-study wellbeing show A-0002
 
 demo-clean:
 	rm -rf demo-study

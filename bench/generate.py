@@ -43,7 +43,7 @@ def generate(target: Path, tasks: int, seed: int = 1) -> float:
     today = dt.date.today()
     study = create_study(target, title=f"Synthetic study ({tasks} tasks)", example=None)
     n_people = max(2, tasks // 100)
-    people = [f"CR-{i:02d}" if i < 100 else f"CR-{i:04d}" for i in range(1, n_people + 1)]
+    people = [f"CR-{i:02d}" for i in range(1, min(n_people, 999) + 1)]
     wp_ids = [f"WP{i}" for i in range(1, 6)]
     with study.change("bench", f"generate {tasks} tasks", "bench") as change:
         for person_id in people:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from prosper_coop import people_status
 from prosper_coop.records import get
 from prosper_coop.study import Study
+from prosper_coop.wellbeing import checks as wellbeing_checks
 
 if TYPE_CHECKING:
     from prosper_coop.tasks.index import TaskIndex
@@ -93,6 +94,7 @@ SECTIONS: dict[str, Section] = {
     "open_checklists": people_status.open_checklists_section,
     "reconsent": people_status.reconsent_section,
     "sessions": people_status.sessions_section,
+    "wellbeing": wellbeing_checks.wellbeing_section,
 }
 
 

@@ -7,6 +7,7 @@ sensitive record folder must be an age-encrypted file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 AGE_BINARY_HEADER = b"age-encryption.org/v1\n"
@@ -21,9 +22,52 @@ class Leak:
     problem: str
 
 
+AGE_ARMOR_FOOTER = b"-----END AGE ENCRYPTED FILE-----"
+_STANZA_BODY = re.compile(rb"[A-Za-z0-9+/]{0,64}")
+_ARMOR_LINE = re.compile(rb"[A-Za-z0-9+/=]{1,64}")
+_MAX_HEADER = 64 * 1024
+
+
+def _binary_age(data: bytes) -> bool:
+    """A well-formed age header: version line, recipient stanzas, then the MAC line.
+
+    Plain text pasted under a copied header line fails here, so the check is not
+    fooled by a file that merely starts like an age file.
+    """
+    if not data.startswith(AGE_BINARY_HEADER):
+        return False
+    mac = data.find(b"\n--- ", 0, _MAX_HEADER)
+    if mac == -1 or data.find(b"\n", mac + 1) == -1:
+        return False
+    lines = data[len(AGE_BINARY_HEADER) : mac].split(b"\n")
+    if not lines[0].startswith(b"-> "):
+        return False
+    return all(line.startswith(b"-> ") or _STANZA_BODY.fullmatch(line) for line in lines)
+
+
+def _armored_age(data: bytes) -> bool:
+    """ASCII armour (RFC 7468 style) around a well-formed binary age file."""
+    import base64
+    import binascii
+
+    text = data.strip()
+    if not (text.startswith(AGE_ARMOR_HEADER) and text.endswith(AGE_ARMOR_FOOTER)):
+        return False
+    body = text[len(AGE_ARMOR_HEADER) : -len(AGE_ARMOR_FOOTER)].split()
+    if not body or not all(_ARMOR_LINE.fullmatch(line) for line in body):
+        return False
+    try:
+        decoded = base64.b64decode(b"".join(body), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return _binary_age(decoded)
+
+
 def is_age_ciphertext(data: bytes) -> bool:
-    """Whether ``data`` is an age file (binary or ASCII-armoured)."""
-    return data.startswith(AGE_BINARY_HEADER) or data.lstrip().startswith(AGE_ARMOR_HEADER)
+    """Whether ``data`` is an age file (binary or ASCII-armoured), checked structurally."""
+    if data.startswith(AGE_BINARY_HEADER):
+        return _binary_age(data)
+    return _armored_age(data)
 
 
 def sensitive_folders() -> tuple[str, ...]:

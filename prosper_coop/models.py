@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 TASK_ID = re.compile(r"^T-\d{4,}$")
 WP_ID = re.compile(r"^WP\d{1,3}$")
-PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,4}$")
+PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}$")
 MILESTONE_ID = re.compile(r"^M\d{1,3}$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from prosper_coop import models, people_models
 from prosper_coop.errors import NotFoundError
+from prosper_coop.wellbeing import models as wellbeing_models
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class RecordType:
     width: int = 4
     sharded: bool = False
     sensitive: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """File suffix: sensitive records are age-encrypted ``.age`` files, others YAML."""
+        return ".age" if self.sensitive else ".yaml"
 
     def format_id(self, number: int) -> str:
         """Turn a sequence number into this type's ID (``42`` -> ``T-0042``)."""
@@ -60,6 +66,61 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "S-0001",
         prefix="S-",
         width=4,
+    ),
+    # Wellbeing. Sensitive types are age-encrypted .age files (see guard.py), kept
+    # per person where they belong to one (checkins/CR-01/CI-0001.age).
+    RecordType(
+        "checkin",
+        "checkins",
+        wellbeing_models.CheckIn,
+        wellbeing_models.CHECKIN_ID,
+        "CI-0001",
+        prefix="CI-",
+        sensitive=True,
+    ),
+    RecordType(
+        "reflection",
+        "reflections",
+        wellbeing_models.Reflection,
+        wellbeing_models.REFLECTION_ID,
+        "RF-0001",
+        prefix="RF-",
+        sensitive=True,
+    ),
+    RecordType(
+        "incident",
+        "incidents",
+        wellbeing_models.Incident,
+        wellbeing_models.INCIDENT_ID,
+        "I-0001",
+        prefix="I-",
+        sensitive=True,
+    ),
+    RecordType(
+        "plan",
+        "plans",
+        wellbeing_models.WellbeingPlan,
+        models.PERSON_ID,
+        "CR-01",
+        width=2,
+        sensitive=True,
+    ),
+    RecordType(
+        "identity",
+        "identities",
+        wellbeing_models.Identity,
+        models.PERSON_ID,
+        "CR-01",
+        width=2,
+        sensitive=True,
+    ),
+    RecordType(
+        "alert",
+        "alerts",
+        wellbeing_models.Alert,
+        wellbeing_models.ALERT_ID,
+        "A-0001",
+        prefix="A-",
     ),
 )
 

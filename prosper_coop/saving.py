@@ -53,9 +53,9 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
     folders = by_folder()
     records = sorted(
         {
-            path.rsplit("/", 1)[-1].removesuffix(".yaml")
+            path.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".age")
             for path in paths
-            if path.split("/", 1)[0] in folders and path.endswith(".yaml")
+            if path.split("/", 1)[0] in folders and path.endswith((".yaml", ".age"))
         }
     )
     change = study.change("save", message, records[:5] + (["..."] if len(records) > 5 else []))

@@ -133,21 +133,26 @@ class Study:
         if rtype.sharded:
             number = ids.number_of(record_id) or 0
             folder = folder / f"{number // 100:02d}"
-        path = folder / f"{record_id}.yaml"
+        path = folder / f"{record_id}{rtype.suffix}"
         # Belt and braces: the pattern already forbids separators and dots.
         if not path.resolve().is_relative_to(self.root):
             raise ValidationError(f"{record_id!r} would name a file outside the study")
         return path
 
     def record_files(self, rtype: RecordType) -> list[Path]:
-        """Every record file of ``rtype`` (sorted)."""
+        """Every record file of ``rtype`` (sorted).
+
+        Sensitive records are ``.age`` files, directly in the folder or in one
+        sub-folder per person (``checkins/CR-01/CI-0001.age``).
+        """
         folder = self.root / rtype.folder
         if not folder.is_dir():
             return []
-        pattern = "*/*.yaml" if rtype.sharded else "*.yaml"
+        suffix = rtype.suffix
+        pattern = f"*/*{suffix}" if rtype.sharded or rtype.sensitive else f"*{suffix}"
         files = list(folder.glob(pattern))
-        if rtype.sharded:
-            files += list(folder.glob("*.yaml"))
+        if rtype.sharded or rtype.sensitive:
+            files += list(folder.glob(f"*{suffix}"))
         return sorted(files, key=lambda p: (ids.number_of(p.stem) or 0, p.stem))
 
     # -- settings --------------------------------------------------------------

@@ -8,7 +8,21 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import checklist, consent, onboard, people, session, study, task, wp
+from prosper_coop.cli import (
+    checklist,
+    consent,
+    distress,
+    keys,
+    onboard,
+    people,
+    reflect,
+    session,
+    study,
+    support,
+    task,
+    wellbeing,
+    wp,
+)
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -53,6 +67,12 @@ app.add_typer(consent.app, name="consent")
 app.add_typer(session.app, name="session")
 app.add_typer(task.app, name="task")
 app.add_typer(wp.app, name="wp")
+support.register(app)
+wellbeing.register(app)
+app.add_typer(reflect.app, name="reflect")
+app.add_typer(wellbeing.app, name="wellbeing")
+app.add_typer(keys.app, name="keys")
+app.add_typer(distress.app, name="distress")
 
 
 def main() -> None:

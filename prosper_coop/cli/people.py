@@ -196,3 +196,9 @@ def leave(
             "Work through the offboarding checklist with: "
             f"prosper-coop checklist run {result.offboarding_run}"
         )
+
+
+# identity and erase (sensitive: encrypted to the coordinators)
+__import__("prosper_coop.cli.people_sensitive", fromlist=["register"]).register(
+    app
+)  # identity, erase

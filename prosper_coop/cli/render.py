@@ -108,10 +108,23 @@ def _progress(out: Output, data: dict[str, Any]) -> None:
     )
 
 
+def _wellbeing(out: Output, data: dict[str, Any]) -> None:
+    count = data["open_alerts"]
+    if not count:
+        out.render("Wellbeing: no open alerts.")
+        return
+    ages = ", ".join(f"{age} d" for age in data["open_alert_ages_days"])
+    out.render(
+        f"Wellbeing: {count} open alert(s), open for {ages}. "
+        "Wellbeing leads: prosper-coop wellbeing alerts --open"
+    )
+
+
 RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
     "study": _study,
     "tasks": _tasks,
     "progress": _progress,
+    "wellbeing": _wellbeing,
 }
 RENDERERS.update(people_render.RENDERERS)
 

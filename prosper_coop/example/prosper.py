@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prosper_coop.example import Example, prosper_people
+from prosper_coop.example import Example, prosper_people, prosper_wellbeing
 from prosper_coop.models import (
     Milestone,
     Note,
@@ -416,6 +416,11 @@ def add_work(content: StudyContent) -> None:
         )
 
 
-SECTIONS = (add_people, add_work, prosper_people.add_people_checklists)
+SECTIONS = (
+    add_people,
+    add_work,
+    prosper_people.add_people_checklists,
+    prosper_wellbeing.add_wellbeing,
+)
 
 EXAMPLE = Example(name="prosper", settings=settings, sections=SECTIONS)

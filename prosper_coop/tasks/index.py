@@ -46,7 +46,7 @@ NOT_TRUSTED = -1
 # (tests check they equal ``models.TASK_ID`` and ``models.WP_ID``).
 TASK_ID = re.compile(r"^T-\d{4,}$")
 WP_ID = re.compile(r"^WP\d{1,3}$")
-PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,4}$")
+PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}$")
 
 
 class TaskRow(NamedTuple):

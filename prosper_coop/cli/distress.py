@@ -1,0 +1,190 @@
+"""``prosper-coop distress ...``: walk the distress protocol, step by step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from prosper_coop.cli.common import AsJson, make_app, open_study, output
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from prosper_coop.wellbeing.distress import Step
+
+app = make_app(
+    "The distress protocol: a calm, guided walk through what to do, recorded for the "
+    "safeguarding lead.",
+    name="distress",
+)
+
+
+class _Prompts:
+    """Answers typed by the person running the protocol."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def show(self, step: Step) -> None:
+        out = output()
+        out.info(f"\n[{step.stage}]")
+        if step.say:
+            out.info(step.say.strip())
+        if step.show_support:
+            from prosper_coop.cli.support import show_support_now
+
+            show_support_now(self.root)
+
+    def answer(self, step: Step) -> str:
+        from prosper_coop.errors import UserError
+        from prosper_coop.wellbeing.checkins import parse_yes_no
+
+        if step.answer == "text":
+            value: str = typer.prompt(step.question, default="", show_default=False)
+            return value
+        while True:
+            value = typer.prompt(f"{step.question} (yes/no)")
+            try:
+                parse_yes_no(value, "the answer")
+                return value
+            except UserError:
+                output().info("Please answer yes or no.")
+
+
+@app.command("run")
+def run(
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol", "-p", help="distress-participant or distress-researcher (in protocols/)."
+        ),
+    ] = "distress-participant",
+    session: Annotated[str | None, typer.Option("--session", help="The session, if any.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="The team member it is about (researcher).")
+    ] = None,
+    participant: Annotated[
+        str, typer.Option("--participant", help="A pseudonymous participant label, e.g. P-07.")
+    ] = "",
+    answers: Annotated[
+        list[str] | None,
+        typer.Option("--answer", "-a", help="Answer a step without being asked: STEP=VALUE."),
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never ask; take answers only from --answer.")
+    ] = False,
+    note: Annotated[str, typer.Option("--note", help="Anything else to record.")] = "",
+    wp: Annotated[
+        str | None,
+        typer.Option(
+            "--wp", help="Work package for the follow-up task (default: the one running)."
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Walk the distress protocol step by step; record it for the safeguarding lead.
+
+    Asks each step's question, or takes the answers from --answer for scripts.
+    When support is needed, records an encrypted incident (readable only by the
+    safeguarding lead(s)), adds a follow-up task due the next day for them, and
+    shows the support details to share.
+
+    Example: prosper-coop distress run --session S-0004
+    """
+    from prosper_coop import ids
+    from prosper_coop.cli.support import show_support_now
+    from prosper_coop.wellbeing import distress
+
+    out = output(as_json)
+    study = open_study()
+    definition = distress.load_protocol(study, protocol)
+    distress.check_subject(study, person)
+    if session is not None:
+        ids.check_safe(session, "session ID")
+    scripted = no_input or bool(answers)
+    responder: distress.Responder
+    if scripted:
+        responder = distress.ScriptedAnswers(definition, distress.parse_answers(answers or []))
+    else:
+        responder = _Prompts(study.root)
+        out.info(definition.title)
+        if definition.intro:
+            out.info(definition.intro.strip())
+        readers = distress.incident_readers(study)
+        if not readers.recipients:
+            out.warn(
+                "no safeguarding lead has a key yet, so this run cannot be saved at the end. "
+                "Follow the steps anyway, and write down what happened for the lead."
+            )
+    path = distress.walk(definition, responder)
+    if path.record and (scripted or not path.support_shown):
+        show_support_now(study.root)
+    result = distress.record(
+        study,
+        definition,
+        path,
+        person=person,
+        participant=participant,
+        session=session,
+        note=note,
+        wp=wp,
+    )
+    if as_json:
+        out.json(
+            {
+                "protocol": definition.id,
+                "version": definition.version,
+                "outcome": path.outcome,
+                "steps": [s.step for s in path.steps],
+                "incident": result.incident,
+                "task": result.task,
+                "task_owner": result.owner,
+                "task_due": result.due,
+            }
+        )
+        return
+    if result.incident is None:
+        out.success("Nothing needed recording. Thank you for checking.")
+        return
+    out.success(
+        f"Recorded incident {result.incident}, encrypted so that only the safeguarding lead(s) "
+        f"({', '.join(result.readers.people)}) can read it."
+    )
+    if result.task:
+        out.info(f"Follow-up task {result.task} is due {result.due} for {result.owner}.")
+    else:
+        out.warn("no work package is running, so no follow-up task was made; arrange it directly.")
+
+
+@app.command("show")
+def show(
+    incident_id: Annotated[str, typer.Argument(help="An incident ID, e.g. I-0001.")],
+    as_json: AsJson = False,
+) -> None:
+    """Show an incident record, if your key can read it (safeguarding leads).
+
+    Example: prosper-coop distress show I-0001
+    """
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.wellbeing.distress import show_incident
+
+    study = open_study()
+    incident = show_incident(study, keyring(study), incident_id)
+    out = output(as_json)
+    if as_json:
+        out.json(incident)
+        return
+    about = incident.person or incident.participant or "a participant"
+    out.line(
+        f"{incident.id}  {incident.protocol} v{incident.protocol_version}  "
+        f"{incident.at.isoformat()[:16]}  about {about}  recorded by {incident.recorded_by}"
+    )
+    out.line(f"Outcome: {incident.outcome}")
+    for step in incident.steps:
+        answer = f" -> {step.answer}" if step.answer else ""
+        out.line(f"  [{step.stage}] {step.step}{answer}")
+    if incident.note:
+        out.line(f"Note: {incident.note}")
+    if incident.follow_up_task:
+        out.line(f"Follow-up task: {incident.follow_up_task}")

@@ -1,0 +1,241 @@
+"""``prosper-coop keys ...``: your private key, and re-encrypting records for new readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+
+app = make_app(
+    "Keys: your private key (kept only on this computer) and who can read encrypted records.",
+    name="keys",
+)
+
+
+def _new_passphrase() -> str:
+    import os
+
+    from prosper_coop.keys import PASSPHRASE_ENV
+
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    value: str = typer.prompt(
+        "Choose a passphrase for your key", hide_input=True, confirmation_prompt=True, err=True
+    )
+    return value
+
+
+@app.command("init")
+def init(
+    passphrase: Annotated[
+        bool,
+        typer.Option(
+            "--passphrase/--no-passphrase",
+            help="Protect the key with a passphrase (asked for when records are opened).",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Make a new key even though you have one.")
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Make your key: the private half stays on this computer, the public half goes in the study.
+
+    Example: prosper-coop keys init --passphrase
+    """
+    from prosper_coop.keys import init_key
+
+    out = output(quiet=quiet)
+    study = open_study()
+    secret = _new_passphrase() if passphrase else None
+    made = init_key(study, passphrase=secret, replace=replace)
+    out.success(f"Made a key for {made.person}. Your public key is now in the study.")
+    out.info(f"Your private key is kept only on this computer: {made.path}")
+    out.info(
+        "Keep a backup somewhere safe (prosper-coop keys export --out FILE): if it is lost, "
+        "records encrypted to it cannot be opened."
+    )
+    if made.replaced:
+        out.info(
+            "Records encrypted to your old key are not readable with the new one until someone "
+            "who can read them runs: prosper-coop keys rekey"
+        )
+
+
+@app.command("show")
+def show(
+    person: Annotated[
+        str | None, typer.Argument(help="Whose key (default: yours), e.g. WB-01.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show a public key, and whether its private key is on this computer.
+
+    Example: prosper-coop keys show
+    """
+    from prosper_coop.keys import find
+    from prosper_coop.records import get
+
+    study = open_study()
+    who = person or study.actor()
+    record = study.load(get("person"), who)
+    local = find(record.age_recipient) if record.age_recipient else None
+    data = {
+        "person": who,
+        "public_key": record.age_recipient,
+        "private_key_here": local is not None,
+        "private_key_path": str(local.path) if local else None,
+        "passphrase": local.protected if local else None,
+        "demo": local.demo if local else None,
+    }
+    out = output(as_json)
+    if as_json:
+        out.json(data)
+        return
+    if not record.age_recipient:
+        out.line(f"{who} has no key yet.")
+        out.info("They can make one with: prosper-coop keys init")
+        return
+    out.line(f"{who}  {record.age_recipient}")
+    if local is not None:
+        extra = " (protected by a passphrase)" if local.protected else ""
+        out.info(f"The private key is on this computer: {local.path}{extra}")
+        if local.demo:
+            out.warn("this is a demo key made for the example study. Never use it for real data.")
+    else:
+        out.info("The private key is not on this computer.")
+
+
+@app.command("list")
+def list_(as_json: AsJson = False) -> None:
+    """List everyone's roles and whether they have a key yet.
+
+    Example: prosper-coop keys list
+    """
+    from prosper_coop.sealed import people_of
+
+    rows: list[dict[str, Any]] = [
+        {
+            "person": p.id,
+            "roles": [str(r) for r in p.roles],
+            "status": str(p.status),
+            "has_key": bool(p.age_recipient),
+        }
+        for p in people_of(open_study())
+    ]
+    out = output(as_json)
+    if as_json:
+        out.json(rows)
+        return
+    out.table(
+        ["Person", "Roles", "Status", "Key"],
+        [
+            [r["person"], ", ".join(r["roles"]), r["status"], "yes" if r["has_key"] else "no"]
+            for r in rows
+        ],
+    )
+
+
+@app.command("export")
+def export(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (0600) instead.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Export your private key for a backup. Anyone with the file can read your records.
+
+    Example: prosper-coop keys export --out /media/usb/prosper-key.txt
+    """
+    from prosper_coop.cli.support import ask_passphrase
+    from prosper_coop.fsutil import atomic_write_text
+    from prosper_coop.keys import export_text
+    from prosper_coop.records import get
+
+    study = open_study()
+    record = study.load(get("person"), study.actor())
+    out = output(quiet=quiet)
+    if not record.age_recipient:
+        from prosper_coop.errors import KeyProblemError
+
+        raise KeyProblemError(
+            f"{record.id} has no key yet", "Make one with: prosper-coop keys init"
+        )
+    text = export_text(record.age_recipient, ask_passphrase)
+    out.warn(
+        "this is your private key, unprotected. Anyone who has it can read every record "
+        "encrypted to you. Keep it offline and safe; never put it in the study folder."
+    )
+    if out_file is None:
+        out.line(text.rstrip("\n"))
+        return
+    atomic_write_text(out_file, text, mode=0o600)
+    out.success(f"Wrote your private key to {out_file} (readable only by you).")
+
+
+@app.command("import")
+def import_(
+    key_file: Annotated[
+        Path, typer.Argument(help="A key backup (from keys export or age-keygen).")
+    ],
+    passphrase: Annotated[
+        bool,
+        typer.Option("--passphrase/--no-passphrase", help="Protect it here with a passphrase."),
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Restore your private key from a backup onto this computer.
+
+    Example: prosper-coop keys import /media/usb/prosper-key.txt
+    """
+    from prosper_coop.cli.support import ask_passphrase
+    from prosper_coop.keys import import_file
+
+    secret = _new_passphrase() if passphrase else None
+    found = import_file(key_file, ask=ask_passphrase, passphrase=secret)
+    output(quiet=quiet).success(f"Restored the key {found.recipient} on this computer.")
+
+
+@app.command("rekey")
+def rekey(
+    record_type: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this kind: checkin, reflection, plan, incident, identity, alert."
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Re-encrypt records to their current readers (after a lead joins or leaves), one commit.
+
+    Only records your key can read can be re-encrypted. Old copies in git history
+    stay readable by whoever could read them then.
+
+    Example: prosper-coop keys rekey checkin
+    """
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.wellbeing.rekey import rekey as do_rekey
+
+    study = open_study()
+    report = do_rekey(study, keyring(study), record_type)
+    out = output(as_json)
+    if as_json:
+        out.json(
+            {"rekeyed": report.rekeyed, "not_rekeyed": report.unreadable, "commit": report.commit}
+        )
+        return
+    if report.rekeyed:
+        out.success(f"Re-encrypted {len(report.rekeyed)} record(s) to their current readers.")
+    else:
+        out.info("There was nothing your key could re-encrypt.")
+    if report.unreadable:
+        out.info(
+            f"{len(report.unreadable)} record(s) could not be re-encrypted because your key "
+            f"cannot read them: {', '.join(report.unreadable)}. Someone who can read them "
+            "needs to run this too."
+        )
+    out.info("Old copies in git history stay readable by whoever could read them then.")

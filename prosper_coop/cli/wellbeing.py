@@ -1,0 +1,301 @@
+"""``prosper-coop checkin`` and ``prosper-coop wellbeing ...``: check-ins, plans, alerts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+
+if TYPE_CHECKING:
+    from prosper_coop.study import Study
+    from prosper_coop.wellbeing.config import CheckinSettings
+
+app = make_app(
+    "Wellbeing: your wellbeing plan, and alerts for the wellbeing lead.", name="wellbeing"
+)
+
+
+def register(root_app: typer.Typer) -> None:
+    """Add ``checkin`` to the root app."""
+    root_app.command()(checkin)
+
+
+def checkin(
+    distress: Annotated[
+        str | None,
+        typer.Option("--distress", "-d", help="How much distress you feel, 0 (none) to 10."),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="Would you like someone to contact you? yes or no."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Anything you would like to add.")] = "",
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Check in: how you are feeling, and whether you would like someone to contact you.
+
+    Asks the questions when no --distress is given. Only you and the wellbeing
+    lead(s) can read what you say; the rest of the team can see only that you
+    checked in.
+
+    Example: prosper-coop checkin --distress 3 --contact no
+    """
+    from prosper_coop.cli.support import show_support_now
+    from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no
+    from prosper_coop.wellbeing.config import checkin_settings
+
+    out = output(as_json, quiet)
+    study = open_study()
+    settings = checkin_settings(study.root)
+    if distress is None:
+        rating, wants_contact, text = _ask(study, settings)
+    else:
+        rating = parse_rating(distress, settings)
+        wants_contact = parse_yes_no(contact) if contact is not None else False
+        text = note
+    if settings.shows_support(rating, wants_contact):
+        show_support_now(study.root)  # at once: before git or encryption is touched
+    from prosper_coop.wellbeing.checkins import record_checkin
+
+    result = record_checkin(study, settings, distress=rating, contact=wants_contact, note=text)
+    if as_json:
+        out.json(
+            {
+                "checkin": result.checkin,
+                "alert": result.alert,
+                "readers": list(result.readers.people),
+            }
+        )
+        return
+    out.success(f"Saved your check-in ({result.checkin}). {settings.thanks}")
+    out.info(f"Who can read it: {result.readers.describe(study.actor())}.")
+    if result.readers.owner_without_key:
+        out.info(
+            "You have not set up a key, so you will not be able to read it back yourself. "
+            "You can set one up any time with: prosper-coop keys init"
+        )
+    if result.alert:
+        out.info(
+            "We have let the wellbeing lead know that you would like to be contacted. "
+            "It is fine to change your mind when they get in touch."
+            if wants_contact
+            else "Because your rating was high, we have let the wellbeing lead know, so they "
+            "can offer support. It is your choice whether to take it up."
+        )
+        out.info(
+            "The alert shows only who, when, and whether the rating was high or you asked "
+            "for contact. Your answers stay encrypted."
+        )
+    elif settings.shows_support(rating, wants_contact):
+        out.info(
+            "If you would like someone to get in touch, you can check in again at any "
+            "time and answer yes."
+        )
+
+
+def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
+    """Ask the check-in questions, gently asking again after an answer that does not fit."""
+    from prosper_coop.errors import UserError
+    from prosper_coop.wellbeing.checkins import checkin_readers, parse_rating, parse_yes_no
+
+    out = output()
+    if settings.intro:
+        out.info(settings.intro.strip())
+    readers = checkin_readers(study)
+    out.info(
+        f"Who can read your answers: {readers.describe(readers.owner)}. "
+        "Others in the team can see only that you checked in, and when.\n"
+    )
+    while True:
+        answer = typer.prompt(settings.distress_question)
+        try:
+            rating = parse_rating(answer, settings)
+            break
+        except UserError as exc:
+            out.info(f"{exc.message[0].upper()}{exc.message[1:]}. Please try again.")
+    while True:
+        answer = typer.prompt(f"{settings.contact_question} (yes/no)", default="no")
+        try:
+            wants = parse_yes_no(answer, "the answer")
+            break
+        except UserError:
+            out.info("Please answer yes or no.")
+    text = ""
+    if settings.note_question:
+        text = typer.prompt(settings.note_question, default="", show_default=False)
+    return rating, wants, text
+
+
+@app.command("alerts")
+def alerts(
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only alerts not yet resolved.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """List wellbeing alerts: who, why, when and status (never what anyone wrote).
+
+    Example: prosper-coop wellbeing alerts --open
+    """
+    from prosper_coop import clock
+    from prosper_coop.wellbeing.alerts import alert_row, list_alerts
+
+    out = output(as_json)
+    rows = [alert_row(a, clock.today()) for a in list_alerts(open_study(), open_only=open_only)]
+    if as_json:
+        out.json(rows)
+        return
+    out.table(
+        ["Alert", "Person", "Why", "Raised", "Status"],
+        [
+            [
+                r["id"],
+                r["person"],
+                "asked to be contacted" if r["level"] == "contact-requested" else "high rating",
+                r["raised"][:16].replace("T", " "),
+                f"open {r['days_open']} d"
+                if r["status"] == "open"
+                else f"resolved by {r['resolved_by']}",
+            ]
+            for r in rows
+        ],
+        empty="No open alerts." if open_only else "No alerts.",
+    )
+
+
+@app.command("show")
+def show(
+    alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    as_json: AsJson = False,
+) -> None:
+    """Show an alert and, if your key can read it, the check-in behind it.
+
+    Example: prosper-coop wellbeing show A-0001
+    """
+    from prosper_coop import clock
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.wellbeing.alerts import alert_row, show_alert
+
+    study = open_study()
+    view = show_alert(study, keyring(study), alert_id)
+    out = output(as_json)
+    row = alert_row(view.alert, clock.today())
+    checkin = view.checkin
+    if as_json:
+        out.json(
+            {
+                **row,
+                "checkin_record": None
+                if checkin is None
+                else {
+                    "id": checkin.id,
+                    "at": checkin.at,
+                    "distress": checkin.distress,
+                    "contact": checkin.contact,
+                    "note": checkin.note,
+                },
+                "resolution_note": view.note,
+                "problem": view.problem,
+            }
+        )
+        return
+    out.line(f"Alert {row['id']}  {row['person']}  {row['level']}  raised {row['raised']}")
+    out.line(
+        f"Status: {row['status']}" + (f" (by {row['resolved_by']})" if row["resolved_by"] else "")
+    )
+    if checkin is not None:
+        out.line(f"Check-in {checkin.id} at {checkin.at.isoformat()}")
+        out.line(f"  Distress rating: {checkin.distress}")
+        out.line(f"  Would like contact: {'yes' if checkin.contact else 'no'}")
+        if checkin.note:
+            out.line(f"  Note: {checkin.note}")
+    if view.note:
+        out.line(f"Resolution note: {view.note}")
+    if view.problem:
+        out.info(f"Note: {view.problem}.")
+
+
+@app.command("resolve")
+def resolve(
+    alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    note: Annotated[str, typer.Option("--note", "-m", help="What was done (encrypted).")],
+    quiet: Quiet = False,
+) -> None:
+    """Mark an alert resolved. The note is encrypted for the person and the wellbeing lead(s).
+
+    Example: prosper-coop wellbeing resolve A-0001 --note "Called; agreed a catch-up Friday"
+    """
+    from prosper_coop.wellbeing.alerts import resolve_alert
+
+    alert = resolve_alert(open_study(), alert_id, note)
+    output(quiet=quiet).success(f"Alert {alert.id} is resolved. The note is encrypted.")
+
+
+@app.command("plan")
+def plan(
+    what_helps: Annotated[str | None, typer.Option("--what-helps", help="What helps you.")] = None,
+    early_signs: Annotated[
+        str | None, typer.Option("--early-signs", help="Early signs you might be struggling.")
+    ] = None,
+    who_to_contact: Annotated[
+        str | None, typer.Option("--who-to-contact", help="Who to contact (or not).")
+    ] = None,
+    in_a_crisis: Annotated[
+        str | None, typer.Option("--in-a-crisis", help="What you would like in a crisis.")
+    ] = None,
+    other: Annotated[str | None, typer.Option("--other", help="Anything else.")] = None,
+    show_plan: Annotated[
+        bool, typer.Option("--show", help="Show the plan; change nothing.")
+    ] = False,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="Show someone else's plan (wellbeing leads)."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Write or show your wellbeing plan: readable by you and the wellbeing lead(s).
+
+    With no options, asks each question in turn (Enter keeps what you wrote before).
+
+    Example: prosper-coop wellbeing plan --what-helps "A walk, and time with my dog"
+    """
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.wellbeing.plans import PLAN_FIELDS, load_plan, plan_readers, save_plan
+
+    study = open_study()
+    ring = keyring(study)
+    out = output(as_json)
+    given = {
+        "what_helps": what_helps,
+        "early_signs": early_signs,
+        "who_to_contact": who_to_contact,
+        "in_a_crisis": in_a_crisis,
+        "other": other,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if show_plan or person is not None or as_json:
+        current = load_plan(study, ring, person)
+        if as_json:
+            out.json(current)
+        elif current is None:
+            out.info("There is no wellbeing plan yet. Write one with: prosper-coop wellbeing plan")
+        else:
+            for key, question in PLAN_FIELDS.items():
+                out.line(question)
+                out.line("  " + (getattr(current, key) or "(not written)"))
+        return
+    if not changes:
+        current = load_plan(study, ring)
+        out.info(
+            "Your wellbeing plan helps the team support you in the way you choose. "
+            f"Who can read it: {plan_readers(study).describe(study.actor())}. "
+            "Every question is optional."
+        )
+        for key, question in PLAN_FIELDS.items():
+            before = getattr(current, key) if current is not None else ""
+            changes[key] = typer.prompt(question, default=before, show_default=bool(before))
+    saved, readers = save_plan(study, ring, changes)
+    out.success(f"Saved your wellbeing plan. Who can read it: {readers.describe(saved.id)}.")

@@ -1,0 +1,315 @@
+"""Sensitive records: who may read them, and how they are encrypted and read back.
+
+A sensitive record is the canonical YAML of its model, encrypted with age
+(ASCII-armoured) to every current reader the study's ``wellbeing/recipients.yaml``
+names who has a key. Records that belong to one person live in that person's
+sub-folder (``checkins/CR-01/CI-0001.age``) so they can be found, rekeyed and
+erased without being read; the words inside stay unreadable without a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from prosper_coop import ids
+from prosper_coop.errors import KeyProblemError, NotFoundError, ValidationError
+from prosper_coop.keys import AskPassphrase
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from prosper_coop.models import Person
+    from prosper_coop.records import RecordType
+    from prosper_coop.study import Change, Study
+    from prosper_coop.wellbeing.config import ReaderPolicy
+
+M = TypeVar("M", bound="BaseModel")
+
+# Record types kept in one sub-folder per person.
+PER_PERSON = ("checkin", "reflection")
+# Record types whose ID is the person's ID (plans/CR-01.age).
+PERSON_KEYED = ("plan", "identity")
+ROLE_WORDS = {
+    "coordinator": ("the study coordinator", "the study coordinators"),
+    "co-researcher": ("a co-researcher", "the co-researchers"),
+    "co-applicant": ("the co-applicant", "the co-applicants"),
+    "academic": ("an academic on the team", "the academics on the team"),
+    "safeguarding-lead": ("the safeguarding lead", "the safeguarding leads"),
+    "wellbeing-lead": ("the wellbeing lead", "the wellbeing leads"),
+    "ppi-lead": ("the PPI lead", "the PPI leads"),
+}
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who a record will be encrypted to, and who is left out for want of a key."""
+
+    kind: str
+    owner: str | None
+    people: tuple[str, ...]
+    recipients: tuple[str, ...]
+    roles: tuple[str, ...]
+    without_key: tuple[str, ...] = ()
+    empty_roles: tuple[str, ...] = ()
+    owner_without_key: bool = False
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def describe(self, actor: str | None = None) -> str:
+        """Plain words: ``you and the wellbeing lead (WB-01)``."""
+        parts: list[str] = []
+        if self.owner and self.owner in self.people:
+            parts.append("you" if self.owner == actor else self.owner)
+        for label, members in self.groups:
+            others = [m for m in members if m != self.owner]
+            if others:
+                parts.append(f"{label} ({', '.join(others)})")
+        return _join(parts) if parts else "nobody yet"
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def policy(study: Study) -> ReaderPolicy:
+    """The study's reader policy (``wellbeing/recipients.yaml``)."""
+    from prosper_coop.wellbeing.config import reader_policy
+
+    return reader_policy(study.root)
+
+
+def people_of(study: Study) -> list[Person]:
+    """Every person record."""
+    from prosper_coop.records import get
+
+    return list(study.load_all(get("person")))
+
+
+def readers_for(
+    study: Study | None,
+    kind: str,
+    owner: str | None,
+    people: Iterable[Person] | None = None,
+    reader_policy: ReaderPolicy | None = None,
+) -> Readers:
+    """The readers of a record of ``kind`` belonging to ``owner``, by the current policy.
+
+    Every active holder of a reading role who has a key is included, and the owner
+    (when the policy says ``person``) even after they have left. Public keys are
+    checked here, so a broken one stops the write with a clear message.
+    """
+    from prosper_coop.keys import parse_recipient
+
+    if study is None and (reader_policy is None or people is None):
+        raise ValueError("without a study, give both people and reader_policy")
+    rules = reader_policy or policy(study)  # type: ignore[arg-type]
+    everyone = list(people) if people is not None else people_of(study)  # type: ignore[arg-type]
+    roles = rules.roles(kind)
+    chosen: list[Person] = []
+    without: list[str] = []
+    owner_without_key = False
+    for person in everyone:
+        wanted = person.status == "active" and any(str(r) in roles for r in person.roles)
+        if rules.includes_person(kind) and person.id == owner:
+            wanted = True
+            owner_without_key = not person.age_recipient
+        if not wanted:
+            continue
+        if person.age_recipient:
+            chosen.append(person)
+        elif person.id != owner:
+            without.append(person.id)
+    for person in chosen:
+        parse_recipient(person.age_recipient or "", person.id)
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    for token in rules.tokens(kind):
+        if token == "person":
+            continue
+        token_roles = rules.groups.get(token, (token,))
+        members = tuple(
+            p.id
+            for p in chosen
+            if p.id != owner
+            and p.status == "active"
+            and any(str(r) in token_roles for r in p.roles)
+        )
+        if token in rules.groups:
+            label = "the " + token.replace("-", " ")
+        else:
+            label = ROLE_WORDS.get(token, (token, token))[1 if len(members) > 1 else 0]
+        groups.append((label, members))
+    empty = tuple(
+        role
+        for role in roles
+        if not any(str(role) in map(str, p.roles) and p.id != owner for p in chosen)
+    )
+    return Readers(
+        kind=kind,
+        owner=owner,
+        people=tuple(p.id for p in chosen),
+        recipients=tuple(dict.fromkeys(p.age_recipient or "" for p in chosen)),
+        roles=roles,
+        without_key=tuple(without),
+        empty_roles=empty,
+        owner_without_key=owner_without_key,
+        groups=tuple(groups),
+    )
+
+
+def seal(plaintext: bytes, readers: Readers) -> bytes:
+    """Encrypt ``plaintext`` (armoured age) to every reader, or refuse if there are none."""
+    import pyrage
+
+    from prosper_coop.keys import parse_recipient
+
+    if not readers.recipients:
+        raise KeyProblemError(
+            "nobody who may read this has set up a key yet, so it cannot be stored safely",
+            "Nothing was saved. Ask the "
+            + (_join([ROLE_WORDS.get(r, (r, r))[0] for r in readers.roles]) or "study coordinator")
+            + " to run: prosper-coop keys init",
+        )
+    recipients = [parse_recipient(r) for r in readers.recipients]
+    data: bytes = pyrage.encrypt(plaintext, recipients, armored=True)
+    return data
+
+
+# -- where records live ---------------------------------------------------------------------
+def rel_path(rtype: RecordType, record_id: str, owner: str | None) -> str:
+    """The file of a sensitive record, relative to the study root."""
+    from prosper_coop.models import PERSON_ID
+
+    ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
+    if rtype.name in PER_PERSON:
+        if owner is None:
+            raise ValidationError(f"a {rtype.name} must belong to someone")
+        ids.check_pattern(owner, PERSON_ID, "person ID", "CR-01")
+        return f"{rtype.folder}/{owner}/{record_id}.age"
+    return f"{rtype.folder}/{record_id}.age"
+
+
+def owner_of(rtype: RecordType, path: Path) -> str | None:
+    """The person a sensitive record file belongs to, read from where it is."""
+    from prosper_coop.models import PERSON_ID
+
+    if rtype.name in PER_PERSON:
+        return path.parent.name if PERSON_ID.fullmatch(path.parent.name) else None
+    if rtype.name in PERSON_KEYED:
+        return path.stem
+    return None
+
+
+def find(study: Study, rtype: RecordType, record_id: str) -> Path:
+    """The file of one sensitive record, or a NotFoundError saying how to list them."""
+    ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
+    folder = study.root / rtype.folder
+    for candidate in (folder / f"{record_id}.age", *folder.glob(f"*/{record_id}.age")):
+        if candidate.is_file():
+            return candidate
+    raise NotFoundError(f"{rtype.name} {record_id} not found", _list_hint(rtype))
+
+
+def _list_hint(rtype: RecordType) -> str:
+    return {
+        "reflection": "List your reflections with: prosper-coop reflect list",
+        "checkin": "List alerts with: prosper-coop wellbeing alerts",
+        "identity": "Add it with: prosper-coop people identity set ID",
+        "plan": "Write it with: prosper-coop wellbeing plan",
+    }.get(rtype.name, "Check the ID and try again.")
+
+
+def files_of(study: Study, rtype: RecordType, owner: str | None = None) -> list[Path]:
+    """Every file of a sensitive type (only ``owner``'s, when given)."""
+    files = study.record_files(rtype)
+    if owner is not None:
+        files = [p for p in files if owner_of(rtype, p) == owner]
+    return files
+
+
+def write(change: Change, rtype: RecordType, record: BaseModel, readers: Readers) -> str:
+    """Queue ``record`` encrypted to ``readers``; return its path."""
+    from prosper_coop.study import to_yaml
+
+    path = rel_path(rtype, getattr(record, "id"), readers.owner)  # noqa: B009
+    change.write_bytes(path, seal(to_yaml(record).encode("utf-8"), readers))
+    return path
+
+
+# -- reading -----------------------------------------------------------------------------
+@dataclass
+class Keyring:
+    """The acting person's private key, unlocked on first use."""
+
+    study: Study
+    ask: AskPassphrase | None = None
+    person: str = ""
+    _identity: Any = field(default=None, repr=False)
+
+    def identity(self) -> Any:
+        """The unlocked identity of the acting person."""
+        if self._identity is None:
+            from prosper_coop import keys
+            from prosper_coop.records import get
+
+            self.person = self.person or self.study.actor()
+            recipient = self.study.load(get("person"), self.person).age_recipient
+            if not recipient:
+                raise KeyProblemError(
+                    f"{self.person} has no key yet, so encrypted records cannot be read",
+                    "Make one with: prosper-coop keys init (then ask a lead to run: "
+                    "prosper-coop keys rekey, so older records include you)",
+                )
+            self._identity = keys.unlock(recipient, self.ask)
+        return self._identity
+
+    def decrypt(self, data: bytes, where: str) -> bytes | None:
+        """Decrypt ``data``; ``None`` when it was not encrypted to this key.
+
+        A damaged file raises a :class:`ValidationError` naming it.
+        """
+        import pyrage
+
+        identity = self.identity()
+        try:
+            plain: bytes = pyrage.decrypt(data, [identity])
+        except pyrage.DecryptError as exc:
+            if "no matching keys" in str(exc).lower():
+                return None
+            raise ValidationError(
+                "this encrypted file is damaged and cannot be read",
+                "Nothing was changed. Restore it from git (git log -- FILE) or a backup.",
+                file=where,
+            ) from None
+        return plain
+
+    def read(self, path: Path, model: type[M]) -> M | None:
+        """Decrypt and parse one record file; ``None`` when your key cannot read it."""
+        from prosper_coop import yamlio
+        from prosper_coop.study import parse_model
+
+        where = self.study.rel(path)
+        plain = self.decrypt(path.read_bytes(), where)
+        if plain is None:
+            return None
+        record = parse_model(model, yamlio.decode(plain, where), where)
+        if getattr(record, "id", path.stem) != path.stem:
+            raise ValidationError(
+                "the record inside does not match its file name", "Restore it from git.", file=where
+            )
+        return record
+
+    def read_or_explain(self, path: Path, model: type[M], what: str) -> M:
+        """Like :meth:`read`, but a record your key cannot open is a clear error."""
+        record = self.read(path, model)
+        if record is None:
+            raise KeyProblemError(
+                f"{what} was not encrypted to your key, so you cannot read it",
+                "Only the people named in wellbeing/recipients.yaml can. If you should be "
+                "one of them, ask someone who can read it to run: prosper-coop keys rekey",
+            )
+        return record

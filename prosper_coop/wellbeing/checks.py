@@ -1,0 +1,159 @@
+"""Wellbeing checks for ``doctor`` and the wellbeing section of ``status``.
+
+Doctor: every role that must read sensitive records has someone with a key;
+public keys are valid age keys; the wellbeing settings and distress protocols
+are valid; support details have been checked recently; alerts point at people
+who exist. Status: open alerts as counts and ages only (no names, no content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from prosper_coop.doctor import EXTRA_CHECKS, Loaded, Problem
+from prosper_coop.errors import UserError
+
+
+def _settings_problem(exc: UserError, default: str) -> Problem:
+    field_name, sep, message = exc.message.partition(": ")
+    if not sep or " " in field_name:
+        field_name, message = "(file)", exc.message
+    return Problem(str(exc.file or default), exc.line, field_name, message)
+
+
+def check_keys(loaded: Loaded) -> Iterator[Problem]:
+    """Valid public keys, and someone with a key in every role that reads records."""
+    from prosper_coop.keys import is_valid_recipient
+    from prosper_coop.wellbeing.config import reader_policy
+
+    people = loaded.of("person")
+    for person_id, (person, _, _) in people.items():
+        if person.age_recipient and not is_valid_recipient(person.age_recipient):
+            yield loaded.problem(
+                "person",
+                person_id,
+                "age_recipient",
+                "not a valid age public key; the person can make a new one with: "
+                "prosper-coop keys init --replace",
+            )
+    try:
+        rules = reader_policy(loaded.study.root)
+    except UserError as exc:
+        yield _settings_problem(exc, "wellbeing/recipients.yaml")
+        return
+    needed = list(rules.required_roles)
+    for kind in rules.readers:
+        for role in rules.roles(kind):
+            if role not in needed and role in (
+                "coordinator",
+                "safeguarding-lead",
+                "wellbeing-lead",
+            ):
+                needed.append(role)
+    for role in needed:
+        holders = [
+            p for p, _, _ in people.values() if p.status == "active" and role in map(str, p.roles)
+        ]
+        with_key = [p for p in holders if p.age_recipient]
+        if not with_key:
+            who = ", ".join(p.id for p in holders) or "nobody holds it"
+            yield Problem(
+                rules.where if not rules.where.startswith("/") else "wellbeing/recipients.yaml",
+                None,
+                role,
+                f"no {role} has a key yet ({who}), so records for this role cannot be "
+                "encrypted to them; they can run: prosper-coop keys init",
+                "warning",
+            )
+
+
+def check_settings(loaded: Loaded) -> Iterator[Problem]:
+    """checkin.yaml, signposting.yaml and the distress protocols are valid and current."""
+    from prosper_coop import clock
+    from prosper_coop.wellbeing import config, distress
+
+    root = loaded.study.root
+    try:
+        config.checkin_settings(root)
+    except UserError as exc:
+        yield _settings_problem(exc, "wellbeing/checkin.yaml")
+    try:
+        support = config.signposting(root)
+    except UserError as exc:
+        yield _settings_problem(exc, "wellbeing/signposting.yaml")
+    else:
+        today = clock.today()
+        for service in support.stale(today):
+            when = service.checked_on.isoformat() if service.checked_on else "never"
+            yield Problem(
+                "wellbeing/signposting.yaml",
+                None,
+                "checked_on",
+                f"{service.name}: last checked {when}, more than "
+                f"{support.review_after_days} days ago; check the details and update checked_on",
+                "warning",
+            )
+    for name in distress.protocol_names(loaded.study):
+        try:
+            distress.load_protocol(loaded.study, name)
+        except UserError as exc:
+            yield _settings_problem(exc, f"protocols/{name}.yaml")
+
+
+def check_alerts(loaded: Loaded) -> Iterator[Problem]:
+    """Alerts name people in the study."""
+    people = loaded.ids("person")
+    for alert_id, (alert, _, _) in loaded.of("alert").items():
+        if alert.person not in people:
+            yield loaded.problem("alert", alert_id, "person", f"unknown person {alert.person}")
+
+
+def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
+    """Encrypted files are named and placed so they can be found, rekeyed and erased."""
+    from prosper_coop import sealed
+    from prosper_coop.records import RECORD_TYPES
+
+    study = loaded.study
+    people = loaded.ids("person")
+    for rtype in RECORD_TYPES:
+        if not rtype.sensitive:
+            continue
+        for path in study.record_files(rtype):
+            rel = study.rel(path)
+            if not rtype.pattern.fullmatch(path.stem):
+                yield Problem(
+                    rel, None, "(file)", f"not a {rtype.name} file name (like {rtype.example})"
+                )
+                continue
+            owner = sealed.owner_of(rtype, path)
+            if rtype.name in sealed.PER_PERSON and owner is None:
+                yield Problem(
+                    rel,
+                    None,
+                    "(file)",
+                    f"should be in a folder named after its person, e.g. "
+                    f"{rtype.folder}/CR-01/{path.name}",
+                )
+            elif owner is not None and owner not in people:
+                yield Problem(rel, None, "(file)", f"belongs to unknown person {owner}", "warning")
+
+
+EXTRA_CHECKS.extend([check_keys, check_settings, check_alerts, check_sensitive_files])
+
+
+def wellbeing_section(ctx: Any) -> dict[str, Any]:
+    """Open alerts for the dashboard: counts and ages in days (no names, no content)."""
+    from prosper_coop.records import get
+
+    alerts = [a for a in ctx.study.load_all(get("alert")) if a.status == "open"]
+    ages = sorted(((ctx.today - a.raised.date()).days for a in alerts), reverse=True)
+    return {
+        "open_alerts": len(alerts),
+        "open_alert_ages_days": ages,
+        "oldest_open_days": ages[0] if ages else None,
+        "by_level": {
+            level: sum(1 for a in alerts if str(a.level) == level)
+            for level in ("high", "contact-requested")
+        },
+    }

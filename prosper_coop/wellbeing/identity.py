@@ -1,0 +1,130 @@
+"""The identity map (real names and contacts behind study IDs) and erasure.
+
+Identities are encrypted to the coordinator(s). ``erase_person`` removes a
+person's identity and sensitive records from the study after a withdrawal, in
+one commit, and says plainly what stays in git history and who could read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prosper_coop import clock
+from prosper_coop.errors import InvalidInputError, NotFoundError
+from prosper_coop.sealed import Keyring, Readers
+from prosper_coop.study import Study
+
+IDENTITY_FIELDS = ("real_name", "email", "phone", "other")
+# Incidents are kept: safeguarding records have their own retention duties.
+ERASED_TYPES = ("identity", "plan", "checkin", "reflection")
+
+
+def set_identity(
+    study: Study, keyring: Keyring, person: str, changes: dict[str, str]
+) -> tuple[Any, Readers]:
+    """Create or update the encrypted identity of ``person`` (readable by coordinators)."""
+    from pydantic import ValidationError as PydanticError
+
+    from prosper_coop import sealed
+    from prosper_coop.records import get
+    from prosper_coop.wellbeing.models import Identity
+
+    if not any(value.strip() for value in changes.values()):
+        raise InvalidInputError(
+            "there is nothing to save: give at least one of --name, --email, --phone, --other",
+            "For example: prosper-coop people identity set CR-01 --name 'Full Name'",
+        )
+    identities = get("identity")
+    with study.change("people", "update identity", person) as change:
+        study.load(get("person"), person)  # must exist
+        readers = sealed.readers_for(study, "identity", None)
+        data: dict[str, Any] = {"id": person}
+        if sealed.files_of(study, identities, person):
+            current = show_identity(study, keyring, person)
+            data = current.model_dump()
+        data.update({k: v.strip() for k, v in changes.items() if v is not None})
+        data["updated"] = clock.today()
+        try:
+            record = Identity.model_validate(data)
+        except PydanticError as exc:
+            problem = exc.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in problem.get("loc", ()))
+            raise InvalidInputError(
+                f"{field}: {problem.get('msg', 'not valid')}", "Nothing was saved."
+            ) from None
+        sealed.write(change, identities, record, readers)
+    return record, readers
+
+
+def show_identity(study: Study, keyring: Keyring, person: str) -> Any:
+    """The decrypted identity of ``person`` (a clear error if your key cannot read it)."""
+    from prosper_coop import sealed
+    from prosper_coop.records import get
+    from prosper_coop.wellbeing.models import Identity
+
+    study.load(get("person"), person)
+    try:
+        path = sealed.find(study, get("identity"), person)
+    except NotFoundError:
+        raise NotFoundError(
+            f"no identity is stored for {person}",
+            f"Add one with: prosper-coop people identity set {person} --name 'Full Name'",
+        ) from None
+    return keyring.read_or_explain(path, Identity, f"the identity of {person}")
+
+
+@dataclass(frozen=True)
+class EraseReport:
+    """What ``people erase`` removed, and what it could not."""
+
+    person: str
+    removed: list[str]
+    alerts_removed: list[str]
+    incidents_kept: int
+    commit: str | None
+    history_commits: int
+    readers_then: dict[str, str]
+
+
+def erase_person(study: Study, person: str) -> EraseReport:
+    """Remove ``person``'s identity, plan, check-ins, reflections and alerts (one commit).
+
+    Nothing needs decrypting: the files are found by where they live. Older
+    (encrypted) versions remain in git history; the report says how many commits
+    hold them and who, by the current rules, could read them.
+    """
+    from prosper_coop import sealed
+    from prosper_coop.records import get
+
+    study.load(get("person"), person)
+    removed: list[str] = []
+    alerts_removed: list[str] = []
+    with study.change("people", "erase sensitive records", person) as change:
+        for name in ERASED_TYPES:
+            for path in sealed.files_of(study, get(name), person):
+                rel = study.rel(path)
+                change.delete(rel)
+                removed.append(rel)
+        alerts = get("alert")
+        for alert in study.load_all(alerts):
+            if alert.person == person:
+                rel = study.rel(study.path_of(alerts, alert.id))
+                change.delete(rel)
+                alerts_removed.append(alert.id)
+                removed.append(rel)
+    history = 0
+    if removed and change.sha:
+        # Commits before the erasure that hold (encrypted) copies of what was removed.
+        output = study.repo.run("log", "--format=%H", f"{change.sha}~1", "--", *removed)
+        history = len([line for line in output.splitlines() if line.strip()])
+    people = sealed.people_of(study)
+    rules = sealed.policy(study)
+    readers_then = {
+        kind: sealed.readers_for(study, kind, person, people, rules).describe()
+        for kind in ("identity", "plan", "checkin", "reflection-private", "reflection-shared")
+    }
+    incidents = len(study.record_files(get("incident")))
+    return EraseReport(
+        person, removed, alerts_removed, incidents, change.sha, history, readers_then
+    )

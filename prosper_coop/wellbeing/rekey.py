@@ -1,0 +1,80 @@
+"""Re-encrypting sensitive records to the current readers (``keys rekey``).
+
+Needed when the holders of a role change (a lead joins or leaves) or the reader
+rules change. It can only re-encrypt what the acting person's key can read, and
+it cannot change old git history: copies there stay readable by whoever was a
+reader when they were written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prosper_coop.errors import InvalidInputError
+from prosper_coop.sealed import Keyring
+from prosper_coop.study import Study
+
+REKEY_TYPES = ("checkin", "reflection", "plan", "incident", "identity", "alert")
+
+
+@dataclass
+class RekeyReport:
+    """What was re-encrypted and what could not be."""
+
+    rekeyed: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+
+def _kind(type_name: str, record: object) -> str:
+    if type_name == "reflection":
+        return "reflection-shared" if getattr(record, "shared", False) else "reflection-private"
+    return type_name
+
+
+def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> RekeyReport:
+    """Re-encrypt every record (of ``type_name``) your key can read; one commit."""
+    from prosper_coop import sealed
+    from prosper_coop.records import get
+    from prosper_coop.study import to_yaml
+
+    if type_name is not None and type_name not in REKEY_TYPES:
+        raise InvalidInputError(
+            f"{type_name!r} is not a kind of encrypted record",
+            f"Choose one of: {', '.join(REKEY_TYPES)} (or leave it out for all).",
+        )
+    chosen = [type_name] if type_name else list(REKEY_TYPES)
+    report = RekeyReport()
+    keyring.identity()  # fail early and calmly when there is no key
+    with study.change("keys", "rekey") as change:
+        people = sealed.people_of(study)
+        rules = sealed.policy(study)
+        for name in chosen:
+            rtype = get(name)
+            if name == "alert":
+                for alert in study.load_all(rtype):
+                    if not alert.note_encrypted:
+                        continue
+                    where = study.rel(study.path_of(rtype, alert.id))
+                    plain = keyring.decrypt(alert.note_encrypted.encode("ascii"), where)
+                    if plain is None:
+                        report.unreadable.append(f"{alert.id} (resolution note)")
+                        continue
+                    readers = sealed.readers_for(study, "alert-note", alert.person, people, rules)
+                    alert.note_encrypted = sealed.seal(plain, readers).decode("ascii")
+                    change.save(alert)
+                    report.rekeyed.append(f"{alert.id} (resolution note)")
+                continue
+            for path in study.record_files(rtype):
+                record = keyring.read(path, rtype.model)
+                if record is None:
+                    report.unreadable.append(path.stem)
+                    continue
+                owner = sealed.owner_of(rtype, path)
+                readers = sealed.readers_for(study, _kind(name, record), owner, people, rules)
+                rel = study.rel(path)
+                change.write_bytes(rel, sealed.seal(to_yaml(record).encode("utf-8"), readers))
+                report.rekeyed.append(path.stem)
+        change.what = f"rekey {len(report.rekeyed)} record(s)"
+    report.commit = change.sha
+    return report

@@ -1,0 +1,198 @@
+"""``prosper-coop checkin`` and ``prosper-coop support``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from prosper_coop.errors import ExitCode
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, add_person, set_recipient, snapshot
+
+
+def test_checkin_below_threshold_stores_encrypted_record_and_no_alert(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "checkin", "--distress", "2", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["checkin"], data["alert"]) == ("CI-0005", None)
+    assert sorted(data["readers"]) == ["CR-01", "WB-01"]
+    assert "If you would like support" not in result.stderr
+    log = git(example_study, "log", "-1", "--format=%an|%s", "--name-only")
+    assert log.splitlines()[0] == "CR-01|wellbeing: check-in (CI-0005)"
+    assert "checkins/CR-01/CI-0005.age" in log
+    assert not (example_study.root / "alerts" / "A-0003.yaml").exists()
+
+
+def test_checkin_over_threshold_shows_support_and_raises_alert(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "CR-02")
+    result = cli("--study", str(example_study.root), "checkin", "--distress", "9")
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    assert "If you would like support" in err and "116 123" in err
+    assert err.index("If you would like support") < err.index("Saved your check-in")
+    assert "we have let the wellbeing lead know" in err and "Your answers stay encrypted" in err
+    alert = (example_study.root / "alerts" / "A-0003.yaml").read_text()
+    assert "person: CR-02" in alert and "level: high" in alert and "status: open" in alert
+    assert "distress" not in alert and "9" not in alert.split("raised")[0]
+    subject = git(example_study, "log", "-1", "--format=%s")
+    assert subject.strip() == "wellbeing: check-in, alert raised (CI-0005, A-0003)"
+
+
+def test_asking_for_contact_raises_an_alert_at_any_rating(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-03")
+    result = cli("--study", str(example_study.root), "checkin", "-d", "1", "--contact", "yes")
+    assert result.exit_code == 0, result.output
+    assert "If you would like support" in result.stderr
+    assert "level: contact-requested" in (example_study.root / "alerts/A-0003.yaml").read_text()
+
+
+def test_support_is_shown_before_anything_is_written(example_study, cli, monkeypatch) -> None:
+    """Even when the study is busy (nothing can be saved), support comes first."""
+    act_as(monkeypatch, "CR-02")
+    before = snapshot(example_study)
+    with example_study.lock():
+        result = cli("--study", str(example_study.root), "checkin", "--distress", "10")
+    assert result.exit_code == ExitCode.BUSY
+    assert "If you would like support" in result.stderr
+    assert "Samaritans" in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "CR-04")
+    result = cli(
+        "--study", str(example_study.root), "checkin", input="eleven\n11\n3\nmaybe\nno\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Who can read your answers: you and the wellbeing lead (WB-01)" in result.stderr
+    assert "Others in the team can see only that you checked in" in result.stderr
+    assert result.stderr.count("Please try again") == 2
+    assert "Please answer yes or no" in result.stderr
+    assert (example_study.root / "checkins/CR-04/CI-0005.age").is_file()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("11", "from 0 to 10"), ("abc", "whole number from 0 to 10"), ("-1", "from 0 to 10"),
+     ("3.5", "whole number")],
+)  # fmt: skip
+def test_bad_ratings_are_refused_calmly(example_study, cli, monkeypatch, value, message) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "checkin", "--distress", value, "--note", "n")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr and "Nothing was saved" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(example_study) == before
+
+
+def test_bad_contact_answer(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "checkin", "-d", "2", "--contact", "perhaps")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--contact should be yes or no" in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_no_one_with_a_key_still_raises_the_alert(empty_study, cli, monkeypatch) -> None:
+    add_person(empty_study, "CR-01", ["co-researcher"])
+    add_person(empty_study, "WB-01", ["wellbeing-lead"])
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(empty_study.root), "checkin", "-d", "9", "--note", "SECRET-WORDS")
+    assert result.exit_code == ExitCode.KEY
+    assert "could not be stored" in result.stderr
+    assert "alert has been raised" in result.stderr
+    assert "SECRET-WORDS" not in result.output
+    assert not list((empty_study.root / "checkins").rglob("*.age"))
+    assert (empty_study.root / "alerts" / "A-0001.yaml").is_file()
+    assert git(empty_study, "status", "--porcelain") == ""
+
+
+def test_low_checkin_with_no_keys_changes_nothing(empty_study, cli, monkeypatch) -> None:
+    add_person(empty_study, "CR-01", ["co-researcher"])
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(empty_study)
+    result = cli("--study", str(empty_study.root), "checkin", "-d", "1")
+    assert result.exit_code == ExitCode.KEY
+    assert snapshot(empty_study) == before
+
+
+def test_invalid_recipient_key_refuses_without_writing(example_study, cli, monkeypatch) -> None:
+    set_recipient(example_study, "WB-01", "age1" + "q" * 58)
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "checkin", "-d", "2", "--note", "HIDDEN-1")
+    assert result.exit_code == ExitCode.KEY
+    assert "the public key of WB-01 is not a valid age key" in result.stderr
+    assert "HIDDEN-1" not in result.output
+    assert snapshot(example_study) == before
+
+
+def test_checkin_in_a_subprocess(example_study, run_cli) -> None:
+    result = run_cli(
+        "checkin", "--distress", "7", "--note", "steady", cwd=example_study.root,
+        env={"PROSPER_COOP_AS": "CR-01"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Rape Crisis" in result.stderr
+    assert (example_study.root / "alerts" / "A-0003.yaml").is_file()
+
+
+# -- support -------------------------------------------------------------------------
+def test_support_works_outside_a_study_with_no_setup(cli) -> None:
+    result = cli("support")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("If you would like support")
+    assert "0808 500 2222" in result.stdout and "Childline" in result.stdout
+
+
+def test_support_json_uses_the_studys_own_copy(empty_study, cli) -> None:
+    path = empty_study.root / "wellbeing" / "signposting.yaml"
+    path.write_text(path.read_text().replace("name: Samaritans", "name: Samaritans (local)"))
+    result = cli("--study", str(empty_study.root), "support", "--json")
+    assert result.exit_code == 0, result.output
+    names = [s["name"] for s in json.loads(result.stdout)["services"]]
+    assert "Samaritans (local)" in names
+
+
+def test_support_subprocess_anywhere(run_cli, tmp_path) -> None:
+    result = run_cli("support", cwd=tmp_path, env={"PROSPER_COOP_CONFIG_DIR": str(tmp_path / "x")})
+    assert result.returncode == 0, result.stderr
+    assert "Samaritans" in result.stdout
+    assert not (tmp_path / "x").exists()
+
+
+def test_support_is_shown_before_git_or_pyrage_is_imported(example_study, run_cli, tmp_path):
+    """A tripwire on the slow imports proves the support details come first."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Tripwire:\n"
+        "    seen = set()\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        top = name.split('.')[0]\n"
+        "        if top in ('git', 'pyrage') and top not in self.seen:\n"
+        "            self.seen.add(top)\n"
+        "            sys.stderr.write(f'TRIPWIRE {top}\\n')\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Tripwire())\n"
+    )
+    result = run_cli(
+        "checkin", "--distress", "9", cwd=example_study.root,
+        env={"PROSPER_COOP_AS": "CR-02", "PYTHONPATH": str(hooks)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "TRIPWIRE" in err  # the tripwire works
+    assert err.index("If you would like support") < err.index("TRIPWIRE")

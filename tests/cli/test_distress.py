@@ -1,0 +1,141 @@
+"""``prosper-coop distress run`` and ``distress show``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from prosper_coop.errors import ExitCode
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, snapshot
+
+STAGE2 = ["-a", "signs=yes", "-a", "able=no", "-a", "safe=yes", "-a", "continue=no",
+          "-a", "consent-contact=no", "-a", "follow-up=yes"]  # fmt: skip
+
+
+def test_scripted_stage2_run_records_incident_and_follow_up_task(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "SG-01")
+    root = str(example_study.root)
+    result = cli("--study", root, "distress", "run", "--session", "S-0007", *STAGE2, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["steps"] == [
+        "signs", "stop", "thoughts", "feelings", "able", "safe", "continue", "stage2",
+        "consent-contact", "follow-up", "end",
+    ]  # fmt: skip
+    assert (data["incident"], data["task"]) == ("I-0002", "T-0029")
+    assert (data["task_owner"], data["task_due"]) == ("SG-01", "2026-11-27")
+    assert "If you would like support" in result.stderr  # stage 2 shares support details
+    task = (example_study.root / "tasks" / "00" / "T-0029.yaml").read_text()
+    assert "owner: SG-01" in task and "due: 2026-11-27" in task and "wp: WP4" in task
+    assert "I-0002" in task
+    assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
+        "SG-01|safeguarding: distress protocol (I-0002, T-0029)"
+    )
+    assert (example_study.root / "incidents" / "I-0002.age").is_file()
+    shown = cli("--study", root, "distress", "show", "I-0002", "--json")
+    incident = json.loads(shown.stdout)
+    assert incident["outcome"] == "protocol-followed" and incident["session"] == "S-0007"
+    assert incident["follow_up_call"] is True
+
+
+def test_branch_resume_and_emergency(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "SG-01")
+    root = str(example_study.root)
+    resume = cli(
+        "--study", root, "distress", "run", "--json", "-a", "signs=yes", "-a", "able=yes",
+        "-a", "safe=yes", "-a", "continue=yes", "-a", "follow-up=no",
+    )  # fmt: skip
+    steps = json.loads(resume.stdout)["steps"]
+    assert "resume" in steps and "stage2" not in steps
+    assert "If you would like support" in resume.stderr  # shown at the end when not before
+    urgent = cli(
+        "--study", root, "distress", "run", "--json", "-a", "signs=y", "-a", "able=n",
+        "-a", "safe=no", "-a", "risk=yes", "-a", "follow-up=no",
+    )  # fmt: skip
+    assert "emergency" in json.loads(urgent.stdout)["steps"]
+
+
+def test_no_signs_records_nothing(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "SG-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "distress", "run", "-a", "signs=no")
+    assert result.exit_code == 0, result.output
+    assert "Nothing needed recording" in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_researcher_protocol_about_a_team_member(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "AC-01")  # anyone may run it; only the safeguarding lead can read it
+    root = str(example_study.root)
+    result = cli(
+        "--study", root, "distress", "run", "-p", "distress-researcher", "--person", "CR-02",
+        "--wp", "WP3", "-a", "signs=yes", "-a", "able=yes", "-a", "safe=yes",
+        "-a", "continue=no", "-a", "debrief=yes", "-a", "follow-up=yes",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "only the safeguarding lead(s) (SG-01) can read it" in result.stderr
+    assert "wp: WP3" in (example_study.root / "tasks/00/T-0029.yaml").read_text()
+    assert cli("--study", root, "distress", "show", "I-0002").exit_code == ExitCode.KEY
+    act_as(monkeypatch, "SG-01")
+    shown = cli("--study", root, "distress", "show", "I-0002")
+    assert "about CR-02" in shown.stdout and "debrief -> yes" in shown.stdout
+
+
+def test_interactive_walk(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "SG-01")
+    answers = "\n".join(["perhaps", "yes", "Racing thoughts", "", "no", "yes", "no", "yes", "yes"])
+    result = cli("--study", str(example_study.root), "distress", "run", input=answers + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Please answer yes or no" in result.stderr
+    assert "[stage 1]" in result.stderr and "Stop the interview" in result.stderr
+    assert "Recorded incident I-0002" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-a", "signs=yes"], ExitCode.USAGE, "step 'able' needs an answer"),
+        (["-a", "signz=yes"], ExitCode.USAGE, "no question step 'signz'"),
+        (["-a", "signs"], ExitCode.USAGE, "should look like STEP=VALUE"),
+        (["-a", "signs=maybe"], ExitCode.USAGE, "should be yes or no"),
+        (["--protocol", "distress-other", "-a", "signs=no"], ExitCode.NOT_FOUND, "no distress"),
+        (["--person", "CR-99", "-a", "signs=no"], ExitCode.NOT_FOUND, "CR-99 not found"),
+        (["--session", "../x", "-a", "signs=no"], ExitCode.USAGE, "not allowed"),
+        (["--wp", "WP9", *STAGE2], ExitCode.NOT_FOUND, "WP9 not found"),
+    ],
+)
+def test_bad_input_changes_nothing(example_study, cli, monkeypatch, args, code, message) -> None:
+    act_as(monkeypatch, "SG-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "distress", "run", "--no-input", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_no_safeguarding_lead_with_a_key(example_study, cli, monkeypatch) -> None:
+    from tests.helpers_wellbeing import set_recipient
+
+    set_recipient(example_study, "SG-01", None)
+    act_as(monkeypatch, "AC-01")
+    before = snapshot(example_study)
+    result = cli(
+        "--study", str(example_study.root), "distress", "run", *STAGE2, "--note", "KEEP-OUT"
+    )
+    assert result.exit_code == ExitCode.KEY
+    assert "no safeguarding lead has a key" in result.stderr
+    assert "If you would like support" in result.stderr
+    assert "KEEP-OUT" not in result.output
+    assert snapshot(example_study) == before
+
+
+def test_distress_in_a_subprocess(example_study, run_cli) -> None:
+    env = {"PROSPER_COOP_AS": "SG-01"}
+    result = run_cli("distress", "run", *STAGE2, cwd=example_study.root, env=env)
+    assert result.returncode == 0, result.stderr
+    shown = run_cli("distress", "show", "I-0002", cwd=example_study.root, env=env)
+    assert shown.returncode == 0 and "Outcome: protocol-followed" in shown.stdout

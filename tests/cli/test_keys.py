@@ -1,0 +1,184 @@
+"""``prosper-coop keys init|show|list|export|import|rekey``."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from prosper_coop.errors import ExitCode
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, add_person, recipient_of, snapshot
+
+
+def test_keys_init_stores_private_key_privately_and_commits_public_key(
+    empty_study, cli, monkeypatch
+) -> None:
+    from prosper_coop import keys, localconfig
+
+    act_as(monkeypatch, "CO-01")
+    result = cli("--study", str(empty_study.root), "keys", "init")
+    assert result.exit_code == 0, result.output
+    recipient = recipient_of(empty_study, "CO-01")
+    path = keys.key_path(recipient)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.is_relative_to(localconfig.config_dir())
+    assert "AGE-SECRET-KEY-1" in path.read_text()
+    assert git(empty_study, "log", "-1", "--format=%an|%s").strip() == (
+        "CO-01|keys: add public key (CO-01)"
+    )
+    assert "AGE-SECRET-KEY" not in git(empty_study, "log", "-p")
+    again = cli("--study", str(empty_study.root), "keys", "init")
+    assert again.exit_code == ExitCode.CONFLICT
+    assert "already has a key on this computer" in again.stderr
+
+
+def test_keys_init_replace_keeps_the_old_key_file(example_study, cli, monkeypatch) -> None:
+    from prosper_coop import keys
+
+    old = recipient_of(example_study, "CR-01")
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "keys", "init", "--replace")
+    assert result.exit_code == 0, result.output
+    assert "keys rekey" in result.stderr
+    assert recipient_of(example_study, "CR-01") != old
+    assert keys.find(old) is not None
+
+
+def test_passphrase_protected_key(empty_study, cli, monkeypatch) -> None:
+    from prosper_coop import keys
+
+    add_person(empty_study, "CR-01", ["co-researcher", "wellbeing-lead"])
+    act_as(monkeypatch, "CR-01")
+    root = str(empty_study.root)
+    made = cli("--study", root, "keys", "init", "--passphrase", input="open sesame\nopen sesame\n")
+    assert made.exit_code == 0, made.output
+    found = keys.find(recipient_of(empty_study, "CR-01"))
+    assert found is not None and found.protected
+    assert b"AGE-SECRET-KEY" not in found.path.read_bytes()
+    assert cli("--study", root, "checkin", "-d", "2", "--note", "n").exit_code == 0
+
+    keys.forget_unlocked()
+    wrong = cli("--study", root, "reflect", "list", input="not it\n")
+    assert wrong.exit_code == ExitCode.KEY
+    assert "that passphrase did not unlock your key" in wrong.stderr
+    assert "not it" not in wrong.stderr
+    monkeypatch.setenv("PROSPER_COOP_PASSPHRASE", "open sesame")
+    keys.forget_unlocked()
+    shown = cli("--study", root, "keys", "show", "--json")
+    assert json.loads(shown.stdout)["passphrase"] is True
+    assert cli("--study", root, "reflect", "list").exit_code == 0
+
+
+def test_show_and_list(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "WB-01")
+    shown = cli("--study", root, "keys", "show", "--json")
+    data = json.loads(shown.stdout)
+    assert data["person"] == "WB-01" and data["public_key"].startswith("age1")
+    assert data["private_key_here"] and data["demo"] is True
+    human = cli("--study", root, "keys", "show")
+    assert "demo key" in human.stderr
+    nobody = cli("--study", root, "keys", "show", "CR-05")
+    assert "CR-05 has no key yet" in nobody.stdout
+    listed = json.loads(cli("--study", root, "keys", "list", "--json").stdout)
+    has_key = {row["person"]: row["has_key"] for row in listed}
+    assert has_key["WB-01"] and not has_key["CR-05"]
+
+
+def test_export_then_import_restores_the_key(example_study, cli, monkeypatch, tmp_path) -> None:
+    from prosper_coop import keys
+
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-01")
+    exported = cli("--study", root, "keys", "export")
+    assert exported.exit_code == 0
+    assert "AGE-SECRET-KEY-1" in exported.stdout
+    assert "Anyone who has it can read" in exported.stderr
+    backup = tmp_path / "backup.txt"
+    backup.write_text(exported.stdout)
+    keys.key_path(recipient_of(example_study, "CR-01")).unlink()
+    act_as(monkeypatch, "CR-01")
+    assert cli("--study", root, "reflect", "show", "RF-0001").exit_code == ExitCode.KEY
+    restored = cli("--study", root, "keys", "import", str(backup))
+    assert restored.exit_code == 0, restored.output
+    assert cli("--study", root, "reflect", "show", "RF-0001").exit_code == 0
+
+
+def test_import_bad_files(cli, tmp_path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello\n")
+    result = cli("keys", "import", str(junk))
+    assert result.exit_code == ExitCode.KEY
+    assert "does not hold exactly one age private key" in result.stderr
+    bad = tmp_path / "bad.txt"
+    bad.write_text("AGE-SECRET-KEY-1NOTAREALKEY\n")
+    assert cli("keys", "import", str(bad)).exit_code == ExitCode.KEY
+    missing = cli("keys", "import", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == ExitCode.NOT_FOUND
+
+
+def test_rekey_after_a_new_wellbeing_lead_joins(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    add_person(example_study, "WB-02", ["wellbeing-lead"])
+    act_as(monkeypatch, "WB-02")
+    assert cli("--study", root, "keys", "init").exit_code == 0
+    assert cli("--study", root, "wellbeing", "show", "A-0002").stderr.count("cannot read it") == 1
+
+    act_as(monkeypatch, "WB-01")
+    result = cli("--study", root, "keys", "rekey", "checkin", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert sorted(report["rekeyed"]) == ["CI-0001", "CI-0002", "CI-0003", "CI-0004"]
+    assert report["not_rekeyed"] == []
+    assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
+        "WB-01|keys: rekey 4 record(s)"
+    )
+    changed = git(example_study, "show", "--name-only", "--format=", "HEAD").split()
+    assert len(changed) == 4
+
+    act_as(monkeypatch, "WB-02")
+    shown = cli("--study", root, "wellbeing", "show", "A-0002")
+    assert "Distress rating: 8" in shown.stdout
+
+
+def test_rekey_says_what_it_could_not_rekey(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "keys", "rekey", "incident")
+    assert result.exit_code == 0, result.output
+    assert "There was nothing your key could re-encrypt" in result.stderr
+    assert "could not be re-encrypted because your key cannot read them: I-0001" in result.stderr
+    assert snapshot(example_study) == before
+    bad = cli("--study", str(example_study.root), "keys", "rekey", "task")
+    assert bad.exit_code == ExitCode.USAGE
+
+
+def test_keys_in_a_subprocess(empty_study, run_cli, tmp_path) -> None:
+    cwd = empty_study.root
+    made = run_cli("keys", "init", cwd=cwd)
+    assert made.returncode == 0, made.stderr
+    shown = run_cli("keys", "show", "--json", cwd=cwd)
+    assert json.loads(shown.stdout)["private_key_here"] is True
+    listed = run_cli("keys", "list", cwd=cwd)
+    assert "CO-01" in listed.stdout
+    out = tmp_path / "k.txt"
+    assert run_cli("keys", "export", "--out", str(out), cwd=cwd).returncode == 0
+    assert run_cli("keys", "import", str(out), cwd=cwd).returncode == 0
+    rekey = run_cli("keys", "rekey", cwd=cwd)
+    assert rekey.returncode == 0, rekey.stderr
+
+
+def test_rekey_all_includes_resolution_notes(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    add_person(example_study, "WB-02", ["wellbeing-lead"])
+    act_as(monkeypatch, "WB-02")
+    assert cli("--study", root, "keys", "init").exit_code == 0
+    act_as(monkeypatch, "WB-01")
+    report = json.loads(cli("--study", root, "keys", "rekey", "--json").stdout)
+    assert "A-0001 (resolution note)" in report["rekeyed"]
+    assert "RF-0001" in report["not_rekeyed"] and "I-0001" in report["not_rekeyed"]
+    act_as(monkeypatch, "WB-02")
+    shown = json.loads(cli("--study", root, "wellbeing", "show", "A-0001", "--json").stdout)
+    assert shown["resolution_note"].startswith("Spoke by phone")
+    assert shown["checkin_record"]["contact"] is True

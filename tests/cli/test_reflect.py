@@ -1,0 +1,166 @@
+"""``prosper-coop reflect``, ``reflect list`` and ``reflect show``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prosper_coop.errors import ExitCode
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, add_person, snapshot
+
+
+def test_private_reflection_only_its_writer_can_read(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-02")
+    result = cli("--study", root, "reflect", "--text", "Private thought", "--wp", "WP4")
+    assert result.exit_code == 0, result.output
+    assert "Saved your reflection (RF-0004)" in result.stderr
+    assert "Who can read it: you." in result.stderr
+    assert "It is private" in result.stderr
+    assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
+        "CR-02|wellbeing: reflection (RF-0004)"
+    )
+    shown = cli("--study", root, "reflect", "show", "RF-0004", "--json")
+    assert json.loads(shown.stdout)["text"] == "Private thought"
+
+    act_as(monkeypatch, "WB-01")
+    refused = cli("--study", root, "reflect", "show", "RF-0004")
+    assert refused.exit_code == ExitCode.KEY
+    assert "was not encrypted to your key" in refused.stderr
+    assert "Private thought" not in refused.output
+    listed = cli("--study", root, "reflect", "list", "--json")
+    assert "RF-0004" not in [r["id"] for r in json.loads(listed.stdout)]
+
+
+def test_shared_reflection_reaches_the_analysis_team(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-02")
+    result = cli(
+        "--study", root, "reflect", "--share", "--text", "For the team", "--tag", "funding"
+    )
+    assert result.exit_code == 0, result.output
+    assert "the analysis team (" in result.stderr and "AC-01" in result.stderr
+    act_as(monkeypatch, "AC-04")
+    shown = cli("--study", root, "reflect", "show", "RF-0004")
+    assert shown.exit_code == 0, shown.output
+    assert "For the team" in shown.stdout and "shared with the analysis team" in shown.stdout
+    act_as(monkeypatch, "WB-01")  # not in the analysis team
+    assert cli("--study", root, "reflect", "show", "RF-0004").exit_code == ExitCode.KEY
+
+
+def test_reflection_from_stdin_and_list(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", root, "reflect", "--session", "S-0003", input="From stdin\nmore\n")
+    assert result.exit_code == 0, result.output
+    listed = cli("--study", root, "reflect", "list", "--mine", "--json")
+    rows = json.loads(listed.stdout)
+    assert [r["id"] for r in rows] == ["RF-0004", "RF-0001"]
+    assert rows[0]["session"] == "S-0003" and "text" not in rows[0]
+    table = cli("--study", root, "reflect", "list")
+    assert "only the writer" in table.stdout and "RF-0002" in table.stdout
+
+
+def test_empty_reflection_is_refused(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "reflect", "--text", "   \n ")
+    assert result.exit_code == ExitCode.USAGE
+    assert "Error: your reflection is empty" in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_reflection_needs_your_key(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-05")  # has not set up a key
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "reflect", "--text", "NOT-STORED-9")
+    assert result.exit_code == ExitCode.KEY
+    assert "you need a key" in result.stderr and "keys init" in result.stderr
+    assert "NOT-STORED-9" not in result.output
+    assert snapshot(example_study) == before
+    listed = cli("--study", str(example_study.root), "reflect", "list")
+    assert listed.exit_code == ExitCode.KEY
+    assert "CR-05 has no key yet" in listed.stderr
+
+
+def test_bad_tag_and_unknown_wp(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    bad_tag = cli("--study", str(example_study.root), "reflect", "-t", "x", "--tag", "Bad Tag")
+    assert bad_tag.exit_code == ExitCode.USAGE and "tags" in bad_tag.stderr
+    no_wp = cli("--study", str(example_study.root), "reflect", "-t", "x", "--wp", "WP9")
+    assert no_wp.exit_code == ExitCode.NOT_FOUND
+    assert snapshot(example_study) == before
+
+
+def test_corrupted_reflection_is_reported_not_crashed(example_study, cli, monkeypatch) -> None:
+    path = example_study.root / "reflections" / "CR-01" / "RF-0001.age"
+    text = path.read_text().splitlines()
+    text[3] = text[3][:-8] + "AAAAAAAA"
+    path.write_text("\n".join(text) + "\n")
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "reflect", "show", "RF-0001")
+    assert result.exit_code == ExitCode.INVALID, result.output
+    assert "damaged" in result.stderr and "reflections/CR-01/RF-0001.age" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_reflection(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "reflect", "show", "RF-0999")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "reflect list" in result.stderr
+
+
+def test_reflect_in_a_subprocess(example_study, run_cli) -> None:
+    env = {"PROSPER_COOP_AS": "CR-03"}
+    result = run_cli("reflect", cwd=example_study.root, input="Piped in\n", env=env)
+    assert result.returncode == 0, result.stderr
+    listed = run_cli("reflect", "list", "--mine", "--json", cwd=example_study.root, env=env)
+    assert [r["id"] for r in json.loads(listed.stdout)] == ["RF-0004", "RF-0002"]
+    shown = run_cli("reflect", "show", "RF-0004", cwd=example_study.root, env=env)
+    assert "Piped in" in shown.stdout
+
+
+def test_first_reflection_after_keys_init(empty_study, cli, monkeypatch) -> None:
+    add_person(empty_study, "CR-01", ["co-researcher"])
+    act_as(monkeypatch, "CR-01")
+    monkeypatch.chdir(empty_study.root)
+    assert cli("keys", "init").exit_code == 0
+    result = cli("reflect", "--text", "first")
+    assert result.exit_code == 0, result.output
+    assert "Who can read it: you." in result.stderr
+
+
+def test_editor_draft_is_read_back_and_removed(monkeypatch, tmp_path) -> None:
+    from prosper_coop.cli.support import write_in_editor
+
+    seen = tmp_path / "seen.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" > {seen}\n'
+        f'stat -c %a "$1" >> {seen}\n'
+        "printf 'Editor words\\n' >> \"$1\"\n"
+    )
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    text = write_in_editor("# a comment line\n")
+    assert text == "# a comment line\nEditor words\n"
+    draft, mode = seen.read_text().split()
+    assert mode == "600"
+    assert not Path(draft).exists()
+
+
+def test_editor_that_fails_saves_nothing(monkeypatch) -> None:
+    from prosper_coop.cli.support import write_in_editor
+    from prosper_coop.errors import InvalidInputError
+
+    monkeypatch.setenv("EDITOR", "false")
+    try:
+        write_in_editor("")
+    except InvalidInputError as exc:
+        assert "did not finish normally" in exc.message
+    else:
+        raise AssertionError("expected an error")

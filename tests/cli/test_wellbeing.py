@@ -1,0 +1,142 @@
+"""``prosper-coop wellbeing alerts|show|resolve|plan``."""
+
+from __future__ import annotations
+
+import json
+
+from prosper_coop.errors import ExitCode
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, set_recipient, snapshot
+
+
+def test_alerts_list_is_shared_data_only(example_study, cli) -> None:
+    result = cli("--study", str(example_study.root), "wellbeing", "alerts", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["person"], r["level"], r["status"]) for r in rows] == [
+        ("A-0002", "CR-02", "high", "open"),
+        ("A-0001", "CR-04", "contact-requested", "resolved"),
+    ]
+    assert rows[0]["days_open"] == 1
+    assert "distress" not in result.stdout and "note" not in result.stdout
+    opened = cli("--study", str(example_study.root), "wellbeing", "alerts", "--open")
+    assert "A-0002" in opened.stdout and "A-0001" not in opened.stdout
+    assert "high rating" in opened.stdout
+
+
+def test_lead_reads_the_checkin_behind_an_alert(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "WB-01")
+    result = cli("--study", str(example_study.root), "wellbeing", "show", "A-0002", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["checkin_record"]["distress"] == 8
+    assert "brought back a lot" in data["checkin_record"]["note"]
+    assert data["problem"] is None
+
+
+def test_someone_else_is_told_plainly_they_cannot_read_it(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "AC-01")
+    result = cli("--study", str(example_study.root), "wellbeing", "show", "A-0002")
+    assert result.exit_code == 0, result.output
+    assert "was not encrypted to your key, so you cannot read it" in result.stderr
+    assert "brought back" not in result.output and "Distress rating" not in result.stdout
+
+
+def test_lead_without_a_key_gets_a_calm_key_error(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-05")
+    result = cli("--study", str(example_study.root), "wellbeing", "show", "A-0002")
+    assert result.exit_code == ExitCode.KEY
+    assert "Error: CR-05 has no key yet" in result.stderr
+
+
+def test_missing_private_key_file(example_study, cli, monkeypatch) -> None:
+    from prosper_coop import keys
+    from tests.helpers_wellbeing import recipient_of
+
+    keys.key_path(recipient_of(example_study, "WB-01")).unlink()
+    act_as(monkeypatch, "WB-01")
+    result = cli("--study", str(example_study.root), "wellbeing", "show", "A-0002")
+    assert result.exit_code == ExitCode.KEY
+    assert "your private key is not on this computer" in result.stderr
+    assert "keys import" in result.stderr
+
+
+def test_resolve_encrypts_the_note(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "WB-01")
+    result = cli("--study", root, "wellbeing", "resolve", "A-0002", "--note", "Called; SAFE-NOTE")
+    assert result.exit_code == 0, result.output
+    text = (example_study.root / "alerts" / "A-0002.yaml").read_text()
+    assert "status: resolved" in text and "resolved_by: WB-01" in text
+    assert "SAFE-NOTE" not in text and "BEGIN AGE ENCRYPTED FILE" in text
+    assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
+        "WB-01|wellbeing: resolve alert (A-0002)"
+    )
+    shown = cli("--study", root, "wellbeing", "show", "A-0002")
+    assert "Resolution note: Called; SAFE-NOTE" in shown.stdout
+    act_as(monkeypatch, "CR-02")  # the person can read the note about them
+    shown = cli("--study", root, "wellbeing", "show", "A-0002", "--json")
+    assert json.loads(shown.stdout)["resolution_note"] == "Called; SAFE-NOTE"
+    # and doctor accepts the alert record
+    assert cli("--study", root, "doctor").exit_code == 0
+
+
+def test_resolve_bad_input(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "WB-01")
+    before = snapshot(example_study)
+    empty = cli("--study", root, "wellbeing", "resolve", "A-0002", "--note", " ")
+    assert empty.exit_code == ExitCode.USAGE and "note is empty" in empty.stderr
+    again = cli("--study", root, "wellbeing", "resolve", "A-0001", "--note", "x")
+    assert again.exit_code == ExitCode.CONFLICT and "already resolved" in again.stderr
+    missing = cli("--study", root, "wellbeing", "resolve", "A-0099", "--note", "x")
+    assert missing.exit_code == ExitCode.NOT_FOUND
+    bad_id = cli("--study", root, "wellbeing", "show", "../etc")
+    assert bad_id.exit_code == ExitCode.USAGE
+    assert snapshot(example_study) == before
+
+
+def test_plan_by_flags_and_prompts(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-02")
+    result = cli("--study", root, "wellbeing", "plan", "--what-helps", "Music")
+    assert result.exit_code == 0, result.output
+    assert "you and the wellbeing lead (WB-01)" in result.stderr
+    prompted = cli("--study", root, "wellbeing", "plan", input="\nPoor sleep\n\n\n\n")
+    assert prompted.exit_code == 0, prompted.output
+    shown = cli("--study", root, "wellbeing", "plan", "--json")
+    plan = json.loads(shown.stdout)
+    assert (plan["what_helps"], plan["early_signs"]) == ("Music", "Poor sleep")
+    act_as(monkeypatch, "WB-01")
+    lead = cli("--study", root, "wellbeing", "plan", "--person", "CR-02")
+    assert "Music" in lead.stdout
+    act_as(monkeypatch, "CR-01")
+    other = cli("--study", root, "wellbeing", "plan", "--person", "CR-02")
+    assert other.exit_code == ExitCode.KEY
+
+
+def test_failed_plan_write_never_overwrites_the_encrypted_plan(
+    example_study, cli, monkeypatch
+) -> None:
+    path = example_study.root / "plans" / "CR-01.age"
+    before_bytes = path.read_bytes()
+    set_recipient(example_study, "WB-01", "age1" + "p" * 58)
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "wellbeing", "plan", "--other", "LOST?")
+    assert result.exit_code == ExitCode.KEY
+    assert path.read_bytes() == before_bytes
+    assert snapshot(example_study) == before
+
+
+def test_wellbeing_commands_in_a_subprocess(example_study, run_cli) -> None:
+    lead = {"PROSPER_COOP_AS": "WB-01"}
+    cwd = example_study.root
+    alerts = run_cli("wellbeing", "alerts", "--open", "--json", cwd=cwd)
+    assert [a["id"] for a in json.loads(alerts.stdout)] == ["A-0002"]
+    shown = run_cli("wellbeing", "show", "A-0002", cwd=cwd, env=lead)
+    assert shown.returncode == 0 and "Distress rating: 8" in shown.stdout
+    done = run_cli("wellbeing", "resolve", "A-0002", "--note", "Talked", cwd=cwd, env=lead)
+    assert done.returncode == 0, done.stderr
+    plan = run_cli("wellbeing", "plan", "--show", cwd=cwd, env={"PROSPER_COOP_AS": "CR-01"})
+    assert "A short walk" in plan.stdout
