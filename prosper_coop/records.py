@@ -12,7 +12,8 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from prosper_coop import models
+from prosper_coop import findings, involvement, models
+from prosper_coop.outputs import render as renders
 from prosper_coop.errors import NotFoundError
 
 
@@ -42,6 +43,29 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ),
     RecordType(
         "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
+    ),
+    RecordType("theme", "themes", findings.Theme, findings.THEME_ID, "TH3", prefix="TH", width=1),
+    RecordType(
+        "recommendation",
+        "recommendations",
+        findings.Recommendation,
+        findings.REC_ID,
+        "R-001",
+        prefix="R-",
+        width=3,
+    ),
+    RecordType(
+        "involvement",
+        "involvement",
+        involvement.InvolvementEntry,
+        involvement.ENTRY_ID,
+        "INV-00001",
+        prefix="INV-",
+        width=5,
+        sharded=True,
+    ),
+    RecordType(
+        "render", "renders", renders.Render, renders.RENDER_ID, "OUT-00001", prefix="OUT-", width=5
     ),
 )
 

@@ -127,7 +127,15 @@ def line_of(text: str, loc: Sequence[str | int]) -> int | None:
 
 
 class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
-    """Block style, literal blocks for multi-line text, dates unquoted."""
+    """Block style, literal blocks for multi-line text, dates unquoted, never aliases.
+
+    Without ``ignore_aliases`` one object used twice (the same date in two fields)
+    is written as an ``&id001`` anchor, which our own reader rightly refuses.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
+        """Write every value out in full."""
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop import __version__
-from prosper_coop.cli import people, study
+from prosper_coop.cli import findings, involve, outputs, people, rec, study
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -47,6 +47,10 @@ def root(
 
 study.register(app)
 app.add_typer(people.app, name="people")
+app.add_typer(findings.app, name="findings")
+app.add_typer(rec.app, name="rec")
+app.add_typer(involve.app, name="involve")
+outputs.register(app)
 
 
 def main() -> None:

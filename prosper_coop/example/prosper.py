@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prosper_coop.example import Example
+from prosper_coop.example import Example, prosper_outputs
 from prosper_coop.models import (
     Milestone,
     Person,
@@ -392,6 +392,6 @@ def add_work(content: StudyContent) -> None:
         )
 
 
-SECTIONS = (add_people, add_work)
+SECTIONS = (add_people, add_work, prosper_outputs.add_outputs)
 
 EXAMPLE = Example(name="prosper", settings=settings, sections=SECTIONS)
