@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from prosper_coop.outputs.status import outputs_section
 from prosper_coop.records import get
 from prosper_coop.study import Study
 
@@ -130,6 +131,7 @@ SECTIONS: dict[str, Section] = {
     "study": study_section,
     "tasks": tasks_section,
     "progress": work_packages_section,
+    "outputs": outputs_section,
 }
 
 

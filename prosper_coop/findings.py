@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 THEME_ID = re.compile(r"^TH\d{1,3}$")
 REC_ID = re.compile(r"^R-\d{3,}$")
 
+M = TypeVar("M", bound=Record)
 ThemeRef = Annotated[str, StringConstraints(pattern=THEME_ID.pattern)]
 RecText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -199,7 +200,9 @@ def add_key_message(study: Study, theme_id: str, text: str) -> Theme:
     theme_id = theme_id.strip().upper()
     with study.change("findings", f"add key message to {theme_id}", theme_id) as ch:
         theme = load_theme(study, theme_id)
-        updated = _build(Theme, **{**theme.model_dump(), "key_messages": [*theme.key_messages, text]})
+        updated = _build(
+            Theme, **{**theme.model_dump(), "key_messages": [*theme.key_messages, text]}
+        )
         ch.save(updated, get("theme"))
     return updated
 
@@ -337,7 +340,7 @@ def _require_changes(changes: dict[str, Any], options: str) -> None:
         raise InvalidInputError("nothing to change", f"Give at least one of {options}.")
 
 
-def _build(model: type[Any], **fields: Any) -> Any:
+def _build(model: type[M], **fields: Any) -> M:
     """Build a record from typed-in values, turning validation errors into ours."""
     from pydantic import ValidationError as PydanticError
 

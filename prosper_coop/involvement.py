@@ -52,7 +52,9 @@ def parse_amount(value: str, what: str) -> float:
     try:
         number = Decimal(value.strip())
     except ArithmeticError:
-        raise InvalidInputError(f"{what} {value!r} is not a number", "Use digits, e.g. 1.5") from None
+        raise InvalidInputError(
+            f"{what} {value!r} is not a number", "Use digits, e.g. 1.5"
+        ) from None
     if not number.is_finite() or number < 0:
         raise InvalidInputError(
             f"{what} cannot be negative ({value})", "Give a number of zero or more, e.g. 1.5"
@@ -99,9 +101,7 @@ def log_time(
     }
     with study.change("involve", f"log {hours_value:g} h for {person}") as ch:
         study.load(get("person"), person)  # the person must exist
-        entry = _build(
-            InvolvementEntry, id=study.next_id(rtype), logged_by=ch.author, **fields
-        )
+        entry = _build(InvolvementEntry, id=study.next_id(rtype), logged_by=ch.author, **fields)
         ch.record_ids = [entry.id]
         ch.save(entry, rtype)
     return entry

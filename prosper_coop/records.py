@@ -13,8 +13,8 @@ from functools import cache
 from pydantic import BaseModel
 
 from prosper_coop import findings, involvement, models
-from prosper_coop.outputs import render as renders
 from prosper_coop.errors import NotFoundError
+from prosper_coop.outputs import render as renders
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
 
-app = make_app("Findings: the themes of the study and their plain-language key messages.", name="findings")
+app = make_app(
+    "Findings: the themes of the study and their plain-language key messages.", name="findings"
+)
 theme_app = make_app("Add and change themes.", name="theme")
 message_app = make_app("Add and remove a theme's key messages.", name="message")
 app.add_typer(theme_app, name="theme")
@@ -36,7 +38,7 @@ def theme_add(
 ) -> None:
     """Add a theme of the findings.
 
-    Example: prosper-coop findings theme add TH1 "Precarious funding landscape" --summary "Most services rely on short grants."
+    Example: prosper-coop findings theme add TH1 "Precarious funding" -s "Short grants."
     """
     from prosper_coop import findings
 
@@ -81,9 +83,7 @@ def message_add(
     from prosper_coop import findings
 
     theme = findings.add_key_message(open_study(), theme_id, text)
-    output(quiet=quiet).success(
-        f"Added key message {len(theme.key_messages)} to theme {theme.id}."
-    )
+    output(quiet=quiet).success(f"Added key message {len(theme.key_messages)} to theme {theme.id}.")
 
 
 @message_app.command("remove")

@@ -20,7 +20,9 @@ app = make_app(
 FromDate = Annotated[
     str | None, typer.Option("--from", help="From this date (YYYY-MM-DD), inclusive.")
 ]
-ToDate = Annotated[str | None, typer.Option("--to", help="Up to this date (YYYY-MM-DD), inclusive.")]
+ToDate = Annotated[
+    str | None, typer.Option("--to", help="Up to this date (YYYY-MM-DD), inclusive.")
+]
 
 
 def _dates(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -48,7 +50,7 @@ def log(
 ) -> None:
     """Log time a public contributor gave to the study.
 
-    Example: prosper-coop involve log CR-02 --date 2026-11-20 --hours 3 --activity "Co-analysis workshop" --expenses 9.80
+    Example: prosper-coop involve log CR-02 --date 2026-11-20 --hours 3 --activity Workshop
     """
     from prosper_coop import clock, involvement
 

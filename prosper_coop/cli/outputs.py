@@ -176,7 +176,7 @@ def _report(out: Output, report: Any, *, brief: bool) -> None:
                 + ", ".join(f"{name} ({count})" for name, count in report.abbreviations.items())
             )
         for term in report.jargon:
-            write(f"  {term.term} ({term.count}): try \"{term.plain}\"")
+            write(f'  {term.term} ({term.count}): try "{term.plain}"')
     elif report.jargon:
         write(
             f"  {len(report.jargon)} hard word(s) with plainer alternatives: "

@@ -37,7 +37,7 @@ def add(
 ) -> None:
     """Add a recommendation.
 
-    Example: prosper-coop rec add "Fund services for at least three years." --audience commissioners --theme TH1 --priority high --evidence WP2,WP3
+    Example: prosper-coop rec add "Fund services for three years." -a commissioners -t TH1
     """
     from prosper_coop import findings
 

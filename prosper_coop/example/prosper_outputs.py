@@ -99,8 +99,7 @@ RECOMMENDATIONS: list[tuple[str, str, str, str, list[str]]] = [
         ["WP2", "WP3"],
     ),
     (
-        "Pay the full cost of a service, including time for staff to have support and "
-        "supervision.",
+        "Pay the full cost of a service, including time for staff to have support and supervision.",
         "commissioners",
         "TH4",
         "medium",
@@ -165,7 +164,7 @@ RECOMMENDATIONS: list[tuple[str, str, str, str, list[str]]] = [
 INVOLVEMENT: list[tuple[str, int, float, str, float, str]] = [
     (
         "CA-01",
-        345,
+        380,
         3.0,
         "Reviewing the survey questions",
         0.0,
@@ -306,9 +305,7 @@ def add_outputs(content: StudyContent) -> None:
                 created=created,
             )
         )
-    for number, (person, days_ago, hours, activity, expenses, impact) in enumerate(
-        INVOLVEMENT, 1
-    ):
+    for number, (person, days_ago, hours, activity, expenses, impact) in enumerate(INVOLVEMENT, 1):
         day = today - dt.timedelta(days=days_ago)
         content.add(
             InvolvementEntry(

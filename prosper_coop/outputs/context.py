@@ -15,9 +15,20 @@ if TYPE_CHECKING:
     from prosper_coop.study import Study
 
 WORDING_FILE = "templates/wording.yaml"
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def long_date(day: dt.date) -> str:
@@ -99,7 +110,11 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
         items = [row for row in rec_rows if row["audience"] == audience.value]
         if items:
             audiences.append(
-                {"name": audience.value, "label": AUDIENCE_LABELS[audience], "recommendations": items}
+                {
+                    "name": audience.value,
+                    "label": AUDIENCE_LABELS[audience],
+                    "recommendations": items,
+                }
             )
     theme_rows = [
         {
@@ -119,7 +134,11 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
             "summary": wp.summary,
             "start": wp.start.isoformat(),
             "end": wp.end.isoformat(),
-            "stage": "done" if wp.end < rendered_on else "now" if wp.start <= rendered_on else "next",
+            "stage": "done"
+            if wp.end < rendered_on
+            else "now"
+            if wp.start <= rendered_on
+            else "next",
         }
         for wp in study.load_all(get("workpackage"))
     ]

@@ -33,7 +33,9 @@ _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['’\-][A-Za-z0-9\u00C0-\u024F
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9&]*[A-Z][A-Z0-9&]*s?\b")
 _LATIN = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|et al\.|cf\.|viz\.)", re.IGNORECASE)
-_PROTECTED = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|et al\.|cf\.|viz\.|Dr\.|Mr\.|Mrs\.|Ms\.|No\.|vs\.)")
+_PROTECTED = re.compile(
+    r"\b(e\.g\.|i\.e\.|etc\.|et al\.|cf\.|viz\.|Dr\.|Mr\.|Mrs\.|Ms\.|No\.|vs\.)"
+)
 
 
 # -- glossary ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -50,7 +51,19 @@ LANGUAGE = "en-GB"
 # Record folders whose state a render reads: they must have no unsaved edits.
 DATA_TYPES = ("theme", "recommendation", "involvement", "person", "workpackage")
 _DOCX_FONT = re.compile(r"<!--\s*docx-font-size:\s*(\d{1,2})\s*-->")
-NUMBER_WORDS = "zero one two three four five six seven eight nine ten".split()
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+]
 
 
 class RenderedFile(BaseModel):
@@ -235,7 +248,9 @@ def _describe(exc: Exception) -> str:
     return f"the template failed: {exc} ({type(exc).__name__})"
 
 
-def _template_location(exc: BaseException, templates_dir: Path, name: str) -> tuple[str, int | None]:
+def _template_location(
+    exc: BaseException, templates_dir: Path, name: str
+) -> tuple[str, int | None]:
     """The template file and line where ``exc`` was raised (Jinja rewrites tracebacks)."""
     found: tuple[str, int | None] = (f"{TEMPLATES_DIR}/{name}", None)
     tb = exc.__traceback__
@@ -304,7 +319,9 @@ def render_output(
             language=LANGUAGE,
             font_size_pt=int(size.group(1)) if size else 12,
         )
-    return RenderedOutput(template, text, blocks, files, [f"{TEMPLATES_DIR}/{n}" for n in used], warnings)
+    return RenderedOutput(
+        template, text, blocks, files, [f"{TEMPLATES_DIR}/{n}" for n in used], warnings
+    )
 
 
 def _heading_warnings(blocks: list[Block]) -> list[str]:
@@ -316,7 +333,7 @@ def _heading_warnings(blocks: list[Block]) -> list[str]:
         warnings.append("the first heading should be a level-1 heading (# Title)")
     if levels.count(1) > 1:
         warnings.append("there is more than one level-1 heading; screen readers expect one")
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         if after > before + 1:
             warnings.append(f"a heading jumps from level {before} to level {after}")
             break
@@ -327,7 +344,9 @@ def readability_of(study: Study, output: RenderedOutput) -> ReadabilityReport:
     """The readability report for a rendered output, against its type's limits."""
     from prosper_coop.outputs.readability import units_from_markdown
 
-    return check_units(study, units_from_markdown(output.markdown), output.template, output.template)
+    return check_units(
+        study, units_from_markdown(output.markdown), output.template, output.template
+    )
 
 
 def thresholds_for(study: Study, output_type: str) -> Any:
@@ -336,9 +355,12 @@ def thresholds_for(study: Study, output_type: str) -> Any:
 
     own = study.settings.readability
     defaults = default_readability()
-    return own.get(output_type) or defaults.get(output_type) or own.get("default") or defaults[
-        "default"
-    ]
+    return (
+        own.get(output_type)
+        or defaults.get(output_type)
+        or own.get("default")
+        or defaults["default"]
+    )
 
 
 def check_units(study: Study, units: list[str], source: str, output_type: str) -> ReadabilityReport:
@@ -390,7 +412,7 @@ def _type_from_name(study: Study, path: Path) -> str:
 
 
 # -- committing -----------------------------------------------------------------------------
-def _out_folder(study: Study, out: str | None) -> str:
+def _out_folder(out: str | None) -> str:
     from prosper_coop.records import RECORD_TYPES
 
     folder = (out or DEFAULT_OUT).strip().strip("/") or DEFAULT_OUT
@@ -403,7 +425,13 @@ def _out_folder(study: Study, out: str | None) -> str:
         "wellbeing",
         "renders",
     }
-    if path.is_absolute() or ".." in parts or not parts or parts[0] in reserved or parts[0].startswith("."):
+    if (
+        path.is_absolute()
+        or ".." in parts
+        or not parts
+        or parts[0] in reserved
+        or parts[0].startswith(".")
+    ):
         raise InvalidInputError(
             f"--out {out!r} must be a folder inside the study, away from its records",
             f"Use a relative folder such as {DEFAULT_OUT} or {DEFAULT_OUT}/drafts; "
@@ -451,7 +479,7 @@ def render(
     from prosper_coop import clock
 
     template = check_template(study, template)
-    folder = _out_folder(study, out)
+    folder = _out_folder(out)
     with study.lock():
         _check_clean(study)
         data_commit = study.repo.run("rev-parse", "HEAD").strip()
@@ -598,5 +626,5 @@ def _extract(study: Study, commit: str, workdir: Path) -> Path:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(target, filter="data")
         else:  # pragma: no cover - Python < 3.11.4
-            tar.extractall(target)  # noqa: S202 - our own repository's archive
+            tar.extractall(target)
     return target
