@@ -209,10 +209,12 @@ def analyse(
     all_words: list[str] = []
     for unit in units:
         for text in split_sentences(unit):
-            words = _WORD.findall(text)
+            words = _WORD.findall(_LATIN.sub(lambda m: m.group(0).replace(".", ""), text))
             all_words.extend(words)
             sentences.append(Sentence(" ".join(text.split()), len(words)))
-    counts = syllable_counts({word.lower().replace("’", "'") for word in all_words})
+    lowered = {word.lower().replace("’", "'") for word in all_words}
+    parts = {part for word in lowered for part in re.split(r"[-']", word) if part}
+    counts = syllable_counts(lowered | parts)
     n_words = len(all_words)
     n_sentences = len(sentences)
     syllables = sum(_word_syllables(word, counts) for word in all_words)

@@ -415,7 +415,7 @@ def _type_from_name(study: Study, path: Path) -> str:
 def _out_folder(out: str | None) -> str:
     from prosper_coop.records import RECORD_TYPES
 
-    folder = (out or DEFAULT_OUT).strip().strip("/") or DEFAULT_OUT
+    folder = (out or DEFAULT_OUT).strip().rstrip("/") or DEFAULT_OUT
     path = Path(folder)
     parts = path.parts
     reserved = {rtype.folder for rtype in RECORD_TYPES} | {
