@@ -46,7 +46,18 @@ def _head(study) -> str:
 def _write_template(study, name: str, text: str) -> None:
     (study.root / "templates" / name).write_text(text)
     git(study, "add", "-A")
-    git(study, "-c", "user.name=CO-01", "-c", "user.email=co@x.invalid", "commit", "-q", "--no-verify", "-m", f"edit {name}")
+    git(
+        study,
+        "-c",
+        "user.name=CO-01",
+        "-c",
+        "user.email=co@x.invalid",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        f"edit {name}",
+    )
 
 
 # -- the shipped templates -------------------------------------------------------------------
@@ -103,7 +114,9 @@ def _person(pid: str, credit: Credit | None, role: Role = Role.CO_RESEARCHER) ->
 
 def test_credit_follows_each_choice() -> None:
     people = [
-        _person("CR-01", Credit(style=CreditStyle.PSEUDONYM, display="Rowan", credit_as=CreditAs.AUTHOR)),
+        _person(
+            "CR-01", Credit(style=CreditStyle.PSEUDONYM, display="Rowan", credit_as=CreditAs.AUTHOR)
+        ),
         _person("CR-02", Credit(style=CreditStyle.INITIALS, display="J. K.")),
         _person("CR-03", Credit(style=CreditStyle.NONE, display="Hidden Name")),
         _person("CR-04", Credit(style=CreditStyle.GROUP, credit_as=CreditAs.AUTHOR)),

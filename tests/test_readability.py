@@ -114,7 +114,8 @@ def test_markdown_not_counted_regions_and_formatting() -> None:
 
 def test_html_units_skip_head_script_and_not_counted() -> None:
     page = (
-        "<html><head><title>T</title><style>p{}</style></head><body><h1>Hello</h1>"
+        '<html><head><meta charset="utf-8"><title>T</title><style>p{}</style></head>'
+        "<body><h1>Hello</h1>"
         "<p>One &amp; two.</p><div data-not-counted><p>Credits.</p></div>"
         "<ul><li>Item</li></ul><script>var x;</script></body></html>"
     )

@@ -23,5 +23,9 @@ def test_status_json_shows_overdue_tasks(example_study, cli) -> None:
     overdue = [row["id"] for row in data["tasks"]["overdue"]]
     assert overdue == ["T-0024", "T-0012", "T-0013", "T-0020"]
     assert [wp["id"] for wp in data["progress"]["work_packages"]] == [
-        "WP1", "WP2", "WP3", "WP4", "WP5"
+        "WP1",
+        "WP2",
+        "WP3",
+        "WP4",
+        "WP5",
     ]

@@ -337,6 +337,7 @@ def units_from_html(text: str) -> list[str]:
     from html.parser import HTMLParser
 
     blocks = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "br", "td", "th", "title"}
+    void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
     class Collector(HTMLParser):
         def __init__(self) -> None:
@@ -358,14 +359,14 @@ def units_from_html(text: str) -> list[str]:
             )
             if tag in blocks or skipping:
                 self.flush()
-            if tag not in ("br",):
+            if tag not in void:
                 self.stack.append(skipping)
                 self.skip_depth += skipping
 
         def handle_endtag(self, tag: str) -> None:
             if tag in blocks:
                 self.flush()
-            if self.stack and tag not in ("br",):
+            if self.stack and tag not in void:
                 self.skip_depth -= self.stack.pop()
 
         def handle_data(self, data: str) -> None:
