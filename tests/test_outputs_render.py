@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 
@@ -206,7 +207,7 @@ def test_html_is_one_accessible_page(example_study, template) -> None:
     assert not re.search(r"<(link|script|img)\b", page)  # self-contained
     levels = [int(level) for level in re.findall(r"<h([1-6])>", page)]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
     size = re.search(r"body \{[^}]*font-size: ([\d.]+)rem", page, re.S)
     assert size and float(size.group(1)) * 16 >= 18
     text = re.search(r"body \{[^}]*?\bcolor: (#[0-9a-f]{6})", page, re.S).group(1)
@@ -290,7 +291,7 @@ def test_unsaved_template_edits_are_refused(example_study) -> None:
     head = _head(example_study)
     path = example_study.root / "templates" / "lay-summary.md.j2"
     path.write_text(path.read_text() + "\nMore.\n")
-    with pytest.raises(ConflictError, match="lay-summary.md.j2 has changes"):
+    with pytest.raises(ConflictError, match=r"lay-summary\.md\.j2 has changes"):
         rendering.render(example_study, "lay-summary", formats=["md"])
     assert _head(example_study) == head
     assert not (example_study.root / "outputs").exists()

@@ -7,7 +7,7 @@ import json
 from tests.conftest import git
 
 
-def test_example_study_is_one_commit_by_the_coordinator(example_study, cli) -> None:
+def test_example_study_is_one_commit_by_the_coordinator(example_study) -> None:
     log = git(example_study, "log", "--format=%an|%s")
     assert log.count("\n") == 1
     author, subject = log.strip().split("|", 1)
