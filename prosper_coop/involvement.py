@@ -205,15 +205,24 @@ class InvolvementReport:
 
 
 def build_report(
-    study: Study, *, start: dt.date | None = None, end: dt.date | None = None
+    study: Study,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    entries: list[InvolvementEntry] | None = None,
 ) -> InvolvementReport:
-    """Hours and payments per person between ``start`` and ``end`` (inclusive)."""
+    """Hours and payments per person between ``start`` and ``end`` (inclusive).
+
+    ``entries`` may be given when the caller has already loaded the log.
+    """
     settings = study.settings.involvement
     report = InvolvementReport(settings.currency, start, end)
     by_person: dict[str, PersonTotals] = {}
     used: dict[dt.date, PaymentRate] = {}
     activities: dict[str, Decimal] = {}
-    for entry in list_entries(study, start=start, end=end):
+    if entries is None:
+        entries = list_entries(study, start=start, end=end)
+    for entry in entries:
         totals = by_person.setdefault(entry.person, PersonTotals(entry.person))
         hours = Decimal(str(entry.hours))
         totals.entries += 1

@@ -346,6 +346,14 @@ def test_errors_in_included_templates_name_the_included_file(example_study) -> N
     assert (caught.value.file, caught.value.line) == ("templates/part.md.j2", 2)
 
 
+def test_starter_wording_is_pointed_out(empty_study) -> None:
+    from prosper_coop import findings
+
+    findings.add_theme(empty_study, "TH1", "Being believed", summary="People want to be heard.")
+    result = rendering.render(empty_study, "lay-summary", formats=["md"])
+    assert any("starter text from templates/wording.yaml" in w for w in result.warnings)
+
+
 def test_empty_findings_cannot_be_rendered(empty_study) -> None:
     head = _head(empty_study)
     with pytest.raises(NotFoundError, match="no findings yet"):

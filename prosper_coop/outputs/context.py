@@ -145,7 +145,7 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
     people = list(study.load_all(get("person")))
     credits = team_credits(people, settings.short_title)
     entries = involvement.list_entries(study)
-    report = involvement.build_report(study)
+    report = involvement.build_report(study, entries=entries)
     activities = sorted(report.activities.items(), key=lambda item: (-item[1], item[0]))
     return {
         "wording": load_wording(study),

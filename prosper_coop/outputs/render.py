@@ -51,6 +51,8 @@ LANGUAGE = "en-GB"
 # Record folders whose state a render reads: they must have no unsaved edits.
 DATA_TYPES = ("theme", "recommendation", "involvement", "person", "workpackage")
 _DOCX_FONT = re.compile(r"<!--\s*docx-font-size:\s*(\d{1,2})\s*-->")
+STARTER_TEXT = "Say here"
+WORDING_HINT = "templates/wording.yaml"
 NUMBER_WORDS = [
     "zero",
     "one",
@@ -293,6 +295,11 @@ def render_output(
     blocks = markdown.parse(text)
     title = markdown.title_of(blocks, context["study"]["name"])
     warnings = _heading_warnings(blocks)
+    if STARTER_TEXT in text:
+        warnings.append(
+            f"the output still has starter text from {WORDING_HINT} (sentences beginning "
+            f"{STARTER_TEXT!r}); replace it with your own words"
+        )
     files: dict[str, bytes] = {}
     if "md" in formats:
         files["md"] = text.encode("utf-8")
