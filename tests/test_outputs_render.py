@@ -28,6 +28,26 @@ TODAY = dt.date(2026, 11, 26)
 SHIPPED = ["easy-read", "gripp2", "lay-summary", "newsletter", "recommendations"]
 
 
+@pytest.fixture(scope="module")
+def prosper(tmp_path_factory: pytest.TempPathFactory):
+    """One PROSPER example study shared by the tests that only read it."""
+    from prosper_coop.workspace import create_study
+
+    with pytest.MonkeyPatch.context() as patch:
+        home = tmp_path_factory.mktemp("home")
+        patch.setenv("PROSPER_COOP_TODAY", TODAY.isoformat())
+        patch.setenv("HOME", str(home))
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig-none"))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        patch.setenv("PROSPER_COOP_CONFIG_DIR", str(home / "config"))
+        study = create_study(
+            tmp_path_factory.mktemp("shared") / "prosper", title=None, example="prosper"
+        )
+    head = git(study, "rev-parse", "HEAD")
+    yield study
+    assert git(study, "rev-parse", "HEAD") == head, "a read-only test changed the shared study"
+
+
 def _docx_text(data: bytes) -> str:
     from docx import Document
 
@@ -62,23 +82,23 @@ def _write_template(study, name: str, text: str) -> None:
 
 
 # -- the shipped templates -------------------------------------------------------------------
-def test_the_study_has_the_shipped_templates(example_study) -> None:
-    assert rendering.available_templates(example_study) == SHIPPED
+def test_the_study_has_the_shipped_templates(prosper) -> None:
+    assert rendering.available_templates(prosper) == SHIPPED
 
 
 @pytest.mark.parametrize("template", SHIPPED)
-def test_shipped_templates_pass_their_own_thresholds_for_prosper(example_study, template) -> None:
-    output = rendering.render_output(example_study, template, ["md"], TODAY)
-    report = rendering.readability_of(example_study, output)
+def test_shipped_templates_pass_their_own_thresholds_for_prosper(prosper, template) -> None:
+    output = rendering.render_output(prosper, template, ["md"], TODAY)
+    report = rendering.readability_of(prosper, output)
     assert report.passed, report.failures
     assert output.warnings == []
-    limits = rendering.thresholds_for(example_study, template)
+    limits = rendering.thresholds_for(prosper, template)
     if limits.max_words:
         assert report.words <= limits.max_words
 
 
-def test_lay_summary_has_the_nihr_shape(example_study) -> None:
-    output = rendering.render_output(example_study, "lay-summary", ["md"], TODAY)
+def test_lay_summary_has_the_nihr_shape(prosper) -> None:
+    output = rendering.render_output(prosper, "lay-summary", ["md"], TODAY)
     headings = [b.text for b in output.blocks if b.kind == "heading" and b.level == 2]
     assert headings[:4] == [
         "What was the question?",
@@ -92,15 +112,15 @@ def test_lay_summary_has_the_nihr_shape(example_study) -> None:
     )
 
 
-def test_recommendations_are_grouped_by_audience_with_their_themes(example_study) -> None:
-    text = rendering.render_output(example_study, "recommendations", ["md"], TODAY).markdown
+def test_recommendations_are_grouped_by_audience_with_their_themes(prosper) -> None:
+    text = rendering.render_output(prosper, "recommendations", ["md"], TODAY).markdown
     order = [text.index(h) for h in ("## For commissioners", "## For services", "## For policy")]
     assert order == sorted(order)
     assert 'theme "Precarious funding landscape", with evidence from work packages 2 and 3' in text
 
 
-def test_gripp2_has_the_five_items_from_the_log(example_study) -> None:
-    text = rendering.render_output(example_study, "gripp2", ["md"], TODAY).markdown
+def test_gripp2_has_the_five_items_from_the_log(prosper) -> None:
+    text = rendering.render_output(prosper, "gripp2", ["md"], TODAY).markdown
     for item in ("## 1. Aim", "## 2. Methods", "## 3. Results", "## 4. Discussion", "## 5. Refl"):
         assert item in text
     assert "6 public contributors gave 66 hours" in text
@@ -159,10 +179,10 @@ def test_a_person_who_chose_none_appears_in_no_format(example_study) -> None:
 
 
 # -- formats -------------------------------------------------------------------------------
-def test_docx_is_a_real_word_document(example_study) -> None:
+def test_docx_is_a_real_word_document(prosper) -> None:
     from docx import Document
 
-    output = rendering.render_output(example_study, "lay-summary", ["docx"], TODAY)
+    output = rendering.render_output(prosper, "lay-summary", ["docx"], TODAY)
     data = output.files["docx"]
     assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
     document = Document(io.BytesIO(data))
@@ -180,10 +200,10 @@ def test_docx_is_a_real_word_document(example_study) -> None:
     assert links == ["https://doi.org/10.3310/WWKT3077"]
 
 
-def test_easy_read_docx_uses_large_text(example_study) -> None:
+def test_easy_read_docx_uses_large_text(prosper) -> None:
     from docx import Document
 
-    data = rendering.render_output(example_study, "easy-read", ["docx"], TODAY).files["docx"]
+    data = rendering.render_output(prosper, "easy-read", ["docx"], TODAY).files["docx"]
     assert Document(io.BytesIO(data)).styles["Normal"].font.size.pt == 16
 
 
@@ -199,8 +219,8 @@ def _contrast(a: str, b: str) -> float:
 
 
 @pytest.mark.parametrize("template", SHIPPED)
-def test_html_is_one_accessible_page(example_study, template) -> None:
-    page = rendering.render_output(example_study, template, ["html"], TODAY).files["html"].decode()
+def test_html_is_one_accessible_page(prosper, template) -> None:
+    page = rendering.render_output(prosper, template, ["html"], TODAY).files["html"].decode()
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="en-GB">' in page
     assert "<title>" in page and '<meta name="viewport"' in page
