@@ -404,3 +404,17 @@ def test_a_study_may_give_a_template_its_own_page(example_study) -> None:
     assert "templates/easy-read.html.j2" in result.record.template_files
     page = (example_study.root / "outputs" / "easy-read.html").read_text()
     assert '<body class="big"><h1>Our study in easy words</h1>' in page
+
+
+@pytest.mark.parametrize("template", ["lay-summary", "gripp2"])
+def test_every_format_counts_the_same_words(prosper, template) -> None:
+    from prosper_coop.outputs import readability
+    from prosper_coop.outputs.docx_writer import docx_paragraphs
+
+    files = rendering.render_output(prosper, template, list(rendering.FORMATS), TODAY).files
+    md_units = readability.units_from_markdown(files["md"].decode())
+    html_units = readability.units_from_html(files["html"].decode())
+    docx_units = [p for p in docx_paragraphs(files["docx"], counted_only=True) if p.strip()]
+    assert md_units == html_units == docx_units
+    everything = docx_paragraphs(files["docx"])
+    assert any(text.startswith("Written by") for text in everything)  # shown, not counted

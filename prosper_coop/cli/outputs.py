@@ -14,15 +14,19 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add ``render`` and ``readability`` to the root app."""
-    from prosper_coop.cli.common import handle_errors
-
-    app.command("render")(handle_errors(render))
-    app.command("readability")(handle_errors(readability))
+    app.command("render")(render)
+    app.command("readability")(readability)
 
 
 Strict = Annotated[
     bool,
     typer.Option("--strict", help="Exit with code 7 if a readability limit is not met."),
+]
+StrictRender = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Write nothing and exit with code 7 if a readability limit is not met."
+    ),
 ]
 
 
@@ -42,7 +46,7 @@ def render(
     list_all: Annotated[
         bool, typer.Option("--list", help="List the templates and past renders.")
     ] = False,
-    strict: Strict = False,
+    strict: StrictRender = False,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
@@ -127,8 +131,6 @@ def render(
             out.warn(f"accessibility: {warning}")
         if not quiet:
             _report(out, result.report, brief=True)
-    if strict and not result.report.passed:
-        raise typer.Exit(7)
 
 
 def readability(

@@ -16,6 +16,10 @@ from typing import Any
 from prosper_coop.outputs.markdown import Block, spans
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Paragraphs outside the readability count carry a hidden bookmark (Word hides
+# bookmarks whose names start with "_"), so `readability` on the .docx counts the
+# same text as on the Markdown.
+NOT_COUNTED_BOOKMARK = "_prosper_not_counted"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
@@ -52,20 +56,48 @@ def write_docx(
     props.modified = moment
     props.revision = 1
 
+    marks = 0
     for block in blocks:
+        paragraphs: list[Any] = []
         if block.kind == "heading":
             paragraph = document.add_heading("", level=min(block.level, 9))
             _add_runs(paragraph, block.text)
+            paragraphs.append(paragraph)
         elif block.kind == "paragraph":
-            _add_runs(document.add_paragraph(), block.text)
+            paragraph = document.add_paragraph()
+            _add_runs(paragraph, block.text)
+            paragraphs.append(paragraph)
         else:
             style = "List Bullet" if block.kind == "bullets" else "List Number"
             for item in block.items:
-                _add_runs(document.add_paragraph(style=style), item)
+                paragraph = document.add_paragraph(style=style)
+                _add_runs(paragraph, item)
+                paragraphs.append(paragraph)
+        if not block.counted:
+            for paragraph in paragraphs:
+                marks += 1
+                _mark_not_counted(paragraph, marks)
 
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible_zip(buffer.getvalue())
+
+
+def _mark_not_counted(paragraph: Any, number: int) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), f"{NOT_COUNTED_BOOKMARK}_{number}")
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    p_pr = paragraph._p.pPr
+    if p_pr is not None:
+        p_pr.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
 
 
 def _add_runs(paragraph: Any, text: str) -> None:
@@ -118,8 +150,18 @@ def _reproducible_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def docx_paragraphs(data: bytes) -> list[str]:
-    """The text of each paragraph in a .docx (for reading a Word file's text back)."""
+def docx_paragraphs(data: bytes, *, counted_only: bool = False) -> list[str]:
+    """The text of each paragraph in a .docx (optionally only the counted ones)."""
     from docx import Document
+    from docx.oxml.ns import qn
 
-    return [paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs]
+    texts = []
+    for paragraph in Document(io.BytesIO(data)).paragraphs:
+        if counted_only:
+            names = [
+                mark.get(qn("w:name"), "") for mark in paragraph._p.iter(qn("w:bookmarkStart"))
+            ]
+            if any(name.startswith(NOT_COUNTED_BOOKMARK) for name in names):
+                continue
+        texts.append(paragraph.text)
+    return texts

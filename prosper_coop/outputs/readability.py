@@ -396,7 +396,7 @@ def units_from_file(path: Path, label: str) -> list[str]:
         from prosper_coop.outputs.docx_writer import docx_paragraphs
 
         try:
-            return [p for p in docx_paragraphs(data) if p.strip()]
+            return [p for p in docx_paragraphs(data, counted_only=True) if p.strip()]
         except Exception:
             raise ValidationError(
                 "this is not a Word document that can be read",

@@ -39,7 +39,7 @@ from prosper_coop.models import PersonRef, Record
 if TYPE_CHECKING:
     from prosper_coop.outputs.markdown import Block
     from prosper_coop.outputs.readability import ReadabilityReport
-    from prosper_coop.study import Study
+    from prosper_coop.study import Change, Study
 
 RENDER_ID = re.compile(r"^OUT-\d{5,}$")
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -482,30 +482,35 @@ def render(
     out: str | None = None,
     strict: bool = False,
 ) -> RenderResult:
-    """Render a template in the chosen formats and commit the files and a render record."""
+    """Render a template in the chosen formats and commit the files and a render record.
+
+    The study lock is held from reading the data to committing the files, so the
+    recorded data commit is exactly the data that was rendered.
+    """
     from prosper_coop import clock
 
     template = check_template(study, template)
     folder = _out_folder(out)
-    with study.lock():
+    today = clock.today()
+    with study.change("render", f"{template} as {', '.join(formats)}") as ch:
         _check_clean(study)
         data_commit = study.repo.run("rev-parse", "HEAD").strip()
-    today = clock.today()
-    output = render_output(study, template, formats, today)
-    report = readability_of(study, output)
-    return _commit(
-        study,
-        output,
-        report,
-        folder=folder,
-        data_commit=data_commit,
-        rendered_on=today,
-        strict=strict,
-    )
+        output = render_output(study, template, formats, today)
+        report = readability_of(study, output)
+        record = _write(
+            ch,
+            output,
+            report,
+            folder=folder,
+            data_commit=data_commit,
+            rendered_on=today,
+            strict=strict,
+        )
+    return RenderResult(record, report, ch.sha, output.warnings)
 
 
-def _commit(
-    study: Study,
+def _write(
+    ch: Change,
     output: RenderedOutput,
     report: ReadabilityReport,
     *,
@@ -514,8 +519,8 @@ def _commit(
     rendered_on: dt.date,
     strict: bool,
     again_of: str | None = None,
-) -> RenderResult:
-    """Write every format and the render record in one commit (or nothing at all)."""
+) -> Render:
+    """Queue every format and the render record in ``ch`` (or raise, queuing nothing)."""
     from prosper_coop.records import get
 
     if strict and not report.passed:
@@ -524,6 +529,7 @@ def _commit(
             "Nothing was written. See the full report with: "
             f"prosper-coop readability {output.template}",
         )
+    study = ch.study
     rtype = get("render")
     files = [
         RenderedFile(
@@ -534,30 +540,25 @@ def _commit(
         for fmt in FORMATS
         if fmt in output.files
     ]
-    blobs = {path: _blob(study, data_commit, path) for path in output.template_files}
-    what = f"{output.template} as {', '.join(f.format for f in files)}"
-    if again_of:
-        what = f"{output.template} again from {again_of}"
-    with study.change("render", what) as ch:
-        # Rendered files are the tool's own: overwrite them even if edited by hand.
-        ch.allow_unsaved.update(f.path for f in files)
-        record = Render(
-            id=study.next_id(rtype),
-            template=output.template,
-            formats=[f.format for f in files],
-            files=files,
-            data_commit=data_commit,
-            template_files=blobs,
-            rendered_on=rendered_on,
-            rendered_by=ch.author or "CO-01",
-            again_of=again_of,
-            readability=report.summary(),
-        )
-        ch.record_ids = [record.id]
-        for rendered in files:
-            ch.write_bytes(rendered.path, output.files[rendered.format])
-        ch.save(record, rtype)
-    return RenderResult(record, report, ch.sha, output.warnings)
+    record = Render(
+        id=study.next_id(rtype),
+        template=output.template,
+        formats=[f.format for f in files],
+        files=files,
+        data_commit=data_commit,
+        template_files={path: _blob(study, data_commit, path) for path in output.template_files},
+        rendered_on=rendered_on,
+        rendered_by=ch.author or "CO-01",
+        again_of=again_of,
+        readability=report.summary(),
+    )
+    ch.record_ids = [record.id]
+    # Rendered files are the tool's own: overwrite them even if edited by hand.
+    ch.allow_unsaved.update(f.path for f in files)
+    for rendered in files:
+        ch.write_bytes(rendered.path, output.files[rendered.format])
+    ch.save(record, rtype)
+    return record
 
 
 def load_render(study: Study, render_id: str) -> Render:
@@ -599,16 +600,18 @@ def render_again(study: Study, render_id: str, *, strict: bool = False) -> Rende
             snapshot, original.template, list(original.formats), original.rendered_on
         )
         report = readability_of(snapshot, output)
-    result = _commit(
-        study,
-        output,
-        report,
-        folder=folder,
-        data_commit=original.data_commit,
-        rendered_on=original.rendered_on,
-        strict=strict,
-        again_of=original.id,
-    )
+    with study.change("render", f"{original.template} again from {original.id}") as ch:
+        record = _write(
+            ch,
+            output,
+            report,
+            folder=folder,
+            data_commit=original.data_commit,
+            rendered_on=original.rendered_on,
+            strict=strict,
+            again_of=original.id,
+        )
+    result = RenderResult(record, report, ch.sha, output.warnings)
     before = {f.path: f.sha256 for f in original.files}
     after = {f.path: f.sha256 for f in result.record.files}
     result.identical = before == after
