@@ -124,3 +124,30 @@ def test_strict_render_below_the_limits_exits_7_and_writes_nothing(example_study
     assert "does not meet its readability limits" in result.stderr
     assert _state(example_study) == before
     assert not (example_study.root / "outputs").exists()
+
+
+def test_render_and_readability_work_with_the_network_blocked(
+    example_study, run_cli, tmp_path
+) -> None:
+    """A fresh machine may have no network: nothing may be fetched at run time."""
+    blocker = tmp_path / "no-network"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import socket\n\n"
+        "def _refuse(*args, **kwargs):\n"
+        "    raise OSError('network disabled for this test')\n\n"
+        "socket.socket = _refuse\n"
+        "socket.create_connection = _refuse\n"
+        "socket.getaddrinfo = _refuse\n"
+    )
+    env = {"PYTHONPATH": str(blocker)}
+    root = example_study.root
+    rendered = run_cli("render", "easy-read", "--strict", cwd=root, env=env)
+    assert rendered.returncode == 0, rendered.stderr
+    checked = run_cli("readability", "outputs/easy-read.docx", "--json", cwd=root, env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["passed"] is True
+    probe = run_cli(
+        "readability", "outputs/easy-read.md", cwd=root, env={**env, "PROSPER_COOP_DEBUG": "1"}
+    )
+    assert probe.returncode == 0, probe.stderr
