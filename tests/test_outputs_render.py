@@ -418,3 +418,16 @@ def test_every_format_counts_the_same_words(prosper, template) -> None:
     assert md_units == html_units == docx_units
     everything = docx_paragraphs(files["docx"])
     assert any(text.startswith("Written by") for text in everything)  # shown, not counted
+
+
+def test_each_numbered_list_in_word_starts_again_at_one(prosper) -> None:
+    from docx import Document
+
+    data = rendering.render_output(prosper, "recommendations", ["docx"], TODAY).files["docx"]
+    document = Document(io.BytesIO(data))
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert len(numbered) == 10
+    lists = {p._p.pPr.numPr.numId.val for p in numbered}
+    assert len(lists) == 4  # one numbering per audience, each restarting at 1
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/numbering.xml").decode()
+    assert xml.count('<w:startOverride w:val="1"/>') == 4

@@ -69,8 +69,13 @@ def write_docx(
             paragraphs.append(paragraph)
         else:
             style = "List Bullet" if block.kind == "bullets" else "List Number"
+            restart = _restarted_numbering(document) if block.kind == "numbers" else None
             for item in block.items:
                 paragraph = document.add_paragraph(style=style)
+                if restart is not None:
+                    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                    num_pr.get_or_add_ilvl().val = 0
+                    num_pr.get_or_add_numId().val = restart
                 _add_runs(paragraph, item)
                 paragraphs.append(paragraph)
         if not block.counted:
@@ -81,6 +86,20 @@ def write_docx(
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible_zip(buffer.getvalue())
+
+
+def _restarted_numbering(document: Any) -> int:
+    """A numbering instance of the "List Number" list that starts again at 1.
+
+    Every "List Number" paragraph shares one numbering, so without this the second
+    numbered list in a document would carry on from the first.
+    """
+    numbering = document.part.numbering_part.element
+    style_num_id = document.styles["List Number"].element.pPr.numPr.numId.val
+    abstract_id = numbering.num_having_numId(style_num_id).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return int(num.numId)
 
 
 def _mark_not_counted(paragraph: Any, number: int) -> None:
