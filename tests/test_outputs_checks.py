@@ -79,3 +79,18 @@ def test_canonical_yaml_never_uses_anchors_for_repeated_values() -> None:
     text = yamlio.dumps({"date": day, "logged_on": day})
     assert text == "date: 2026-11-26\nlogged_on: 2026-11-26\n"
     assert yamlio.loads(text, "x.yaml") == {"date": day, "logged_on": day}
+
+
+def test_doctor_checks_readability_names_and_duplicate_rates(example_study) -> None:
+    path = example_study.root / "study.yaml"
+    text = path.read_text()
+    text = text.replace("  lay-summary:\n", "  lay_summary:\n", 1)
+    text = text.replace("- as_of: 2025-12-16", "- as_of: 2024-01-01", 1)
+    path.write_text(text)
+    example_study.__dict__.pop("settings", None)
+    problems = {p.field: p for p in doctor.check_study(example_study)}
+    typo = problems["readability.lay_summary"]
+    assert typo.severity == "warning" and "no template called 'lay_summary'" in typo.message
+    assert typo.line == text.splitlines().index("  lay_summary:") + 1
+    rates = problems["involvement.rates"]
+    assert rates.severity == "error" and "two rates start on 2024-01-01" in rates.message

@@ -50,11 +50,41 @@ def check_outputs(loaded: Loaded) -> Iterator[Problem]:
 
 
 def check_output_settings(loaded: Loaded) -> Iterator[Problem]:
-    """The study's glossary and wording files can be read."""
+    """Readability limits name real outputs, rates are unambiguous, files can be read."""
+    from prosper_coop import yamlio
     from prosper_coop.outputs.context import WORDING_FILE, load_wording
     from prosper_coop.outputs.readability import GLOSSARY_FILE, load_glossary
+    from prosper_coop.outputs.render import available_templates
+    from prosper_coop.study import STUDY_FILE
 
     study = loaded.study
+    try:
+        settings = study.settings
+    except UserError:
+        settings = None  # check_setup reports it
+    if settings is not None:
+        text = (study.root / STUDY_FILE).read_text(encoding="utf-8", errors="replace")
+        known = {"default", *available_templates(study)}
+        for name in sorted(set(settings.readability) - known):
+            yield Problem(
+                STUDY_FILE,
+                yamlio.line_of(text, ("readability", name)),
+                f"readability.{name}",
+                f"there is no template called {name!r}, so these limits are never used "
+                f"(templates: {', '.join(sorted(known - {'default'}))})",
+                "warning",
+            )
+        seen: set[str] = set()
+        for rate in settings.involvement.rates:
+            day = rate.as_of.isoformat()
+            if day in seen:
+                yield Problem(
+                    STUDY_FILE,
+                    yamlio.line_of(text, ("involvement", "rates")),
+                    "involvement.rates",
+                    f"two rates start on {day}; keep one so each day has one rate",
+                )
+            seen.add(day)
     glossary = study.root / GLOSSARY_FILE
     if glossary.is_file():
         try:
