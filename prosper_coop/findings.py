@@ -148,7 +148,7 @@ def add_theme(
     rtype = get("theme")
     theme_id = theme_id.strip().upper()
     study.path_of(rtype, theme_id)  # checks the ID's form
-    theme = _build(
+    theme = build_record(
         Theme,
         id=theme_id,
         title=title,
@@ -188,7 +188,7 @@ def edit_theme(
     theme_id = theme_id.strip().upper()
     with study.change("findings", f"edit theme {theme_id}", theme_id) as ch:
         theme = load_theme(study, theme_id)
-        updated = _build(Theme, **{**theme.model_dump(), **changes})
+        updated = build_record(Theme, **{**theme.model_dump(), **changes})
         ch.save(updated, get("theme"))
     return updated
 
@@ -200,7 +200,7 @@ def add_key_message(study: Study, theme_id: str, text: str) -> Theme:
     theme_id = theme_id.strip().upper()
     with study.change("findings", f"add key message to {theme_id}", theme_id) as ch:
         theme = load_theme(study, theme_id)
-        updated = _build(
+        updated = build_record(
             Theme, **{**theme.model_dump(), "key_messages": [*theme.key_messages, text]}
         )
         ch.save(updated, get("theme"))
@@ -221,7 +221,7 @@ def remove_key_message(study: Study, theme_id: str, number: int) -> Theme:
                 f"prosper-coop findings show {theme_id}",
             )
         messages = [m for i, m in enumerate(theme.key_messages, 1) if i != number]
-        updated = _build(Theme, **{**theme.model_dump(), "key_messages": messages})
+        updated = build_record(Theme, **{**theme.model_dump(), "key_messages": messages})
         ch.save(updated, get("theme"))
     return updated
 
@@ -291,7 +291,7 @@ def add_recommendation(
     }
     with study.change("rec", f"add recommendation for {fields['audience']}") as ch:
         fields["theme"] = _check_theme(study, theme)
-        rec = _build(Recommendation, id=study.next_id(rtype), **fields)
+        rec = build_record(Recommendation, id=study.next_id(rtype), **fields)
         ch.record_ids = [rec.id]
         ch.save(rec, rtype)
     return rec
@@ -327,7 +327,7 @@ def edit_recommendation(
         if theme is not None:
             changes["theme"] = _check_theme(study, theme)
         rec = load_recommendation(study, rec_id)
-        updated = _build(
+        updated = build_record(
             Recommendation, **{**rec.model_dump(), **changes, "updated": clock.today()}
         )
         ch.save(updated, get("recommendation"))
@@ -340,7 +340,7 @@ def _require_changes(changes: dict[str, Any], options: str) -> None:
         raise InvalidInputError("nothing to change", f"Give at least one of {options}.")
 
 
-def _build(model: type[M], **fields: Any) -> M:
+def build_record(model: type[M], **fields: Any) -> M:
     """Build a record from typed-in values, turning validation errors into ours."""
     from pydantic import ValidationError as PydanticError
 

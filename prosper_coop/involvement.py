@@ -74,7 +74,7 @@ def log_time(
 ) -> InvolvementEntry:
     """Record time a person gave (one commit); hours must be above 0 and at most 24."""
     from prosper_coop import clock
-    from prosper_coop.findings import _build
+    from prosper_coop.findings import build_record
     from prosper_coop.records import get
 
     person = person.strip().upper()
@@ -101,7 +101,9 @@ def log_time(
     }
     with study.change("involve", f"log {hours_value:g} h for {person}") as ch:
         study.load(get("person"), person)  # the person must exist
-        entry = _build(InvolvementEntry, id=study.next_id(rtype), logged_by=ch.author, **fields)
+        entry = build_record(
+            InvolvementEntry, id=study.next_id(rtype), logged_by=ch.author, **fields
+        )
         ch.record_ids = [entry.id]
         ch.save(entry, rtype)
     return entry
