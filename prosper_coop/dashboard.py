@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop import people_status
+from prosper_coop.outputs.status import outputs_section
 from prosper_coop.records import get
 from prosper_coop.study import Study
 from prosper_coop.wellbeing import checks as wellbeing_checks
@@ -95,6 +96,7 @@ SECTIONS: dict[str, Section] = {
     "reconsent": people_status.reconsent_section,
     "sessions": people_status.sessions_section,
     "wellbeing": wellbeing_checks.wellbeing_section,
+    "outputs": outputs_section,
 }
 
 

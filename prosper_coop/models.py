@@ -189,6 +189,78 @@ class Task(Record):
     notes: list[Note] = Field(default_factory=list)
 
 
+class ReadabilityThresholds(BaseModel):
+    """Readability limits for one output type; a limit left empty is not checked."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    min_reading_ease: float | None = None
+    max_grade: float | None = None
+    max_ari: float | None = None
+    max_words: Annotated[int, Field(ge=1)] | None = None
+    max_sentence_words: Annotated[int, Field(ge=1)] | None = None
+    max_abbreviations: Annotated[int, Field(ge=0)] | None = None
+    max_jargon: Annotated[int, Field(ge=0)] | None = None
+
+
+def default_readability() -> dict[str, ReadabilityThresholds]:
+    """Thresholds a new study starts with (written into its study.yaml, then editable).
+
+    Lay summary: NIHR Journals Library plain language summaries (at most 300 words,
+    no abbreviations) and Flesch Reading Ease of 60 or more ("plain English").
+    Easy read: sentences of 15 words or fewer, no abbreviations.
+    """
+    return {
+        "default": ReadabilityThresholds(min_reading_ease=50, max_sentence_words=30),
+        "lay-summary": ReadabilityThresholds(
+            min_reading_ease=60, max_words=300, max_abbreviations=0
+        ),
+        "easy-read": ReadabilityThresholds(
+            min_reading_ease=70, max_sentence_words=15, max_abbreviations=0
+        ),
+        "newsletter": ReadabilityThresholds(min_reading_ease=60, max_sentence_words=25),
+        "recommendations": ReadabilityThresholds(min_reading_ease=50, max_sentence_words=30),
+        "gripp2": ReadabilityThresholds(min_reading_ease=50, max_sentence_words=30),
+    }
+
+
+class PaymentRate(BaseModel):
+    """An hourly payment rate for public contributors, applying from ``as_of``."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    as_of: dt.date
+    hourly: Annotated[float, Field(gt=0, le=10_000)]
+    source: Annotated[str, StringConstraints(max_length=500)] = ""
+    checked_on: dt.date | None = None
+
+
+def default_payment_rates() -> list[PaymentRate]:
+    """Rates a new study starts with; the team must check and edit them (DOMAIN.md s5)."""
+    return [
+        PaymentRate(
+            as_of=dt.date(2024, 1, 1),
+            hourly=25.00,
+            source="NIHR payment guidance for researchers and professionals, v1.6 (2024): "
+            "25 pounds an hour (check against the current guidance)",
+        ),
+        PaymentRate(
+            as_of=dt.date(2025, 12, 16),
+            hourly=27.50,
+            source="NIHR rates reported raised by 10% from 16 December 2025 (check)",
+        ),
+    ]
+
+
+class InvolvementSettings(BaseModel):
+    """How public contributors are paid: the currency and dated hourly rates."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "GBP"
+    rates: list[PaymentRate] = Field(default_factory=default_payment_rates)
+
+
 class StudySettings(BaseModel):
     """``study.yaml``: the study's own settings, shared by the whole team."""
 
@@ -204,3 +276,5 @@ class StudySettings(BaseModel):
     doi: str = ""
     registration: str = ""
     default_actor: PersonRef | None = None
+    readability: dict[str, ReadabilityThresholds] = Field(default_factory=default_readability)
+    involvement: InvolvementSettings = Field(default_factory=InvolvementSettings)

@@ -12,8 +12,9 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from prosper_coop import models, people_models
+from prosper_coop import findings, involvement, models, people_models
 from prosper_coop.errors import NotFoundError
+from prosper_coop.outputs import render as renders
 from prosper_coop.wellbeing import models as wellbeing_models
 
 
@@ -121,6 +122,29 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         wellbeing_models.ALERT_ID,
         "A-0001",
         prefix="A-",
+    ),
+    RecordType("theme", "themes", findings.Theme, findings.THEME_ID, "TH3", prefix="TH", width=1),
+    RecordType(
+        "recommendation",
+        "recommendations",
+        findings.Recommendation,
+        findings.REC_ID,
+        "R-001",
+        prefix="R-",
+        width=3,
+    ),
+    RecordType(
+        "involvement",
+        "involvement",
+        involvement.InvolvementEntry,
+        involvement.ENTRY_ID,
+        "INV-00001",
+        prefix="INV-",
+        width=5,
+        sharded=True,
+    ),
+    RecordType(
+        "render", "renders", renders.Render, renders.RENDER_ID, "OUT-00001", prefix="OUT-", width=5
     ),
 )
 

@@ -281,7 +281,14 @@ class Study:
 
 
 def _list_command(rtype: RecordType) -> str:
-    return {"person": "people list", "workpackage": "wp list"}.get(rtype.name, f"{rtype.name} list")
+    return {
+        "person": "people list",
+        "workpackage": "wp list",
+        "theme": "findings list",
+        "recommendation": "rec list",
+        "involvement": "involve list",
+        "render": "render --list",
+    }.get(rtype.name, f"{rtype.name} list")
 
 
 class Change:

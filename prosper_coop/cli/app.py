@@ -12,9 +12,13 @@ from prosper_coop.cli import (
     checklist,
     consent,
     distress,
+    findings,
+    involve,
     keys,
     onboard,
+    outputs,
     people,
+    rec,
     reflect,
     session,
     study,
@@ -73,6 +77,10 @@ app.add_typer(reflect.app, name="reflect")
 app.add_typer(wellbeing.app, name="wellbeing")
 app.add_typer(keys.app, name="keys")
 app.add_typer(distress.app, name="distress")
+app.add_typer(findings.app, name="findings")
+app.add_typer(rec.app, name="rec")
+app.add_typer(involve.app, name="involve")
+outputs.register(app)
 
 
 def main() -> None:

@@ -120,11 +120,31 @@ def _wellbeing(out: Output, data: dict[str, Any]) -> None:
     )
 
 
+def _outputs(out: Output, data: dict[str, Any]) -> None:
+    if not (data["themes"] or data["recommendations"] or data["involvement_hours"]):
+        return
+    out.render(
+        f"Findings: {data['themes']} themes, {data['recommendations']} recommendations. "
+        f"Involvement: {data['involvement_hours']:g} hours from "
+        f"{data['involvement_people']} people."
+    )
+    out.table(
+        ["Output", "Render", "On", "Readability"],
+        [
+            [r["template"], r["id"], r["rendered_on"], "limits met" if r["readable"] else "check"]
+            for r in data["latest_renders"]
+        ],
+        title="Latest outputs",
+        empty="No outputs rendered yet (prosper-coop render lay-summary).",
+    )
+
+
 RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
     "study": _study,
     "tasks": _tasks,
     "progress": _progress,
     "wellbeing": _wellbeing,
+    "outputs": _outputs,
 }
 RENDERERS.update(people_render.RENDERERS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prosper_coop.example import Example, prosper_people, prosper_wellbeing
+from prosper_coop.example import Example, prosper_outputs, prosper_people, prosper_wellbeing
 from prosper_coop.models import (
     Milestone,
     Note,
@@ -421,6 +421,7 @@ SECTIONS = (
     add_work,
     prosper_people.add_people_checklists,
     prosper_wellbeing.add_wellbeing,
+    prosper_outputs.add_outputs,
 )
 
 EXAMPLE = Example(name="prosper", settings=settings, sections=SECTIONS)
