@@ -261,3 +261,6 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
         cross = [p for p in cross if p.path in staged_set]
     problems += cross
     return problems
+
+
+from prosper_coop import conflicts as _conflicts  # noqa: E402, F401 - adds its check

@@ -9,6 +9,7 @@ import typer
 
 from prosper_coop import __version__
 from prosper_coop.cli import people, study
+from prosper_coop.cli import sync as sync_cli
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -47,6 +48,7 @@ def root(
 
 study.register(app)
 app.add_typer(people.app, name="people")
+sync_cli.register(app)
 
 
 def main() -> None:
