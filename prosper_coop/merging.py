@@ -302,7 +302,9 @@ def merge_record_text(base: str, ours: str, theirs: str, ctx: DriverContext) -> 
         differing = [
             FieldConflict(key, ours_data.get(key), theirs_data.get(key))
             for key in dict.fromkeys([*ours_data, *theirs_data])
-            if key != "conflicts" and ours_data.get(key) != theirs_data.get(key)
+            if key != "conflicts"
+            and theirs_data.get(key) != base_data.get(key)
+            and ours_data.get(key) != theirs_data.get(key)
         ]
         add_conflicts(merged, differing, ctx.who("ours"), ctx.who("theirs"))
         try:

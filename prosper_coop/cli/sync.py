@@ -23,7 +23,6 @@ def register(app: typer.Typer) -> None:
     app.command("sync")(sync_)
     app.command()(clone)
     app.command()(resolve)
-    app.command("merge-driver", hidden=True)(merge_driver)
 
 
 @remote_app.command("set")
@@ -147,18 +146,3 @@ def resolve(
         out.info(f"{result.remaining} more conflict(s) on {result.record_id} to choose.")
     out.info("Share it with the team with: prosper-coop sync")
 
-
-def merge_driver(
-    kind: Annotated[str, typer.Argument()],
-    base: Annotated[str, typer.Argument()],
-    ours: Annotated[str, typer.Argument()],
-    theirs: Annotated[str, typer.Argument()],
-    path: Annotated[str, typer.Argument()],
-) -> None:
-    """Used by git during sync to merge one file (not for people to run).
-
-    Example: prosper-coop merge-driver yaml BASE OURS THEIRS tasks/00/T-0001.yaml
-    """
-    from prosper_coop.merging import run_driver
-
-    raise typer.Exit(run_driver(kind, base, ours, theirs, path))
