@@ -129,6 +129,14 @@ def line_of(text: str, loc: Sequence[str | int]) -> int | None:
 class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
     """Block style, literal blocks for multi-line text, dates unquoted."""
 
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002
+        """Never write anchors or aliases (a value used twice is written twice).
+
+        Reading refuses them, so a record whose two fields share one object
+        (say, the same timestamp on two sync conflicts) must not get them.
+        """
+        return True
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:

@@ -174,3 +174,18 @@ def test_age_driver_newer_wins_and_the_other_is_kept_beside(tmp_path: Path, monk
 def test_run_driver_refuses_unknown_kind_and_unreadable_input(tmp_path: Path) -> None:
     assert merging.run_driver("toml", "a", "b", "c", "x.toml") == 1
     assert merging.run_driver("yaml", str(tmp_path / "none"), "b", "c", "tasks/T-1.yaml") == 1
+
+
+def test_two_conflicts_in_one_record_write_plain_yaml(tmp_path: Path) -> None:
+    task = "id: T-0001\nwp: WP1\ntitle: {title}\nstatus: {status}\ncreated: 2026-11-01\n"
+    base, ours, theirs = _write(
+        tmp_path,
+        task.format(title="Base", status="todo"),
+        task.format(title="Mine", status="doing"),
+        task.format(title="Theirs", status="done"),
+    )
+    ctx = DriverContext(path="tasks/00/T-0001.yaml", git_dir=tmp_path)
+    assert merging.yaml_driver(base, ours, theirs, ctx) == 0
+    text = ours.read_text()
+    assert "&" not in text and "*" not in text  # no YAML anchors: study files refuse them
+    assert [c["field"] for c in yaml.safe_load(text)["conflicts"]] == ["title", "status"]
