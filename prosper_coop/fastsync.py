@@ -1,20 +1,18 @@
 """The quick answer to ``prosper-coop sync`` when there is nothing to do.
 
 Run before the full command line is loaded (see :mod:`prosper_coop.cli.launch`),
-with the standard library only. It asks the remote for its branch tip while
-git checks for unsaved edits, in parallel; if the remote, the last fetched
-copy of it and the local branch are the same commit and nothing is unsaved,
-there is nothing to fetch, merge or push. In every other case it steps aside
-and the full ``sync`` runs.
+with ``os`` and ``sys`` only, so it costs little more than the git commands it
+runs. It starts ``git ls-remote`` (the remote's branch tip) and ``git status``
+(unsaved edits) at once, reads the local refs itself meanwhile, and if the
+remote, the last fetched copy of it and the local branch are the same commit
+and nothing is unsaved, there is nothing to fetch, merge or push. In every
+other case it steps aside and the full ``sync`` runs.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-from pathlib import Path
 
 DRIVER_NAMES = ("prosper-coop", "prosper-coop-age")
 UP_TO_DATE = "Up to date with {url}: nothing came in, nothing went out."
@@ -27,69 +25,108 @@ def drivers_configured(git_config: str) -> bool:
     )
 
 
-def _study_root() -> Path | None:
-    start = Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / "study.yaml").is_file():
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:  # noqa: PTH123 - no pathlib here (start-up time)
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _study_root() -> str | None:
+    folder = os.path.abspath(os.environ.get("PROSPER_COOP_STUDY") or os.getcwd())  # noqa: PTH100, PTH109
+    while True:
+        if os.path.isfile(os.path.join(folder, "study.yaml")):  # noqa: PTH113, PTH118
             return folder
-    return None
+        parent = os.path.dirname(folder)  # noqa: PTH120
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _remote_url(git_config: str) -> str | None:
-    section = re.search(r'^\[remote "origin"\]\s*$(.*?)(?=^\[|\Z)', git_config, re.M | re.S)
-    if section is None:
-        return None
-    url = re.search(r"^\s*url\s*=\s*(.+?)\s*$", section.group(1), re.M)
-    return url.group(1) if url else None
+    in_origin = False
+    for raw in git_config.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            in_origin = line == '[remote "origin"]'
+        elif in_origin and line.startswith("url"):
+            key, _, value = line.partition("=")
+            if key.strip() == "url":
+                return value.strip()
+    return None
+
+
+def _ref(git_dir: str, name: str) -> str | None:
+    loose = _read(os.path.join(git_dir, name))  # noqa: PTH118
+    if loose is not None:
+        return loose.strip()
+    for line in (_read(os.path.join(git_dir, "packed-refs")) or "").splitlines():  # noqa: PTH118
+        sha, _, ref = line.partition(" ")
+        if ref == name:
+            return sha
+    return None
+
+
+def _spawn(args: list[str]) -> tuple[int, int]:
+    """Start ``git ARGS`` with stdout on a pipe; return (pid, read end)."""
+    read_end, write_end = os.pipe()
+    actions = [
+        (os.POSIX_SPAWN_DUP2, write_end, 1),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_CLOSE, read_end),
+    ]
+    pid = os.posix_spawnp("git", ["git", *args], os.environ, file_actions=actions)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _finish(pid: int, read_end: int) -> tuple[int, bytes]:
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks)
 
 
 def nothing_to_do() -> bool:
     """If the study is already in step with its remote, say so and return True."""
+    if not hasattr(os, "posix_spawnp"):
+        return False
     root = _study_root()
     if root is None:
         return False
-    git_dir = root / ".git"
-    try:
-        config = (git_dir / "config").read_text(encoding="utf-8")
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-        attributes = (root / ".gitattributes").read_text(encoding="utf-8")
-    except OSError:
+    git_dir = os.path.join(root, ".git")  # noqa: PTH118
+    config = _read(os.path.join(git_dir, "config"))  # noqa: PTH118
+    head = (_read(os.path.join(git_dir, "HEAD")) or "").strip()  # noqa: PTH118
+    if config is None or not head.startswith("ref: refs/heads/"):
         return False
     url = _remote_url(config)
-    if (
-        url is None
-        or url.startswith('"')
-        or not head.startswith("ref: refs/heads/")
-        or not drivers_configured(config)
-        or not all(f"merge={name}" in attributes for name in DRIVER_NAMES)
-        or (git_dir / "MERGE_HEAD").exists()
-    ):
-        return False
     branch = head.removeprefix("ref: refs/heads/")
-    pipe, quiet = subprocess.PIPE, subprocess.DEVNULL
-    remote = subprocess.Popen(
-        ["git", "ls-remote", "origin", f"refs/heads/{branch}"], cwd=root, stdout=pipe, stderr=quiet
-    )
-    status = subprocess.Popen(
-        ["git", "status", "--porcelain", "-z", "--untracked-files=all"],
-        cwd=root,
-        stdout=pipe,
-        stderr=quiet,
-    )
-    local = subprocess.run(
-        ["git", "rev-parse", "HEAD", f"refs/remotes/origin/{branch}"],
-        cwd=root,
-        stdout=pipe,
-        stderr=quiet,
-        check=False,
-    )
-    status_out, _ = status.communicate()
-    remote_out, _ = remote.communicate()
-    shas = local.stdout.decode().split()
-    tip = remote_out.decode().split()[:1]
-    if status.returncode or remote.returncode or local.returncode or status_out:
+    if url is None or url.startswith('"') or not drivers_configured(config):
         return False
-    if len(shas) != 2 or shas[0] != shas[1] or tip != shas[:1]:
-        return False
+    status = _spawn(["-C", root, "status", "--porcelain", "-z", "--untracked-files=normal"])
+    remote = _spawn(["-C", root, "ls-remote", "origin", f"refs/heads/{branch}"])
+    attributes = _read(os.path.join(root, ".gitattributes")) or ""  # noqa: PTH118
+    local = _ref(git_dir, f"refs/heads/{branch}")
+    tracking = _ref(git_dir, f"refs/remotes/origin/{branch}")
+    status_code, unsaved = _finish(*status)
+    remote_code, tips = _finish(*remote)
+    tip = tips.decode("ascii", errors="replace").split()[:1]
+    return (
+        status_code == 0
+        and remote_code == 0
+        and not unsaved
+        and local is not None
+        and local == tracking
+        and tip == [local]
+        and all(f"merge={name}" in attributes for name in DRIVER_NAMES)
+        and not os.path.exists(os.path.join(git_dir, "MERGE_HEAD"))  # noqa: PTH110, PTH118
+        and _say_up_to_date(url)
+    )
+
+
+def _say_up_to_date(url: str) -> bool:
     sys.stderr.write(UP_TO_DATE.format(url=url) + "\n")
     return True

@@ -90,13 +90,22 @@ def git(study: Study | Path, *args: str) -> str:
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the installed console script in a subprocess, the way a user does."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        cwd: Path | None = None,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         script = Path(sys.executable).parent / "prosper-coop"
         command = [str(script)] if script.exists() else [sys.executable, "-m", "prosper_coop"]
         return subprocess.run(
-            [*command, *args], cwd=cwd, input=input, capture_output=True, text=True,
-            env={**os.environ, **(env or {})}, timeout=120,
+            [*command, *args],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=120,
         )
 
     return run

@@ -21,7 +21,12 @@ def make_team(base: Path, names: tuple[str, ...] = ("a", "b", "c")) -> tuple[Pat
     first = create_study(base / names[0], title="Team study", example=None)
     with first.change("wp", "add", "WP1") as change:
         change.save(
-            WorkPackage(id="WP1", title="Interviews", start=dt.date(2026, 1, 1), end=TODAY.replace(year=2027))
+            WorkPackage(
+                id="WP1",
+                title="Interviews",
+                start=dt.date(2026, 1, 1),
+                end=TODAY.replace(year=2027),
+            )
         )
         change.save(Person(id="CR-01", alias="Co-researcher one", roles=[Role.CO_RESEARCHER]))
     remote = base / "remote.git"
@@ -72,7 +77,9 @@ def add_person(study: Study, alias: str, prefix: str = "CR") -> str:
     people = get("person")
     with study.change("people", f"add {alias}", "new") as change:
         numbers = [
-            int(p.stem.split("-")[1]) for p in study.record_files(people) if p.stem.startswith(prefix)
+            int(p.stem.split("-")[1])
+            for p in study.record_files(people)
+            if p.stem.startswith(prefix)
         ]
         person_id = f"{prefix}-{max(numbers, default=0) + 1:02d}"
         change.save(Person(id=person_id, alias=alias, roles=[Role.CO_RESEARCHER]))

@@ -104,7 +104,10 @@ created: 2026-11-01
 
 def test_yaml_driver_records_conflict_in_the_record_never_markers(tmp_path: Path) -> None:
     base, ours, theirs = _write(
-        tmp_path, TASK.format(status="todo"), TASK.format(status="doing"), TASK.format(status="done")
+        tmp_path,
+        TASK.format(status="todo"),
+        TASK.format(status="doing"),
+        TASK.format(status="done"),
     )
     ctx = DriverContext(path="tasks/00/T-0001.yaml", git_dir=tmp_path)
     assert merging.yaml_driver(base, ours, theirs, ctx) == 0

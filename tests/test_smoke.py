@@ -7,7 +7,7 @@ import json
 from tests.conftest import git
 
 
-def test_example_study_is_one_commit_by_the_coordinator(example_study, cli) -> None:
+def test_example_study_is_one_commit_by_the_coordinator(example_study) -> None:
     log = git(example_study, "log", "--format=%an|%s")
     assert log.count("\n") == 1
     author, subject = log.strip().split("|", 1)
@@ -23,5 +23,9 @@ def test_status_json_shows_overdue_tasks(example_study, cli) -> None:
     overdue = [row["id"] for row in data["tasks"]["overdue"]]
     assert overdue == ["T-0024", "T-0012", "T-0013", "T-0020"]
     assert [wp["id"] for wp in data["progress"]["work_packages"]] == [
-        "WP1", "WP2", "WP3", "WP4", "WP5"
+        "WP1",
+        "WP2",
+        "WP3",
+        "WP4",
+        "WP5",
     ]

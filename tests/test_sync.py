@@ -40,8 +40,13 @@ class CheckinStandIn(Record):
 def checkin_type() -> Iterator[records.RecordType]:
     """Register a sensitive ``checkin`` type stored as ``checkins/CI-0001.age``."""
     rtype = records.RecordType(
-        "checkin", "checkins", CheckinStandIn, re.compile(r"^CI-\d{4}$"), "CI-0001",
-        prefix="CI-", sensitive=True,
+        "checkin",
+        "checkins",
+        CheckinStandIn,
+        re.compile(r"^CI-\d{4}$"),
+        "CI-0001",
+        prefix="CI-",
+        sensitive=True,
     )
     original = records.RECORD_TYPES
     records.RECORD_TYPES = (*original, rtype)
@@ -85,6 +90,7 @@ def heads(*studies: Study) -> set[str]:
 def test_three_clones_interleaved_changes_lose_nothing(
     sealed_env: Path, checkin_type: records.RecordType, acting
 ) -> None:
+    assert checkin_type.sensitive
     remote, (a, b, c) = make_team(sealed_env)
     people_a = add_person(b, "placeholder")  # b's own person, then shared below
     assert people_a == "CR-02"
@@ -123,7 +129,11 @@ def test_three_clones_interleaved_changes_lose_nothing(
     tasks = tasks_by_title(c)
     assert tasks["Code pilot transcript"].depends == [tasks["Transcribe pilot interview"].id]
     assert sorted(p.alias for p in c.load_all(get("person"))) == [
-        "Ana", "Ben", "Co-researcher one", "Study coordinator", "placeholder"
+        "Ana",
+        "Ben",
+        "Co-researcher one",
+        "Study coordinator",
+        "placeholder",
     ]
     wp = c.load(get("workpackage"), "WP1")
     assert (wp.title, wp.end) == ("Interviews and focus groups", dt.date(2027, 3, 31))
@@ -197,7 +207,10 @@ def test_renumbering_names_what_changed_and_updates_references(sealed_env: Path)
     result = sync.sync(b)
     assert result.renumbered == {"T-0001": "T-0003", "T-0002": "T-0004"}
     subjects = git(b, "log", "--format=%s").splitlines()
-    assert any(s.startswith("sync: renumber task T-0001 -> T-0003, task T-0002 -> T-0004") for s in subjects)
+    assert any(
+        s.startswith("sync: renumber task T-0001 -> T-0003, task T-0002 -> T-0004")
+        for s in subjects
+    )
     by_title = tasks_by_title(b)
     assert by_title["From a"].id == "T-0001"
     assert by_title["Follows b (edited)"].depends == ["T-0003"]
@@ -242,8 +255,11 @@ def test_killed_sync_then_second_sync_no_loss_no_duplicate(sealed_env: Path, run
     before = git(remote, "rev-parse", "main").strip()
     script = Path(sys.executable).parent / "prosper-coop"
     process = subprocess.Popen(
-        [str(script), "sync"], cwd=b.root, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(script), "sync"],
+        cwd=b.root,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while not started.exists() and time.monotonic() < deadline:
@@ -270,7 +286,17 @@ def test_half_done_merge_is_undone_before_syncing(sealed_env: Path) -> None:
     add_task(b, "Only b")
     git(b, "fetch", "-q", "origin")
     # As if a sync was killed in the middle of git's merge.
-    git(b, "-c", "user.name=t", "-c", "user.email=t@t", "merge", "--no-commit", "--no-ff", "origin/main")
+    git(
+        b,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "merge",
+        "--no-commit",
+        "--no-ff",
+        "origin/main",
+    )
     assert (b.root / ".git" / "MERGE_HEAD").exists()
     result = sync.sync(b)
     assert result.merge_commit is not None
@@ -279,7 +305,7 @@ def test_half_done_merge_is_undone_before_syncing(sealed_env: Path) -> None:
 
 
 def test_sync_refuses_unsaved_hand_edits_and_changes_nothing(sealed_env: Path) -> None:
-    remote, (a, b) = make_team(sealed_env, ("a", "b"))
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
     add_task(a, "From a")
     sync.sync(a)
     path = b.root / "people" / "CR-01.yaml"
@@ -355,3 +381,21 @@ def test_unreachable_remote_changes_nothing(empty_study: Study, sealed_env: Path
         sync.sync(empty_study)
     assert caught.value.message.startswith("could not fetch")
     assert git(empty_study, "rev-parse", "HEAD") == head
+
+
+def test_encrypted_record_made_on_both_sides_keeps_both(
+    sealed_env: Path, checkin_type: records.RecordType
+) -> None:
+    assert checkin_type.folder == "checkins"
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    write_age(a, "checkins/CI-0002.age", b"made on a", when="2026-11-26T08:00:00+00:00")
+    write_age(b, "checkins/CI-0002.age", b"made on b", when="2026-11-26T12:00:00+00:00")
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {}
+    assert (b.root / "checkins/CI-0002.age").read_bytes() == AGE + b"made on b"
+    (spare,) = result.sidecars
+    assert (b.root / spare).read_bytes() == AGE + b"made on a"
+    assert conflicts.kept_beside(b) == [spare]
+    found = doctor.check_study(b)
+    assert [p.path for p in found if p.severity == "warning" and p.path == spare] == [spare]

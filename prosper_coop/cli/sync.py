@@ -145,4 +145,3 @@ def resolve(
     if result.remaining:
         out.info(f"{result.remaining} more conflict(s) on {result.record_id} to choose.")
     out.info("Share it with the team with: prosper-coop sync")
-
