@@ -214,6 +214,7 @@ class SyncResult:
     sidecars: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     setup_commit: bool = False
+    whoami_moved: tuple[str, str] | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -246,6 +247,7 @@ class SyncResult:
             "pushed": self.pushed,
             "kept_beside": self.sidecars,
             "records_with_conflicts": self.conflicts,
+            "whoami_moved": list(self.whoami_moved) if self.whoami_moved else None,
         }
 
 
@@ -377,6 +379,8 @@ def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
             else:
                 result.renumbered = renumber_collisions(study, base, local, remote, actor)
                 if result.renumbered:
+                    result.whoami_moved = _follow_whoami(study, result.renumbered)
+                    actor = result.renumbered.get(actor, actor)
                     new_local = _rev(study, "HEAD")
                     assert new_local is not None
                     result.outgoing = changes_between(study, base, new_local)
@@ -399,6 +403,18 @@ def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
 
             result.conflicts = records_with_conflicts(study)
     return result
+
+
+def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] | None:
+    """If this computer's ``whoami`` was renumbered, point it at the new ID."""
+    from prosper_coop import localconfig
+
+    uid = study.settings.uid
+    current = localconfig.study_settings(uid).get("whoami")
+    if current in renumbered:
+        localconfig.set_study_setting(uid, "whoami", renumbered[current])
+        return str(current), renumbered[current]
+    return None
 
 
 def _merge(study: Study, local: str, remote: str, actor: str, result: SyncResult) -> str:
@@ -565,7 +581,7 @@ def renumber_collisions(
         pairs = ", ".join(f"{type_of[old]} {old} -> {new}" for old, new in plan.items())
         study.repo.commit(
             f"sync: renumber {pairs}, also made on another machine ({', '.join(plan.values())})",
-            actor,
+            plan.get(actor, actor),
             sorted(writes),
         )
     except BaseException:

@@ -399,3 +399,20 @@ def test_encrypted_record_made_on_both_sides_keeps_both(
     assert conflicts.kept_beside(b) == [spare]
     found = doctor.check_study(b)
     assert [p.path for p in found if p.severity == "warning" and p.path == spare] == [spare]
+
+
+def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:
+    from prosper_coop import localconfig
+
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_person(a, "Someone else")
+    me = add_person(b, "Me")
+    localconfig.set_study_setting(b.settings.uid, "whoami", me)
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {"CR-02": "CR-03"}
+    assert result.whoami_moved == ("CR-02", "CR-03")
+    assert localconfig.study_settings(b.settings.uid)["whoami"] == "CR-03"
+    assert b.load(get("person"), "CR-03").alias == "Me"
+    assert b.actor() == "CR-03"
+    assert git(b, "log", "-2", "--format=%an").split() == ["CR-03", "CR-03"]

@@ -70,6 +70,9 @@ def _render(out: Output, result: SyncResult) -> None:
     for old, new in result.renumbered.items():
         verb = "would be renumbered" if dry else "was renumbered"
         out.info(f"{old} {verb} to {new}: the same ID was also made on another computer.")
+    if result.whoami_moved:
+        old, new = result.whoami_moved
+        out.info(f"Your own ID {old} is now {new}; this computer knows you as {new}.")
     for path in result.sidecars:
         out.info(f"Kept both versions of a file changed on two computers: {path}")
     if result.conflicts:
