@@ -2,10 +2,10 @@
 
 Run before the full command line is loaded (see :mod:`prosper_coop.cli.launch`),
 with ``os`` and ``sys`` only, so it costs little more than the git commands it
-runs. It starts ``git ls-remote`` (the remote's branch tip) and ``git status``
-(unsaved edits) at once, reads the local refs itself meanwhile, and if the
-remote, the last fetched copy of it and the local branch are the same commit
-and nothing is unsaved, there is nothing to fetch, merge or push. In every
+runs. It asks the remote for its branch tip while ``git status`` looks for
+unsaved edits, and reads the local refs itself meanwhile. If the remote, the
+last fetched copy of it and the local branch are the same commit and nothing
+is unsaved, there is nothing to fetch, merge or push. In every
 other case it steps aside and the full ``sync`` runs.
 """
 
