@@ -313,10 +313,14 @@ def _refuse_unsaved(study: Study) -> None:
         )
 
 
+PUSH_ROUNDS = 3  # someone may push between our fetch and our push: merge again
+
+
 def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
     """Fetch from the remote, merge record by record, and push; report both directions.
 
-    Refuses (changing nothing) when files have unsaved hand edits. A failed push
+    Refuses (changing nothing) when files have unsaved hand edits. If someone
+    else pushed in the meantime it fetches and merges again. A failed push
     leaves the merge here and the remote as it was: run ``sync`` again to finish.
     """
     url = remote_url(study)
@@ -328,7 +332,6 @@ def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
     branch = _branch(study)
     actor = study.actor(must_exist=False)
     result = SyncResult(url=url, branch=branch, dry_run=dry_run)
-    tracking = f"refs/remotes/{REMOTE}/{branch}"
     with study.lock():
         if not dry_run:
             _abort_leftover_merge(study)
@@ -336,73 +339,96 @@ def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
         if not dry_run:
             configure_drivers(study.root)
             result.setup_commit = _ensure_gitattributes(study, actor)
-        try:
-            study.repo.run(
-                "fetch", "--quiet", "--no-tags", REMOTE, f"+refs/heads/{branch}:{tracking}"
-            )
-        except GitError as exc:
-            if "couldn't find remote ref" not in exc.message:
-                raise GitError(
-                    f"could not fetch from {url}: {exc.message.removeprefix('git fetch failed: ')}",
-                    "Nothing was changed. Check the address (prosper-coop remote set URL) "
-                    "and your connection, then run prosper-coop sync again.",
-                ) from None
-        local = _rev(study, "HEAD")
-        remote = _rev(study, tracking)
-        assert local is not None
-        base = EMPTY_TREE
-        if remote is not None:
-            done = subprocess.run(
-                ["git", "merge-base", local, remote],
-                cwd=study.root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            base = done.stdout.strip()
-            if not base:
-                raise ConflictError(
-                    f"the remote {url} holds a different study (no shared history)",
-                    "Check the address with: git remote -v. To join that study instead, "
-                    "use: prosper-coop clone URL NEW-FOLDER",
-                )
-        result.incoming = changes_between(study, base, remote) if remote else []
-        result.outgoing = changes_between(study, base, local)
-        if dry_run:
-            if remote and base != remote and base != local:
-                result.renumbered = plan_renumbering(study, base, local, remote)
-            return result
-        if remote is not None and remote != local and not _is_ancestor(study, remote, local):
-            if base == local:
-                study.repo.run("merge", "--ff-only", "-q", remote)
-                result.fast_forward = True
-            else:
-                result.renumbered = renumber_collisions(study, base, local, remote, actor)
-                if result.renumbered:
-                    result.whoami_moved = _follow_whoami(study, result.renumbered)
-                    actor = result.renumbered.get(actor, actor)
-                    new_local = _rev(study, "HEAD")
-                    assert new_local is not None
-                    result.outgoing = changes_between(study, base, new_local)
-                    local = new_local
-                result.merge_commit = _merge(study, local, remote, actor, result)
-        head = _rev(study, "HEAD")
-        if head != remote:
-            try:
-                study.repo.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{branch}")
-            except GitError as exc:
-                detail = exc.message.removeprefix("git push failed: ")
-                raise GitError(
-                    f"could not send your changes to {url}: {detail}",
-                    "Everything that came in is merged here and nothing was lost. "
-                    "Run prosper-coop sync again to finish (it picks up where this stopped).",
-                ) from None
-            result.pushed = True
+        for round_number in range(1, PUSH_ROUNDS + 1):
+            raced = _sync_round(study, result, actor, last=round_number == PUSH_ROUNDS)
+            if not raced:
+                break
         if result.merge_commit or result.fast_forward:
             from prosper_coop.conflicts import records_with_conflicts
 
             result.conflicts = records_with_conflicts(study)
     return result
+
+
+def _fetch(study: Study, url: str, branch: str) -> str | None:
+    """Fetch the remote branch; return its tip (``None`` if the remote has none yet)."""
+    tracking = f"refs/remotes/{REMOTE}/{branch}"
+    try:
+        study.repo.run("fetch", "--quiet", "--no-tags", REMOTE, f"+refs/heads/{branch}:{tracking}")
+    except GitError as exc:
+        if "couldn't find remote ref" not in exc.message:
+            raise GitError(
+                f"could not fetch from {url}: {exc.message.removeprefix('git fetch failed: ')}",
+                "Nothing was changed. Check the address (prosper-coop remote set URL) "
+                "and your connection, then run prosper-coop sync again.",
+            ) from None
+    return _rev(study, tracking)
+
+
+def _merge_base(study: Study, local: str, remote: str | None, url: str) -> str:
+    if remote is None:
+        return EMPTY_TREE
+    done = subprocess.run(
+        ["git", "merge-base", local, remote],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    base = done.stdout.strip()
+    if not base:
+        raise ConflictError(
+            f"the remote {url} holds a different study (no shared history)",
+            "Check the address with: git remote -v. To join that study instead, "
+            "use: prosper-coop clone URL NEW-FOLDER",
+        )
+    return base
+
+
+def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> bool:
+    """Fetch, merge and push once; True if someone pushed first and it should run again."""
+    remote = _fetch(study, result.url, result.branch)
+    local = _rev(study, "HEAD")
+    assert local is not None
+    base = _merge_base(study, local, remote, result.url)
+    known = {change.path for change in result.incoming}
+    incoming = changes_between(study, base, remote) if remote else []
+    result.incoming += [change for change in incoming if change.path not in known]
+    result.outgoing = changes_between(study, base, local)
+    if result.dry_run:
+        if remote and base != remote and base != local:
+            result.renumbered = plan_renumbering(study, base, local, remote)
+        return False
+    if remote is not None and remote != local and not _is_ancestor(study, remote, local):
+        if base == local:
+            study.repo.run("merge", "--ff-only", "-q", remote)
+            result.fast_forward = True
+        else:
+            renumbered = renumber_collisions(study, base, local, remote, actor)
+            if renumbered:
+                result.renumbered.update(renumbered)
+                result.whoami_moved = _follow_whoami(study, renumbered) or result.whoami_moved
+                actor = renumbered.get(actor, actor)
+                new_local = _rev(study, "HEAD")
+                assert new_local is not None
+                result.outgoing = changes_between(study, base, new_local)
+                local = new_local
+            result.merge_commit = _merge(study, local, remote, actor, result, incoming)
+    if _rev(study, "HEAD") == remote:
+        return False
+    try:
+        study.repo.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{result.branch}")
+    except GitError as exc:
+        detail = exc.message.removeprefix("git push failed: ")
+        if not last and ("fetch first" in detail or "non-fast-forward" in detail):
+            return True
+        raise GitError(
+            f"could not send your changes to {result.url}: {detail}",
+            "Everything that came in is merged here and nothing was lost. "
+            "Run prosper-coop sync again to finish (it picks up where this stopped).",
+        ) from None
+    result.pushed = True
+    return False
 
 
 def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] | None:
@@ -417,7 +443,14 @@ def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] 
     return None
 
 
-def _merge(study: Study, local: str, remote: str, actor: str, result: SyncResult) -> str:
+def _merge(
+    study: Study,
+    local: str,
+    remote: str,
+    actor: str,
+    result: SyncResult,
+    incoming: list[RecordChange],
+) -> str:
     """Merge ``remote`` into HEAD with the study's drivers; commit as ``actor``."""
     from prosper_coop.gitops import identity_env
 
@@ -457,7 +490,7 @@ def _merge(study: Study, local: str, remote: str, actor: str, result: SyncResult
         sidecars = sorted(set(sidecar_list.read_text(encoding="utf-8").splitlines()) - {""})
     study.repo.add(kept + sidecars)
     result.sidecars = sidecars
-    what = f"merge {len(result.incoming)} change(s) from {REMOTE}"
+    what = f"merge {len(incoming)} change(s) from {REMOTE}"
     if result.renumbered:
         pairs = ", ".join(f"{old} -> {new}" for old, new in result.renumbered.items())
         what += f", after renumbering {pairs}"

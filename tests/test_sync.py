@@ -416,3 +416,31 @@ def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:
     assert b.load(get("person"), "CR-03").alias == "Me"
     assert b.actor() == "CR-03"
     assert git(b, "log", "-2", "--format=%an").split() == ["CR-03", "CR-03"]
+
+
+def test_someone_pushing_in_between_is_merged_too(
+    sealed_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote, (a, b, c) = make_team(sealed_env)
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    add_note_task = add_task(c, "From c")
+    original = sync._merge
+    calls = []
+
+    def merge_then_c_pushes(*args, **kwargs):  # c pushes while b is merging
+        sha = original(*args, **kwargs)
+        if not calls:
+            calls.append("c")
+            assert sync.sync(c).pushed
+        return sha
+
+    monkeypatch.setattr(sync, "_merge", merge_then_c_pushes)
+    result = sync.sync(b)
+    assert calls and result.pushed
+    assert git(remote, "rev-parse", "main") == git(b, "rev-parse", "HEAD")
+    titles = sorted(t.title for t in b.load_all(get("task")))
+    assert titles == ["From a", "From b", "From c"]
+    assert len({t.id for t in b.load_all(get("task"))}) == 3
+    assert add_note_task == "T-0001"

@@ -186,3 +186,20 @@ def test_status_and_doctor_show_conflicts_then_resolve(sealed_env: Path, cli, ru
     assert (record.status, record.title, record.conflicts) == ("doing", "Shared by both", [])
     assert git(b, "log", "-1", "--format=%s").startswith("sync: resolve title (take a new value)")
     assert git(b, "status", "--porcelain") == ""
+
+
+def test_quick_path_steps_aside_when_there_is_work(sealed_env: Path, run_cli) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    done = run_cli("sync", cwd=b.root)  # the remote moved on: the full sync runs
+    assert done.returncode == 0, done.stderr
+    assert "Came in: 1 task." in done.stderr
+    (b.root / "notes.txt").write_text("a new file, not saved\n")
+    done = run_cli("sync", cwd=b.root)  # up to date, but an unsaved file: refused
+    assert done.returncode == ExitCode.CONFLICT
+    assert "notes.txt has changes that are not saved yet" in done.stderr
+    (b.root / "notes.txt").unlink()
+    done = run_cli("sync", cwd=b.root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("Up to date with ")
