@@ -574,7 +574,13 @@ def _replace_ids(value: Any, mapping: dict[str, str]) -> Any:
 def renumber_collisions(
     study: Study, base: str, local: str, remote: str, actor: str
 ) -> dict[str, str]:
-    """Renumber local records whose IDs the remote also created; commit; return the map."""
+    """Renumber local records whose IDs the remote also created; commit; return the map.
+
+    Runs inside ``sync``, which already holds the study lock, so it writes and
+    commits itself (a :class:`~prosper_coop.study.Change` would wait on that
+    lock) with the same care: the worktree was clean before, so on any failure
+    a hard reset to HEAD puts back exactly what was there.
+    """
     from prosper_coop.records import RECORD_TYPES
     from prosper_coop.study import parse_model, to_yaml
 
