@@ -18,7 +18,7 @@ from prosper_coop.errors import InvalidInputError, NotFoundError
 from prosper_coop.records import RECORD_TYPES, RecordType, type_of_id
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from prosper_coop.study import Study
 
@@ -26,9 +26,11 @@ CONFLICTS_KEY = b"\nconflicts:"
 RESOLVE_HINT = "Choose with: prosper-coop resolve {id} --take mine|theirs|VALUE --field {field}"
 
 
-def _records_with_conflicts(study: Study) -> Iterator[tuple[RecordType, Any]]:
+def _records_with_conflicts(
+    study: Study, types: Iterable[RecordType] | None = None
+) -> Iterator[tuple[RecordType, Any]]:
     """Every plain record that holds unresolved conflicts (cheap byte scan first)."""
-    for rtype in RECORD_TYPES:
+    for rtype in RECORD_TYPES if types is None else types:
         if rtype.sensitive:
             continue
         for path in study.record_files(rtype):
@@ -47,10 +49,9 @@ def kept_beside(study: Study) -> list[str]:
     return sorted(path for path in output.split("\0") if path)
 
 
-def conflict_rows(study: Study) -> list[dict[str, Any]]:
-    """One row per unresolved conflict (shared data only)."""
+def _rows(found: Iterator[tuple[RecordType, Any]]) -> list[dict[str, Any]]:
     rows = []
-    for rtype, record in _records_with_conflicts(study):
+    for rtype, record in found:
         for conflict in record.conflicts:
             rows.append(
                 {
@@ -67,9 +68,31 @@ def conflict_rows(study: Study) -> list[dict[str, Any]]:
     return rows
 
 
+def conflict_rows(study: Study) -> list[dict[str, Any]]:
+    """One row per unresolved conflict (shared data only)."""
+    return _rows(_records_with_conflicts(study))
+
+
+# Records the dashboard has already loaded, so they are not read twice.
+_DASHBOARD_LOADED = {"person": "people", "workpackage": "work_packages", "task": "tasks"}
+
+
 def conflicts_section(ctx: dashboard.DashboardContext) -> dict[str, Any]:
     """Dashboard: fields changed on two machines, and files kept beside each other."""
-    return {"records": conflict_rows(ctx.study), "kept_beside": kept_beside(ctx.study)}
+
+    def found() -> Iterator[tuple[RecordType, Any]]:
+        for rtype in RECORD_TYPES:
+            if rtype.sensitive:
+                continue
+            loaded = _DASHBOARD_LOADED.get(rtype.name)
+            if loaded is None:
+                yield from _records_with_conflicts(ctx.study, [rtype])
+                continue
+            for record in getattr(ctx, loaded):
+                if record.conflicts:
+                    yield rtype, record
+
+    return {"records": _rows(found()), "kept_beside": kept_beside(ctx.study)}
 
 
 def check_conflicts(loaded: doctor.Loaded) -> Iterator[doctor.Problem]:
