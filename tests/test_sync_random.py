@@ -166,6 +166,8 @@ def check(clones: list[Study], model: Model) -> None:
     errors = [p for p in doctor.check_study(study) if p.severity == "error"]
     assert errors == []
     # The run really exercised the hard cases.
+    markers = git(study, "grep", "-l", "-e", "^<<<<<<< ", "-e", "^>>>>>>> ", check=False)
+    assert markers == ""  # never git conflict markers
     log = git(study, "log", "--format=%s")
     assert "sync: renumber" in log
     assert any(task.conflicts for task in all_tasks)
