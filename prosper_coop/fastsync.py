@@ -68,6 +68,22 @@ def _ref(git_dir: str, name: str) -> str | None:
     return None
 
 
+def _local_git_dir(url: str) -> str | None:
+    """The git folder of a remote that is a repository on this computer, if it is one.
+
+    Its branch tip is then read from its files, as git's own local transport
+    does, instead of starting ``git ls-remote``.
+    """
+    if not os.path.isabs(url):  # noqa: PTH117 - URLs and relative paths: ask git
+        return None
+    for candidate in (url, os.path.join(url, ".git")):  # noqa: PTH118
+        if os.path.isfile(os.path.join(candidate, "HEAD")) and os.path.isdir(  # noqa: PTH112, PTH113, PTH118
+            os.path.join(candidate, "refs")  # noqa: PTH118
+        ):
+            return candidate
+    return None
+
+
 def _spawn(args: list[str]) -> tuple[int, int]:
     """Start ``git ARGS`` with stdout on a pipe; return (pid, read end)."""
     read_end, write_end = os.pipe()
@@ -107,13 +123,20 @@ def nothing_to_do() -> bool:
     if url is None or url.startswith('"') or not drivers_configured(config):
         return False
     status = _spawn(["-C", root, "status", "--porcelain", "-z", "--untracked-files=normal"])
-    remote = _spawn(["-C", root, "ls-remote", "origin", f"refs/heads/{branch}"])
+    remote_dir = _local_git_dir(url)
+    remote = None
+    if remote_dir is None:
+        remote = _spawn(["-C", root, "ls-remote", "origin", f"refs/heads/{branch}"])
     attributes = _read(os.path.join(root, ".gitattributes")) or ""  # noqa: PTH118
     local = _ref(git_dir, f"refs/heads/{branch}")
     tracking = _ref(git_dir, f"refs/remotes/origin/{branch}")
     status_code, unsaved = _finish(*status)
-    remote_code, tips = _finish(*remote)
-    tip = tips.decode("ascii", errors="replace").split()[:1]
+    if remote is not None:
+        remote_code, tips = _finish(*remote)
+        tip = tips.decode("ascii", errors="replace").split()[:1]
+    else:
+        assert remote_dir is not None
+        remote_code, tip = 0, [_ref(remote_dir, f"refs/heads/{branch}") or "-"]
     return (
         status_code == 0
         and remote_code == 0

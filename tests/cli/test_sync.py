@@ -213,3 +213,11 @@ def test_team_commands_have_help_and_are_in_the_readme(cli) -> None:
         assert result.exit_code == 0, result.output
         assert "Example: prosper-coop " + command in result.output
         assert f"prosper-coop {command} " in section
+
+
+def test_quick_path_with_a_url_remote(sealed_env: Path, run_cli) -> None:
+    remote, (a,) = make_team(sealed_env, ("a",))
+    sync.set_remote(a, remote.as_uri())  # file:// — asked through git ls-remote
+    done = run_cli("sync", cwd=a.root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"Up to date with {remote.as_uri()}: nothing came in, nothing went out.\n"
