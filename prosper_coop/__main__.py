@@ -1,5 +1,5 @@
 """Allow ``python -m prosper_coop``."""
 
-from prosper_coop.cli.app import main
+from prosper_coop.cli.launch import main
 
 main()

@@ -104,3 +104,6 @@ def build(study: Study, today: dt.date) -> dict[str, Any]:
     """Every dashboard section, as plain data."""
     ctx = DashboardContext(study, today)
     return {name: section(ctx) for name, section in SECTIONS.items()}
+
+
+from prosper_coop import conflicts as _conflicts  # noqa: E402, F401 - adds its section

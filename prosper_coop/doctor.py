@@ -267,5 +267,6 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
 # Checks that live with their features (each module appends to EXTRA_CHECKS).
 # Feature checks register themselves in EXTRA_CHECKS when imported.
 import prosper_coop.wellbeing.checks  # noqa: E402, F401
+from prosper_coop import conflicts as _conflicts  # noqa: E402, F401 - adds its check
 from prosper_coop.outputs import checks as _outputs_checks  # noqa: E402, F401 - registers checks
 from prosper_coop.tasks import checks as _task_checks  # noqa: E402,F401

@@ -86,6 +86,7 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
     from prosper_coop.gitops import StudyRepo
     from prosper_coop.models import Person, Role, StudySettings
     from prosper_coop.records import RECORD_TYPES
+    from prosper_coop.sync import configure_drivers, write_gitattributes
 
     target = target.expanduser()
     builder = examples.get(example) if example else None
@@ -132,6 +133,7 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
         study = Study(root)
         atomic_write_text(root / STUDY_FILE, to_yaml(study_settings))
         atomic_write_text(root / ".gitignore", GITIGNORE)
+        write_gitattributes(root)  # field-by-field merging on sync
         atomic_write_text(root / "README.md", README.format(title=study_title))
         for rtype in RECORD_TYPES:
             atomic_write(root / rtype.folder / ".gitkeep", b"")
@@ -147,6 +149,7 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
         for rel_path, text in content.files.items():
             atomic_write_text(root / rel_path, text)
         install_hook(root)
+        configure_drivers(root)
         repo.run("add", "-A")
         what = "create example study" if builder else "create study"
         label = study_settings.short_title or study_title

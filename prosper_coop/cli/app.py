@@ -27,6 +27,7 @@ from prosper_coop.cli import (
     wellbeing,
     wp,
 )
+from prosper_coop.cli import sync as sync_cli
 from prosper_coop.cli.common import make_app, set_study_dir
 
 app = make_app(
@@ -81,6 +82,7 @@ app.add_typer(findings.app, name="findings")
 app.add_typer(rec.app, name="rec")
 app.add_typer(involve.app, name="involve")
 outputs.register(app)
+sync_cli.register(app)
 
 
 def main() -> None:

@@ -139,12 +139,33 @@ def _outputs(out: Output, data: dict[str, Any]) -> None:
     )
 
 
+def _conflicts(out: Output, data: dict[str, Any]) -> None:
+    rows = [
+        [
+            c["id"],
+            c["field"],
+            f"{c['mine']} ({c['mine_by'] or '?'})",
+            f"{c['theirs']} ({c['theirs_by'] or '?'})",
+        ]
+        for c in data["records"]
+    ]
+    if rows:
+        out.table(
+            ["Record", "Field", "Mine (by)", "Theirs (by)"],
+            rows,
+            title=f"Changed on two computers ({len(rows)}): choose with prosper-coop resolve",
+        )
+    for path in data["kept_beside"]:
+        out.render(f"Two versions kept side by side (compare, keep one): {path}")
+
+
 RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
     "study": _study,
     "tasks": _tasks,
     "progress": _progress,
     "wellbeing": _wellbeing,
     "outputs": _outputs,
+    "conflicts": _conflicts,
 }
 RENDERERS.update(people_render.RENDERERS)
 

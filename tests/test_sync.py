@@ -1,0 +1,446 @@
+"""Sync with real git: a bare repository as the remote and several clones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from prosper_coop import conflicts, doctor, records, sync
+from prosper_coop.errors import ConflictError, ExitCode, GitError, NotFoundError
+from prosper_coop.models import Record, TaskStatus
+from prosper_coop.records import get
+from prosper_coop.study import Study
+from tests.sync_helpers import (
+    add_note,
+    add_person,
+    add_task,
+    edit_task,
+    git,
+    make_team,
+    tasks_by_title,
+)
+
+AGE = b"age-encryption.org/v1\n"
+
+
+class CheckinStandIn(Record):
+    """A stand-in for an encrypted record type (the real ones live in other modules)."""
+
+
+@pytest.fixture
+def checkin_type() -> Iterator[records.RecordType]:
+    """Register a sensitive ``checkin`` type stored as ``checkins/CI-0001.age``."""
+    rtype = records.RecordType(
+        "checkin",
+        "checkins",
+        CheckinStandIn,
+        re.compile(r"^CI-\d{4}$"),
+        "CI-0001",
+        prefix="CI-",
+        sensitive=True,
+    )
+    original = records.RECORD_TYPES
+    records.RECORD_TYPES = (*original, rtype)
+    records.by_name.cache_clear()
+    records.by_folder.cache_clear()
+    yield rtype
+    records.RECORD_TYPES = original
+    records.by_name.cache_clear()
+    records.by_folder.cache_clear()
+
+
+@pytest.fixture
+def acting(monkeypatch: pytest.MonkeyPatch):
+    """``acting("CR-01")`` makes the next commands run as that person."""
+
+    def set_actor(person: str) -> None:
+        monkeypatch.setenv("PROSPER_COOP_AS", person)
+
+    return set_actor
+
+
+def write_age(study: Study, rel: str, payload: bytes, when: str | None = None) -> None:
+    """Commit an (opaque) age file, optionally with a fixed commit date."""
+    old = os.environ.get("GIT_COMMITTER_DATE")
+    if when:
+        os.environ["GIT_COMMITTER_DATE"] = when
+    try:
+        with study.change("checkin", "record", rel.rsplit("/", 1)[-1]) as change:
+            change.write_bytes(rel, AGE + payload)
+    finally:
+        if old is None:
+            os.environ.pop("GIT_COMMITTER_DATE", None)
+        else:
+            os.environ["GIT_COMMITTER_DATE"] = old
+
+
+def heads(*studies: Study) -> set[str]:
+    return {git(s, "rev-parse", "HEAD").strip() for s in studies}
+
+
+def test_three_clones_interleaved_changes_lose_nothing(
+    sealed_env: Path, checkin_type: records.RecordType, acting
+) -> None:
+    assert checkin_type.sensitive
+    remote, (a, b, c) = make_team(sealed_env)
+    people_a = add_person(b, "placeholder")  # b's own person, then shared below
+    assert people_a == "CR-02"
+    sync.sync(b)
+    sync.sync(a)
+    sync.sync(c)
+
+    # Round 1: a and b create the same IDs (T-0001, CR-03) without knowing of each other.
+    acting("CO-01")
+    t_a = add_task(a, "Plan focus groups", tags=["fieldwork"])
+    add_person(a, "Ana")
+    write_age(a, "checkins/CI-0001.age", b"first check-in")
+    with a.change("wp", "rename", "WP1") as change:
+        wp = a.load(get("workpackage"), "WP1")
+        wp.title = "Interviews and focus groups"
+        change.save(wp)
+    acting("CR-01")
+    t_b = add_task(b, "Transcribe pilot interview")
+    add_task(b, "Code pilot transcript", depends=[t_b])
+    add_person(b, "Ben")
+    with b.change("wp", "move end", "WP1") as change:
+        wp = b.load(get("workpackage"), "WP1")
+        wp.end = dt.date(2027, 3, 31)
+        change.save(wp)
+    assert t_a == t_b == "T-0001"
+
+    acting("CO-01")
+    sync.sync(a)
+    acting("CR-01")
+    result_b = sync.sync(b)
+    assert result_b.renumbered == {"T-0001": "T-0003", "CR-03": "CR-04"}
+    assert "renumber" in git(b, "log", "-2", "--format=%s")
+    acting("CR-02")
+    sync.sync(c)
+
+    tasks = tasks_by_title(c)
+    assert tasks["Code pilot transcript"].depends == [tasks["Transcribe pilot interview"].id]
+    assert sorted(p.alias for p in c.load_all(get("person"))) == [
+        "Ana",
+        "Ben",
+        "Co-researcher one",
+        "Study coordinator",
+        "placeholder",
+    ]
+    wp = c.load(get("workpackage"), "WP1")
+    assert (wp.title, wp.end) == ("Interviews and focus groups", dt.date(2027, 3, 31))
+
+    # Round 2: the same task changed on all three; the check-in changed on two.
+    focus = tasks["Plan focus groups"].id
+    acting("CR-02")
+    edit_task(c, focus, status=TaskStatus.DOING)
+    add_note(c, focus, "Booked the room", hour=10, by="CR-02")
+    acting("CO-01")
+    edit_task(a, focus, status=TaskStatus.BLOCKED, blocked_reason="Waiting for ethics")
+    add_note(a, focus, "Asked the ethics committee", hour=9)
+    write_age(a, "checkins/CI-0001.age", b"older edit", when="2026-11-26T09:00:00+00:00")
+    acting("CR-01")
+    edit_task(b, focus, tags=["fieldwork", "ppi"])
+    write_age(b, "checkins/CI-0001.age", b"newer edit", when="2026-11-26T11:00:00+00:00")
+
+    acting("CR-02")
+    sync.sync(c)
+    acting("CO-01")
+    result_a = sync.sync(a)
+    assert result_a.conflicts == [focus]
+    acting("CR-01")
+    result_b = sync.sync(b)
+    assert len(result_b.sidecars) == 1
+    acting("CR-02")
+    sync.sync(c)
+    acting("CO-01")
+    sync.sync(a)
+    assert len(heads(a, b, c) | {git(remote, "rev-parse", "main").strip()}) == 1
+
+    for study in (a, b, c):
+        assert git(study, "status", "--porcelain") == ""
+        task = study.load(get("task"), focus)
+        assert [n.text for n in task.notes] == ["Asked the ethics committee", "Booked the room"]
+        assert task.tags == ["fieldwork", "ppi"]
+        assert task.blocked_reason == "Waiting for ethics"
+        (clash,) = task.conflicts
+        assert clash.field == "status"
+        assert {clash.mine, clash.theirs} == {"blocked", "doing"}
+        assert {clash.mine_by, clash.theirs_by} == {"CO-01", "CR-02"}
+        checkins = sorted(p.name for p in (study.root / "checkins").glob("*.age"))
+        assert checkins[0] == "CI-0001.age"
+        assert re.fullmatch(r"CI-0001\.conflict-[0-9a-f]{10}\.age", checkins[1])
+        assert (study.root / "checkins/CI-0001.age").read_bytes() == AGE + b"newer edit"
+        assert (study.root / "checkins" / checkins[1]).read_bytes() == AGE + b"older edit"
+        found = doctor.check_study(study)
+        assert [p for p in found if p.severity == "error"] == []
+        assert any("status was changed on two computers" in p.message for p in found)
+    merges = git(a, "log", "--merges", "--format=%an|%s").splitlines()
+    assert merges and all(line.split("|")[0] in {"CO-01", "CR-01", "CR-02"} for line in merges)
+
+    # Resolving is one commit, and the resolution travels.
+    acting("CO-01")
+    resolved = conflicts.resolve(a, focus, "theirs", "status")
+    assert resolved.remaining == 0
+    sync.sync(a)
+    sync.sync(c)
+    assert c.load(get("task"), focus).conflicts == []
+    assert conflicts.conflict_rows(c) == []
+
+
+def test_renumbering_names_what_changed_and_updates_references(sealed_env: Path) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    add_task(a, "From a, too")
+    mine = add_task(b, "From b")
+    follow = add_task(b, "Follows b", depends=[mine])
+    edit_task(b, follow, title="Follows b (edited)")
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {"T-0001": "T-0003", "T-0002": "T-0004"}
+    subjects = git(b, "log", "--format=%s").splitlines()
+    assert any(
+        s.startswith("sync: renumber task T-0001 -> T-0003, task T-0002 -> T-0004")
+        for s in subjects
+    )
+    by_title = tasks_by_title(b)
+    assert by_title["From a"].id == "T-0001"
+    assert by_title["Follows b (edited)"].depends == ["T-0003"]
+    assert sorted(t.id for t in by_title.values()) == ["T-0001", "T-0002", "T-0003", "T-0004"]
+
+
+def test_refused_push_leaves_both_sides_consistent_and_second_sync_finishes(
+    sealed_env: Path,
+) -> None:
+    remote, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the server is read-only today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = git(remote, "rev-parse", "main").strip()
+    with pytest.raises(GitError) as caught:
+        sync.sync(b)
+    assert caught.value.exit_code == ExitCode.ERROR
+    assert "sync again" in (caught.value.hint or "")
+    assert git(remote, "rev-parse", "main").strip() == before
+    assert git(b, "status", "--porcelain") == ""
+    assert sorted(tasks_by_title(b)) == ["From a", "From b"]
+    hook.unlink()
+    result = sync.sync(b)
+    assert result.pushed and result.merge_commit is None and not result.incoming
+    sync.sync(a)
+    assert heads(a, b) == {git(remote, "rev-parse", "main").strip()}
+    assert sorted(t.id for t in tasks_by_title(a).values()) == ["T-0001", "T-0002"]
+
+
+def test_killed_sync_then_second_sync_no_loss_no_duplicate(sealed_env: Path, run_cli) -> None:
+    remote, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    started = sealed_env / "push-started"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ntouch {started}\nsleep 30\nexit 0\n")
+    hook.chmod(0o755)
+    before = git(remote, "rev-parse", "main").strip()
+    script = Path(sys.executable).parent / "prosper-coop"
+    process = subprocess.Popen(
+        [str(script), "sync"],
+        cwd=b.root,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists()
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    hook.unlink()
+    assert git(remote, "rev-parse", "main").strip() == before
+    result = run_cli("sync", cwd=b.root)
+    assert result.returncode == 0, result.stderr
+    sync.sync(a)
+    assert heads(a, b) == {git(remote, "rev-parse", "main").strip()}
+    assert sorted(t.title for t in a.load_all(get("task"))) == ["From a", "From b"]
+
+
+def test_half_done_merge_is_undone_before_syncing(sealed_env: Path) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    task = add_task(a, "Shared")
+    sync.sync(a)
+    sync.sync(b)
+    edit_task(a, task, title="Shared (a)")
+    sync.sync(a)
+    add_task(b, "Only b")
+    git(b, "fetch", "-q", "origin")
+    # As if a sync was killed in the middle of git's merge.
+    git(
+        b,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "merge",
+        "--no-commit",
+        "--no-ff",
+        "origin/main",
+    )
+    assert (b.root / ".git" / "MERGE_HEAD").exists()
+    result = sync.sync(b)
+    assert result.merge_commit is not None
+    assert sorted(tasks_by_title(b)) == ["Only b", "Shared (a)"]
+    assert git(b, "status", "--porcelain") == ""
+
+
+def test_sync_refuses_unsaved_hand_edits_and_changes_nothing(sealed_env: Path) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    path = b.root / "people" / "CR-01.yaml"
+    path.write_text(path.read_text().replace("Co-researcher one", "Co-researcher 1"))
+    head = git(b, "rev-parse", "HEAD")
+    with pytest.raises(ConflictError) as caught:
+        sync.sync(b)
+    assert "save" in (caught.value.hint or "")
+    assert git(b, "rev-parse", "HEAD") == head
+    assert git(b, "status", "--porcelain").strip() == "M people/CR-01.yaml"
+    assert "From a" not in tasks_by_title(b)
+
+
+def test_dry_run_reports_and_changes_nothing(sealed_env: Path) -> None:
+    remote, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    head = git(b, "rev-parse", "HEAD")
+    remote_head = git(remote, "rev-parse", "main")
+    result = sync.sync(b, dry_run=True)
+    assert [(c.type, c.id, c.change) for c in result.incoming] == [("task", "T-0001", "added")]
+    assert [(c.type, c.id, c.change) for c in result.outgoing] == [("task", "T-0001", "added")]
+    assert result.renumbered == {"T-0001": "T-0002"}
+    assert git(b, "rev-parse", "HEAD") == head and git(remote, "rev-parse", "main") == remote_head
+    assert git(b, "status", "--porcelain") == ""
+
+
+def test_changed_here_removed_there_keeps_the_change(sealed_env: Path) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    task = add_task(a, "Shared")
+    sync.sync(a)
+    sync.sync(b)
+    with a.change("task", "remove", task) as change:
+        change.delete(a.rel(a.path_of(get("task"), task)))
+    sync.sync(a)
+    edit_task(b, task, title="Shared, still needed")
+    sync.sync(b)
+    sync.sync(a)
+    assert a.load(get("task"), task).title == "Shared, still needed"
+
+
+def test_old_study_gets_merge_rules_on_first_sync(sealed_env: Path) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    with a.change("study", "drop merge rules", "") as change:
+        change.delete(".gitattributes")
+    result = sync.sync(a)
+    assert result.setup_commit
+    assert (a.root / ".gitattributes").read_text() == sync.GITATTRIBUTES
+    assert "sync: add merge rules (.gitattributes)" in git(a, "log", "--format=%s")
+    sync.sync(b)
+    assert (b.root / ".gitattributes").read_text() == sync.GITATTRIBUTES
+
+
+def test_errors_without_remote_and_with_another_study(sealed_env: Path, empty_study: Study) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        sync.sync(empty_study)
+    assert "remote set" in (caught.value.hint or "")
+    other_remote, _ = make_team(sealed_env / "other", ("x",))
+    sync.set_remote(empty_study, str(other_remote))
+    head = git(empty_study, "rev-parse", "HEAD")
+    with pytest.raises(ConflictError) as unrelated:
+        sync.sync(empty_study)
+    assert "different study" in unrelated.value.message
+    assert git(empty_study, "rev-parse", "HEAD") == head
+
+
+def test_unreachable_remote_changes_nothing(empty_study: Study, sealed_env: Path) -> None:
+    result = sync.set_remote(empty_study, str(sealed_env / "nowhere.git"))
+    assert not result.reachable
+    head = git(empty_study, "rev-parse", "HEAD")
+    with pytest.raises(GitError) as caught:
+        sync.sync(empty_study)
+    assert caught.value.message.startswith("could not fetch")
+    assert git(empty_study, "rev-parse", "HEAD") == head
+
+
+def test_encrypted_record_made_on_both_sides_keeps_both(
+    sealed_env: Path, checkin_type: records.RecordType
+) -> None:
+    assert checkin_type.folder == "checkins"
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    write_age(a, "checkins/CI-0002.age", b"made on a", when="2026-11-26T08:00:00+00:00")
+    write_age(b, "checkins/CI-0002.age", b"made on b", when="2026-11-26T12:00:00+00:00")
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {}
+    assert (b.root / "checkins/CI-0002.age").read_bytes() == AGE + b"made on b"
+    (spare,) = result.sidecars
+    assert (b.root / spare).read_bytes() == AGE + b"made on a"
+    assert conflicts.kept_beside(b) == [spare]
+    found = doctor.check_study(b)
+    assert [p.path for p in found if p.severity == "warning" and p.path == spare] == [spare]
+
+
+def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:
+    from prosper_coop import localconfig
+
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_person(a, "Someone else")
+    me = add_person(b, "Me")
+    localconfig.set_study_setting(b.settings.uid, "whoami", me)
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {"CR-02": "CR-03"}
+    assert result.whoami_moved == ("CR-02", "CR-03")
+    assert localconfig.study_settings(b.settings.uid)["whoami"] == "CR-03"
+    assert b.load(get("person"), "CR-03").alias == "Me"
+    assert b.actor() == "CR-03"
+    assert git(b, "log", "-2", "--format=%an").split() == ["CR-03", "CR-03"]
+
+
+def test_someone_pushing_in_between_is_merged_too(
+    sealed_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote, (a, b, c) = make_team(sealed_env)
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    add_note_task = add_task(c, "From c")
+    original = sync._merge
+    calls = []
+
+    def merge_then_c_pushes(*args, **kwargs):  # c pushes while b is merging
+        sha = original(*args, **kwargs)
+        if not calls:
+            calls.append("c")
+            assert sync.sync(c).pushed
+        return sha
+
+    monkeypatch.setattr(sync, "_merge", merge_then_c_pushes)
+    result = sync.sync(b)
+    assert calls and result.pushed
+    assert git(remote, "rev-parse", "main") == git(b, "rev-parse", "HEAD")
+    titles = sorted(t.title for t in b.load_all(get("task")))
+    assert titles == ["From a", "From b", "From c"]
+    assert len({t.id for t in b.load_all(get("task"))}) == 3
+    assert add_note_task == "T-0001"
