@@ -134,14 +134,6 @@ class _CanonicalDumper(_Dumper):  # type: ignore[misc,valid-type]
         # the loader refuses anchors and aliases.
         return True
 
-    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002
-        """Never write anchors or aliases (a value used twice is written twice).
-
-        Reading refuses them, so a record whose two fields share one object
-        (say, the same timestamp on two sync conflicts) must not get them.
-        """
-        return True
-
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
