@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop import dashboard, doctor, merging
+from prosper_coop import doctor, merging
 from prosper_coop.errors import InvalidInputError, NotFoundError
 from prosper_coop.records import RECORD_TYPES, RecordType, type_of_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
+    from prosper_coop.dashboard import DashboardContext
     from prosper_coop.study import Study
 
 CONFLICTS_KEY = b"\nconflicts:"
@@ -77,7 +78,7 @@ def conflict_rows(study: Study) -> list[dict[str, Any]]:
 _DASHBOARD_LOADED = {"person": "people", "workpackage": "work_packages", "task": "tasks"}
 
 
-def conflicts_section(ctx: dashboard.DashboardContext) -> dict[str, Any]:
+def conflicts_section(ctx: DashboardContext) -> dict[str, Any]:
     """Dashboard: fields changed on two machines, and files kept beside each other."""
 
     def found() -> Iterator[tuple[RecordType, Any]]:
@@ -244,9 +245,9 @@ def resolve(study: Study, record_id: str, take: str, field: str | None = None) -
 
 
 def _register() -> None:
+    # The dashboard lists conflicts_section in its own SECTIONS table.
     if check_conflicts not in doctor.EXTRA_CHECKS:
         doctor.EXTRA_CHECKS.append(check_conflicts)
-    dashboard.SECTIONS.setdefault("conflicts", conflicts_section)
 
 
 _register()

@@ -338,19 +338,16 @@ def set_credit(
 ) -> Person:
     """Record how a person wants to be credited in outputs (changeable any time): one commit.
 
-    Names and initials are never written here: outputs take them from the encrypted
-    identity map. A pseudonym needs its ``display`` text; a group may name the group.
+    ``display`` is the exact text the person chose to have printed in outputs (a
+    name, initials or a pseudonym). It becomes part of the shared study and of every
+    rendered output, so record a name only when the person has agreed to be named.
+    Without it, a name or initials credit is shown as the group (outputs say so).
+    A pseudonym needs its ``display`` text; a group may name the group.
     """
     from prosper_coop.people import load_person
 
     chosen = parse_credit_style(style)
     text = " ".join((display or "").split())
-    if chosen in (CreditStyle.NAME, CreditStyle.INITIALS) and text:
-        raise InvalidInputError(
-            f"--display is not used with --as {chosen}",
-            "Real names stay out of shared records: outputs take the name or initials from "
-            "the encrypted identity map (prosper-coop people identity).",
-        )
     if chosen == CreditStyle.NONE and text:
         raise InvalidInputError(
             "--display is not used with --as none", "Leave out --display: nothing is shown."

@@ -86,6 +86,13 @@ def work_packages_section(ctx: DashboardContext) -> dict[str, Any]:
     return {"work_packages": progress(ctx.study, today=ctx.today, index=ctx.task_index)}
 
 
+def _conflicts_section(ctx: DashboardContext) -> dict[str, Any]:
+    """Records changed on two computers and not yet resolved (see ``resolve``)."""
+    from prosper_coop.conflicts import conflicts_section
+
+    return conflicts_section(ctx)
+
+
 Section = Callable[[DashboardContext], dict[str, Any]]
 SECTIONS: dict[str, Section] = {
     "study": study_section,
@@ -97,6 +104,7 @@ SECTIONS: dict[str, Section] = {
     "sessions": people_status.sessions_section,
     "wellbeing": wellbeing_checks.wellbeing_section,
     "outputs": outputs_section,
+    "conflicts": _conflicts_section,
 }
 
 
@@ -104,6 +112,3 @@ def build(study: Study, today: dt.date) -> dict[str, Any]:
     """Every dashboard section, as plain data."""
     ctx = DashboardContext(study, today)
     return {name: section(ctx) for name, section in SECTIONS.items()}
-
-
-from prosper_coop import conflicts as _conflicts  # noqa: E402, F401 - adds its section

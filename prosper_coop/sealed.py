@@ -231,6 +231,20 @@ def files_of(study: Study, rtype: RecordType, owner: str | None = None) -> list[
     return files
 
 
+def sidecars_of(study: Study, rtype: RecordType, owner: str) -> list[Path]:
+    """Spare copies ``sync`` kept beside ``owner``'s records (``NAME.conflict-<hash>.age``)."""
+    from prosper_coop.study import SIDECAR_MARK
+
+    folder = study.root / rtype.folder
+    if rtype.name in PER_PERSON:
+        candidates = (folder / owner).glob(f"*{SIDECAR_MARK}*.age")
+    elif rtype.name in PERSON_KEYED:
+        candidates = folder.glob(f"{owner}{SIDECAR_MARK}*.age")
+    else:
+        return []
+    return sorted(path for path in candidates if path.is_file())
+
+
 def write(change: Change, rtype: RecordType, record: BaseModel, readers: Readers) -> str:
     """Queue ``record`` encrypted to ``readers``; return its path."""
     from prosper_coop.study import to_yaml
@@ -290,14 +304,15 @@ class Keyring:
     def read(self, path: Path, model: type[M]) -> M | None:
         """Decrypt and parse one record file; ``None`` when your key cannot read it."""
         from prosper_coop import yamlio
-        from prosper_coop.study import parse_model
+        from prosper_coop.study import SIDECAR_MARK, parse_model
 
         where = self.study.rel(path)
         plain = self.decrypt(path.read_bytes(), where)
         if plain is None:
             return None
         record = parse_model(model, yamlio.decode(plain, where), where)
-        if getattr(record, "id", path.stem) != path.stem:
+        stem = path.stem.split(SIDECAR_MARK, 1)[0]  # a spare copy kept by sync
+        if getattr(record, "id", stem) != stem:
             raise ValidationError(
                 "the record inside does not match its file name", "Restore it from git.", file=where
             )

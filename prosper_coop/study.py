@@ -39,6 +39,8 @@ M = TypeVar("M", bound="BaseModel")
 STUDY_FILE = "study.yaml"
 LOCK_NAME = "prosper-coop.lock"
 DEFAULT_LOCK_TIMEOUT = 5.0
+# Marks a copy kept by sync beside a file changed on two computers (merging.SIDECAR_MARK).
+SIDECAR_MARK = ".conflict-"
 
 
 def find_root(start: Path) -> Path | None:
@@ -143,7 +145,9 @@ class Study:
         """Every record file of ``rtype`` (sorted).
 
         Sensitive records are ``.age`` files, directly in the folder or in one
-        sub-folder per person (``checkins/CR-01/CI-0001.age``).
+        sub-folder per person (``checkins/CR-01/CI-0001.age``). Copies that sync
+        kept beside a record changed on two computers (``CI-0001.conflict-<hash>.age``)
+        are not records and are left out.
         """
         folder = self.root / rtype.folder
         if not folder.is_dir():
@@ -153,6 +157,7 @@ class Study:
         files = list(folder.glob(pattern))
         if rtype.sharded or rtype.sensitive:
             files += list(folder.glob(f"*{suffix}"))
+        files = [p for p in files if SIDECAR_MARK not in p.name]
         return sorted(files, key=lambda p: (ids.number_of(p.stem) or 0, p.stem))
 
     # -- settings --------------------------------------------------------------
@@ -373,9 +378,15 @@ class Change:
             self._lock.__exit__(None, None, None)
 
     def commit(self) -> None:
-        """Write, check and commit the queued files; restore everything on failure."""
+        """Write, check and commit the queued files; restore everything on failure.
+
+        Files whose content would not change are left out; when nothing would
+        change, no commit is made (``sha`` stays ``None``).
+        """
         repo = self.study.repo
-        paths = sorted(self._pending)
+        paths = sorted(path for path in self._pending if self._changes(path))
+        if not paths:
+            return
         if repo.has_head():
             unsaved = repo.changed_paths(paths)
             clashing = [p for p in paths if p in unsaved and p not in self.allow_unsaved]
@@ -401,6 +412,15 @@ class Change:
         except BaseException:
             self._restore(before)
             raise
+
+    def _changes(self, rel_path: str) -> bool:
+        if rel_path in self.allow_unsaved:  # hand edits being saved: on disk, not committed
+            return True
+        target = self.study.root / rel_path
+        data = self._pending[rel_path]
+        if data is None:
+            return target.exists()
+        return not target.is_file() or target.read_bytes() != data
 
     def _check_guard(self) -> None:
         from prosper_coop import guard

@@ -31,6 +31,7 @@ from prosper_coop.errors import (
     InvalidInputError,
     NotAStudyError,
     NotFoundError,
+    UserError,
 )
 from prosper_coop.fsutil import atomic_write, atomic_write_text
 from prosper_coop.study import STUDY_FILE, Study
@@ -510,8 +511,14 @@ def _added(study: Study, old: str, new: str) -> set[str]:
     return {path for path in output.split("\0") if path}
 
 
-def _collisions(study: Study, base: str, local: str, remote: str) -> list[tuple[str, str]]:
-    """(record type name, ID) of plain records both sides created differently since ``base``."""
+def _both_added(
+    study: Study, base: str, local: str, remote: str
+) -> list[tuple[str, str, str, bool]]:
+    """(record type name, ID, path, differs) of plain records both sides created since ``base``.
+
+    Encrypted records are left out: sync cannot read them, so it never renumbers them
+    (both versions are kept by the ``*.age`` driver instead).
+    """
     from prosper_coop.records import by_folder
 
     both = sorted(_added(study, base, local) & _added(study, base, remote))
@@ -522,42 +529,83 @@ def _collisions(study: Study, base: str, local: str, remote: str) -> list[tuple[
         if rtype_name == OTHER or rtype is None or rtype.sensitive or not path.endswith(".yaml"):
             continue
         shas = study.repo.run("rev-parse", f"{local}:{path}", f"{remote}:{path}").split()
-        if len(shas) == 2 and shas[0] != shas[1]:
-            found.append((rtype.name, record_id))
+        found.append((rtype.name, record_id, path, len(shas) != 2 or shas[0] != shas[1]))
     return found
+
+
+def _refers_to(study: Study, commit: str, rel: str, old: set[str]) -> bool:
+    """Whether the record at ``rel`` as committed in ``commit`` refers to any ``old`` ID."""
+    text = study.repo.run("show", f"{commit}:{rel}")
+    if not any(needle in text for needle in old):
+        return False
+    try:
+        raw = yamlio.loads(text, rel)
+    except UserError:  # an unreadable record is merged (and reported) by git
+        return False
+    mapping = dict.fromkeys(old, "")
+    return bool(_replace_ids(raw, mapping) != raw)
 
 
 def plan_renumbering(study: Study, base: str, local: str, remote: str) -> dict[str, str]:
     """Old ID -> new ID for every local record whose ID the remote also created."""
+    return _plan(study, base, local, remote)[0]
+
+
+def _plan(
+    study: Study, base: str, local: str, remote: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The renumbering (old ID -> new ID) and each old ID's record type name.
+
+    A record both sides created identically is one record, not a clash, unless
+    it refers to a record being renumbered: after the references are rewritten
+    the two differ (a checklist run about this machine's session ``S-0001``,
+    renumbered to ``S-0002``), so it is renumbered too.
+    """
     from prosper_coop.records import get
 
-    collisions = _collisions(study, base, local, remote)
-    if not collisions:
-        return {}
+    candidates = _both_added(study, base, local, remote)
+    pending = [(name, rid) for name, rid, _, differs in candidates if differs]
+    alike = [(name, rid, rel) for name, rid, rel, differs in candidates if not differs]
     plan: dict[str, str] = {}
+    type_of: dict[str, str] = {}
     taken: dict[str, set[str]] = {}
-    for type_name, old_id in collisions:
-        rtype = get(type_name)
-        if type_name not in taken:
-            names = study.repo.run("ls-tree", "-r", "--name-only", "-z", remote, "--", rtype.folder)
-            ids = {name.rsplit("/", 1)[-1].split(".", 1)[0] for name in names.split("\0") if name}
-            ids |= {path.stem for path in study.record_files(rtype)}
-            taken[type_name] = ids
-        match = _NUMBERED.match(old_id)
-        if match is None:
-            continue
-        prefix, digits = match.groups()
-        numbers = [
-            int(m.group(2))
-            for other in taken[type_name]
-            if (m := _NUMBERED.match(other)) is not None and m.group(1) == prefix
+    while pending:
+        for type_name, old_id in pending:
+            rtype = get(type_name)
+            if type_name not in taken:
+                names = study.repo.run(
+                    "ls-tree", "-r", "--name-only", "-z", remote, "--", rtype.folder
+                )
+                ids = {
+                    name.rsplit("/", 1)[-1].split(".", 1)[0]
+                    for name in names.split("\0")
+                    if name and merging.SIDECAR_MARK not in name
+                }
+                ids |= {path.stem for path in study.record_files(rtype)}
+                taken[type_name] = ids
+            match = _NUMBERED.match(old_id)
+            if match is None:
+                continue
+            prefix, digits = match.groups()
+            numbers = [
+                int(m.group(2))
+                for other in taken[type_name]
+                if (m := _NUMBERED.match(other)) is not None and m.group(1) == prefix
+            ]
+            new_id = f"{prefix}{max(numbers, default=0) + 1:0{len(digits)}d}"
+            if not rtype.pattern.fullmatch(new_id):
+                continue  # no room left in the ID's form: git's merge keeps both as a conflict
+            taken[type_name].add(new_id)
+            plan[old_id] = new_id
+            type_of[old_id] = type_name
+        changing = [
+            item
+            for item in alike
+            if item[1] not in plan and plan and _refers_to(study, local, item[2], set(plan))
         ]
-        new_id = f"{prefix}{max(numbers, default=0) + 1:0{len(digits)}d}"
-        if not rtype.pattern.fullmatch(new_id):
-            continue  # no room left in the ID's form: git's merge keeps both as a conflict
-        taken[type_name].add(new_id)
-        plan[old_id] = new_id
-    return plan
+        alike = [item for item in alike if item not in changing]
+        pending = [(name, rid) for name, rid, _ in changing]
+    return plan, type_of
 
 
 def _replace_ids(value: Any, mapping: dict[str, str]) -> Any:
@@ -584,10 +632,9 @@ def renumber_collisions(
     from prosper_coop.records import RECORD_TYPES
     from prosper_coop.study import parse_model, to_yaml
 
-    plan = plan_renumbering(study, base, local, remote)
+    plan, type_of = _plan(study, base, local, remote)
     if not plan:
         return {}
-    type_of = {old: name for name, old in _collisions(study, base, local, remote)}
     needles = [old.encode("utf-8") for old in plan]
     writes: dict[str, bytes | None] = {}
     for rtype in RECORD_TYPES:

@@ -51,9 +51,9 @@ def test_example_records_are_valid_and_consistent(example_study) -> None:
     cr06 = example_study.load(get("person"), "CR-06")
     assert cr06.status == "left"
     credit = {p.id: p.credit for p in people.load_people(example_study) if p.credit}
-    assert credit["CR-02"].display == "Rowan"
-    assert credit["CA-01"].display == ""  # names come from the identity map, never here
-    assert "CR-05" not in credit
+    assert (credit["CR-01"].style, credit["CR-01"].display) == ("pseudonym", "Rowan")
+    assert credit["CR-06"].style == "group"
+    assert "CR-05" not in credit  # not asked yet: counted in the group
 
 
 def test_dashboard_follows_changes(empty_study) -> None:

@@ -92,22 +92,46 @@ def test_a_change_is_exactly_one_commit(example_study: Study) -> None:
     assert example_study.load(TASK, task.id) == task
 
 
-def test_canonical_file_form(example_study: Study) -> None:
-    text = example_study.path_of(TASK, "T-0013").read_text()
+def test_canonical_file_form(empty_study: Study) -> None:
+    task = Task(
+        id="T-0001",
+        wp="WP1",
+        title="Site 3: arrange access",
+        status="blocked",  # type: ignore[arg-type]
+        owner="CO-01",
+        due="2026-11-21",
+        depends=["T-0010"],
+        tags=["sites"],  # type: ignore[arg-type]
+        blocked_reason="Waiting for the commissioner.",
+        created="2026-10-22",  # type: ignore[arg-type]
+        done_on="2026-11-21",  # type: ignore[arg-type]
+        notes=[{"at": "2026-11-14T10:30:00+00:00", "by": "CO-01", "text": "Line one\nline two"}],  # type: ignore[list-item]
+    )
+    with empty_study.change("task", "add", "T-0001") as change:
+        change.save(task)
+    text = empty_study.path_of(TASK, "T-0001").read_text()
     assert text == textwrap.dedent("""\
-        id: T-0013
-        wp: WP3
-        title: 'Site 3: arrange access with the local commissioner'
+        id: T-0001
+        wp: WP1
+        title: 'Site 3: arrange access'
         status: blocked
-        owner: AC-04
+        owner: CO-01
         due: 2026-11-21
         depends:
         - T-0010
         tags:
         - sites
-        blocked_reason: Waiting for the commissioner to agree access.
+        blocked_reason: Waiting for the commissioner.
         created: 2026-10-22
+        done_on: 2026-11-21
+        notes:
+        - at: 2026-11-14T10:30:00+00:00
+          by: CO-01
+          text: |-
+            Line one
+            line two
         """)
+    assert empty_study.load(TASK, "T-0001") == task
 
 
 def test_unsaved_hand_edit_to_the_same_file_is_refused(example_study: Study) -> None:
@@ -197,19 +221,28 @@ def test_second_writer_waits_then_fails_clearly(example_study: Study) -> None:
         change.save(_new_task(example_study))
 
 
-def test_guard_refuses_plaintext_in_sensitive_folders(
-    example_study: Study, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from prosper_coop import guard
+def test_guard_refuses_plaintext_in_sensitive_folders(example_study: Study) -> None:
+    import pyrage
 
-    monkeypatch.setattr(guard, "sensitive_folders", lambda: ("checkins",))
     head = git(example_study, "rev-parse", "HEAD")
     with (
         pytest.raises(ValidationError, match="must be encrypted"),
-        example_study.change("checkin", "add", "C-1") as change,
+        example_study.change("checkin", "add", "CI-0099") as change,
     ):
-        change.write_text("checkins/C-1.age", "distress: 9 MARKER-PLAINTEXT")
+        change.write_text("checkins/CR-01/CI-0099.age", "distress: 9 MARKER-PLAINTEXT")
     assert git(example_study, "rev-parse", "HEAD") == head
-    assert not (example_study.root / "checkins" / "C-1.age").exists()
-    with example_study.change("checkin", "add", "C-1") as change:
-        change.write_bytes("checkins/C-1.age", guard.AGE_BINARY_HEADER + b"-> X25519 ...")
+    assert not (example_study.root / "checkins" / "CR-01" / "CI-0099.age").exists()
+    recipient = pyrage.x25519.Identity.generate().to_public()
+    sealed = pyrage.encrypt(b"distress: 9", [recipient])
+    with example_study.change("checkin", "add", "CI-0099") as change:
+        change.write_bytes("checkins/CR-01/CI-0099.age", sealed)
+    assert "CI-0099" in git(example_study, "log", "-1", "--format=%s")
+
+
+def test_a_change_that_changes_nothing_makes_no_commit(example_study: Study) -> None:
+    head = git(example_study, "rev-parse", "HEAD")
+    task = example_study.load(TASK, "T-0014")
+    with example_study.change("task", "edit T-0014", "T-0014") as change:
+        change.save(task)
+    assert change.sha is None
+    assert git(example_study, "rev-parse", "HEAD") == head

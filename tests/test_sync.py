@@ -9,17 +9,21 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pyrage
 import pytest
 
-from prosper_coop import conflicts, doctor, records, sync
+from prosper_coop import conflicts, doctor, guard, sealed, sync, yamlio
 from prosper_coop.errors import ConflictError, ExitCode, GitError, NotFoundError
-from prosper_coop.models import Record, TaskStatus
+from prosper_coop.models import TaskStatus
 from prosper_coop.records import get
 from prosper_coop.study import Study
+from prosper_coop.wellbeing.models import CheckIn
 from tests.sync_helpers import (
+    TODAY,
     add_note,
     add_person,
     add_task,
@@ -29,33 +33,56 @@ from tests.sync_helpers import (
     tasks_by_title,
 )
 
-AGE = b"age-encryption.org/v1\n"
 
+@dataclass(frozen=True)
+class Key:
+    """A real age key pair; check-ins in these tests are encrypted to it."""
 
-class CheckinStandIn(Record):
-    """A stand-in for an encrypted record type (the real ones live in other modules)."""
+    identity: Any
+    recipient: str
 
 
 @pytest.fixture
-def checkin_type() -> Iterator[records.RecordType]:
-    """Register a sensitive ``checkin`` type stored as ``checkins/CI-0001.age``."""
-    rtype = records.RecordType(
-        "checkin",
-        "checkins",
-        CheckinStandIn,
-        re.compile(r"^CI-\d{4}$"),
-        "CI-0001",
-        prefix="CI-",
-        sensitive=True,
-    )
-    original = records.RECORD_TYPES
-    records.RECORD_TYPES = (*original, rtype)
-    records.by_name.cache_clear()
-    records.by_folder.cache_clear()
-    yield rtype
-    records.RECORD_TYPES = original
-    records.by_name.cache_clear()
-    records.by_folder.cache_clear()
+def key() -> Key:
+    identity = pyrage.x25519.Identity.generate()
+    return Key(identity, str(identity.to_public()))
+
+
+def write_checkin(
+    study: Study,
+    key: Key,
+    checkin_id: str,
+    note: str,
+    *,
+    person: str = "CR-01",
+    when: str | None = None,
+) -> str:
+    """Commit a real, encrypted check-in (``checkins/CR-01/CI-0001.age``); return its path."""
+    checkin = CheckIn(
+        id=checkin_id, person=person, at=dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC), distress=3,
+        note=note,
+    )  # fmt: skip
+    readers = sealed.Readers("checkin", person, (person,), (key.recipient,), ())
+    old = os.environ.get("GIT_COMMITTER_DATE")
+    if when:
+        os.environ["GIT_COMMITTER_DATE"] = when
+    try:
+        with study.change("wellbeing", "check-in", checkin_id) as change:
+            rel = sealed.write(change, get("checkin"), checkin, readers)
+    finally:
+        if old is None:
+            os.environ.pop("GIT_COMMITTER_DATE", None)
+        else:
+            os.environ["GIT_COMMITTER_DATE"] = old
+    return rel
+
+
+def note_in(path: Path, key: Key) -> str:
+    """The note of the encrypted check-in at ``path`` (decrypted with the test key)."""
+    data = path.read_bytes()
+    assert guard.is_age_ciphertext(data)
+    plain = pyrage.decrypt(data, [key.identity]).decode("utf-8")
+    return str(CheckIn.model_validate(yamlio.loads(plain, "check-in")).note)
 
 
 @pytest.fixture
@@ -68,29 +95,11 @@ def acting(monkeypatch: pytest.MonkeyPatch):
     return set_actor
 
 
-def write_age(study: Study, rel: str, payload: bytes, when: str | None = None) -> None:
-    """Commit an (opaque) age file, optionally with a fixed commit date."""
-    old = os.environ.get("GIT_COMMITTER_DATE")
-    if when:
-        os.environ["GIT_COMMITTER_DATE"] = when
-    try:
-        with study.change("checkin", "record", rel.rsplit("/", 1)[-1]) as change:
-            change.write_bytes(rel, AGE + payload)
-    finally:
-        if old is None:
-            os.environ.pop("GIT_COMMITTER_DATE", None)
-        else:
-            os.environ["GIT_COMMITTER_DATE"] = old
-
-
 def heads(*studies: Study) -> set[str]:
     return {git(s, "rev-parse", "HEAD").strip() for s in studies}
 
 
-def test_three_clones_interleaved_changes_lose_nothing(
-    sealed_env: Path, checkin_type: records.RecordType, acting
-) -> None:
-    assert checkin_type.sensitive
+def test_three_clones_interleaved_changes_lose_nothing(sealed_env: Path, key: Key, acting) -> None:
     remote, (a, b, c) = make_team(sealed_env)
     people_a = add_person(b, "placeholder")  # b's own person, then shared below
     assert people_a == "CR-02"
@@ -102,7 +111,8 @@ def test_three_clones_interleaved_changes_lose_nothing(
     acting("CO-01")
     t_a = add_task(a, "Plan focus groups", tags=["fieldwork"])
     add_person(a, "Ana")
-    write_age(a, "checkins/CI-0001.age", b"first check-in")
+    checkin = write_checkin(a, key, "CI-0001", "first check-in")
+    assert checkin == "checkins/CR-01/CI-0001.age"
     with a.change("wp", "rename", "WP1") as change:
         wp = a.load(get("workpackage"), "WP1")
         wp.title = "Interviews and focus groups"
@@ -146,10 +156,10 @@ def test_three_clones_interleaved_changes_lose_nothing(
     acting("CO-01")
     edit_task(a, focus, status=TaskStatus.BLOCKED, blocked_reason="Waiting for ethics")
     add_note(a, focus, "Asked the ethics committee", hour=9)
-    write_age(a, "checkins/CI-0001.age", b"older edit", when="2026-11-26T09:00:00+00:00")
+    write_checkin(a, key, "CI-0001", "older edit", when="2026-11-26T09:00:00+00:00")
     acting("CR-01")
     edit_task(b, focus, tags=["fieldwork", "ppi"])
-    write_age(b, "checkins/CI-0001.age", b"newer edit", when="2026-11-26T11:00:00+00:00")
+    write_checkin(b, key, "CI-0001", "newer edit", when="2026-11-26T11:00:00+00:00")
 
     acting("CR-02")
     sync.sync(c)
@@ -175,11 +185,15 @@ def test_three_clones_interleaved_changes_lose_nothing(
         assert clash.field == "status"
         assert {clash.mine, clash.theirs} == {"blocked", "doing"}
         assert {clash.mine_by, clash.theirs_by} == {"CO-01", "CR-02"}
-        checkins = sorted(p.name for p in (study.root / "checkins").glob("*.age"))
+        folder = study.root / "checkins" / "CR-01"
+        checkins = sorted(p.name for p in folder.glob("*.age"))
         assert checkins[0] == "CI-0001.age"
         assert re.fullmatch(r"CI-0001\.conflict-[0-9a-f]{10}\.age", checkins[1])
-        assert (study.root / "checkins/CI-0001.age").read_bytes() == AGE + b"newer edit"
-        assert (study.root / "checkins" / checkins[1]).read_bytes() == AGE + b"older edit"
+        assert note_in(folder / "CI-0001.age", key) == "newer edit"
+        assert note_in(folder / checkins[1], key) == "older edit"
+        # The copy kept beside is not a check-in of its own.
+        assert [p.name for p in study.record_files(get("checkin"))] == ["CI-0001.age"]
+        assert conflicts.kept_beside(study) == [f"checkins/CR-01/{checkins[1]}"]
         found = doctor.check_study(study)
         assert [p for p in found if p.severity == "error"] == []
         assert any("status was changed on two computers" in p.message for p in found)
@@ -383,22 +397,106 @@ def test_unreachable_remote_changes_nothing(empty_study: Study, sealed_env: Path
     assert git(empty_study, "rev-parse", "HEAD") == head
 
 
-def test_encrypted_record_made_on_both_sides_keeps_both(
-    sealed_env: Path, checkin_type: records.RecordType
-) -> None:
-    assert checkin_type.folder == "checkins"
+def test_encrypted_record_made_on_both_sides_keeps_both(sealed_env: Path, key: Key) -> None:
+    """Encrypted records are never renumbered (sync cannot read them): both are kept."""
     _, (a, b) = make_team(sealed_env, ("a", "b"))
-    write_age(a, "checkins/CI-0002.age", b"made on a", when="2026-11-26T08:00:00+00:00")
-    write_age(b, "checkins/CI-0002.age", b"made on b", when="2026-11-26T12:00:00+00:00")
+    rel = write_checkin(a, key, "CI-0002", "made on a", when="2026-11-26T08:00:00+00:00")
+    write_checkin(b, key, "CI-0002", "made on b", when="2026-11-26T12:00:00+00:00")
     sync.sync(a)
     result = sync.sync(b)
     assert result.renumbered == {}
-    assert (b.root / "checkins/CI-0002.age").read_bytes() == AGE + b"made on b"
+    assert [(c.type, c.id) for c in result.incoming] == [("checkin", "CI-0002")]
+    assert note_in(b.root / rel, key) == "made on b"
     (spare,) = result.sidecars
-    assert (b.root / spare).read_bytes() == AGE + b"made on a"
+    assert re.fullmatch(r"checkins/CR-01/CI-0002\.conflict-[0-9a-f]{10}\.age", spare)
+    assert note_in(b.root / spare, key) == "made on a"
     assert conflicts.kept_beside(b) == [spare]
+    assert git(b, "status", "--porcelain") == ""
     found = doctor.check_study(b)
+    assert [p for p in found if p.severity == "error"] == []
     assert [p.path for p in found if p.severity == "warning" and p.path == spare] == [spare]
+    assert [p.name for p in b.record_files(get("checkin"))] == ["CI-0002.age"]
+    assert b.next_id(get("checkin")) == "CI-0003"
+    # Pushed: the other computer gets the same two files.
+    sync.sync(a)
+    assert note_in(a.root / rel, key) == "made on b"
+    assert conflicts.kept_beside(a) == [spare]
+
+
+def add_findings_and_sessions(study: Study, title: str) -> None:
+    """A session, a checklist run about it, a theme, a recommendation on it, an hour logged."""
+    from prosper_coop.findings import Audience, Recommendation, Theme
+    from prosper_coop.involvement import InvolvementEntry
+    from prosper_coop.people_models import ChecklistRun, Session, SessionType
+
+    at = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)
+    with study.change("study", f"add {title}", "new") as change:
+        session = study.next_id(get("session"))
+        change.save(
+            Session(id=session, type=SessionType.INTERVIEW, date=TODAY, title=title,
+                    facilitators=["CR-01"])
+        )  # fmt: skip
+        change.save(
+            ChecklistRun(id=study.next_id(get("checklist")), definition="session-start",
+                         version=1, fingerprint="0123456789abcdef", subject=session,
+                         started=at, started_by="CR-01")
+        )  # fmt: skip
+        theme = study.next_id(get("theme"))
+        change.save(Theme(id=theme, title=title))
+        change.save(
+            Recommendation(id=study.next_id(get("recommendation")), text=f"Act on {title}",
+                           audience=Audience.PROVIDERS, theme=theme)
+        )  # fmt: skip
+        change.save(
+            InvolvementEntry(id=study.next_id(get("involvement")), person="CR-01", date=TODAY,
+                             hours=1.5, activity=title)
+        )  # fmt: skip
+
+
+def test_renumbering_covers_the_newer_plain_types_but_not_encrypted_ones(
+    sealed_env: Path, key: Key
+) -> None:
+    _, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_findings_and_sessions(a, "from a")
+    write_checkin(a, key, "CI-0001", "from a", when="2026-11-26T08:00:00+00:00")
+    add_findings_and_sessions(b, "from b")
+    write_checkin(b, key, "CI-0001", "from b", when="2026-11-26T09:00:00+00:00")
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {
+        "C-0001": "C-0002",
+        "INV-00001": "INV-00002",
+        "R-001": "R-002",
+        "S-0001": "S-0002",
+        "TH1": "TH2",
+    }
+    assert len(result.sidecars) == 1  # the check-in: both kept, neither renumbered
+    sync.sync(a)
+    for study in (a, b):
+        assert git(study, "status", "--porcelain") == ""
+        (mine,) = [s for s in study.load_all(get("session")) if s.title == "from b"]
+        assert mine.id == "S-0002"
+        runs = {r.id: r.subject for r in study.load_all(get("checklist"))}
+        assert runs == {"C-0001": "S-0001", "C-0002": "S-0002"}
+        themes = {t.id: t.title for t in study.load_all(get("theme"))}
+        assert themes == {"TH1": "from a", "TH2": "from b"}
+        recs = {r.id: r.theme for r in study.load_all(get("recommendation"))}
+        assert recs == {"R-001": "TH1", "R-002": "TH2"}
+        entries = {e.id: e.activity for e in study.load_all(get("involvement"))}
+        assert entries == {"INV-00001": "from a", "INV-00002": "from b"}
+        assert (study.root / "involvement/00/INV-00002.yaml").is_file()
+        assert [p.name for p in study.record_files(get("checkin"))] == ["CI-0001.age"]
+        assert note_in(study.root / "checkins/CR-01/CI-0001.age", key) == "from b"
+        errors = [p for p in doctor.check_study(study) if p.severity == "error"]
+        # Only the made-up checklist definition (the runs themselves are fine).
+        assert {p.path for p in errors} == {"checklists/C-0001.yaml", "checklists/C-0002.yaml"}
+        assert all("unknown checklist session-start" in p.message for p in errors)
+
+
+def test_sidecar_mark_is_the_same_everywhere() -> None:
+    from prosper_coop import merging, study
+
+    assert study.SIDECAR_MARK == merging.SIDECAR_MARK
 
 
 def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:

@@ -120,7 +120,10 @@ def credit(
     ],
     display: Annotated[
         str | None,
-        typer.Option("--display", help="The pseudonym or group name to show (not for names)."),
+        typer.Option(
+            "--display",
+            help="The exact text to show in outputs (their name, initials or pseudonym).",
+        ),
     ] = None,
     listed_as: Annotated[
         str | None,

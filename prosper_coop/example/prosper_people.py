@@ -40,13 +40,9 @@ from prosper_coop.workspace import StudyContent
 
 CONSENT_FORM = "consent-co-researcher"
 
-# id -> (style, display, listed as); CR-05 has not been asked yet.
+# id -> (style, display, listed as). The credit choices of the current team are set
+# with the outputs (example/prosper_outputs.py); here only CR-06, who left.
 CREDIT: dict[str, tuple[CreditStyle, str, CreditAs]] = {
-    "CA-01": (CreditStyle.NAME, "", CreditAs.AUTHOR),
-    "CR-01": (CreditStyle.GROUP, "The PROSPER co-researcher group", CreditAs.AUTHOR),
-    "CR-02": (CreditStyle.PSEUDONYM, "Rowan", CreditAs.AUTHOR),
-    "CR-03": (CreditStyle.INITIALS, "", CreditAs.ACKNOWLEDGEMENT),
-    "CR-04": (CreditStyle.NONE, "", CreditAs.ACKNOWLEDGEMENT),
     "CR-06": (CreditStyle.GROUP, "The PROSPER co-researcher group", CreditAs.ACKNOWLEDGEMENT),
 }
 

@@ -11,7 +11,9 @@ pull``), files that are gone are dropped, new files are added. A file modified
 within :data:`RACY_NS` of being read is stored as "check again next time", so an
 edit in the same clock tick can never be missed (git calls this "racy git").
 Commands that write tasks refresh the rows they wrote straight after the commit.
-Delete the cache at any time: it is rebuilt on the next command.
+Delete the cache at any time: it is rebuilt on the next command. A cache written by
+other code (another version, or a changed task model: a field added to every record,
+say) is rebuilt too, so its rows always have the shape the models give today.
 
 This module imports no pydantic and no YAML on the fast path: rows are plain
 tuples, dates are ISO strings (which sort like dates).
@@ -205,10 +207,31 @@ def cache_path(root: Path) -> Path:
     return root / CACHE_DIR / CACHE_NAME
 
 
-def _read_cache(root: Path) -> dict[str, Entry] | None:
-    """The cached entries, or None when missing, unreadable or from another version."""
-    from prosper_coop import __version__
+def _code_key() -> str:
+    """What the cached rows were built by: the version and the task model's source file.
 
+    Rows hold each task's JSON form, so a model change (a new field on every record)
+    must not be served from rows built before it, even within one version number.
+    One ``stat`` per process: the fast path still imports no pydantic.
+    """
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        from prosper_coop import __version__
+
+        try:
+            stat = (Path(__file__).resolve().parent.parent / "models.py").stat()
+        except OSError:
+            _CODE_KEY = __version__
+        else:
+            _CODE_KEY = f"{__version__}+{stat.st_size}.{stat.st_mtime_ns}"
+    return _CODE_KEY
+
+
+_CODE_KEY: str | None = None
+
+
+def _read_cache(root: Path) -> dict[str, Entry] | None:
+    """The cached entries, or None when missing, unreadable or from other code."""
     try:
         data = cache_path(root).read_bytes()
         loaded = marshal.loads(data)
@@ -218,7 +241,7 @@ def _read_cache(root: Path) -> dict[str, Entry] | None:
         not isinstance(loaded, tuple)
         or len(loaded) != 3
         or loaded[0] != FORMAT
-        or loaded[1] != __version__
+        or loaded[1] != _code_key()
         or not isinstance(loaded[2], dict)
     ):
         return None
@@ -234,8 +257,6 @@ def _write_cache(
     Entries for files modified in the last :data:`RACY_NS` are stored as "check
     again" unless listed in ``trusted`` (rows a command has just written itself).
     """
-    from prosper_coop import __version__
-
     now = time.time_ns()
     safe = {
         rel: (NOT_TRUSTED, size, row)
@@ -248,7 +269,7 @@ def _write_cache(
     try:
         target.parent.mkdir(exist_ok=True)
         # No fsync: the cache is derived, and a torn file only means a rebuild.
-        temp.write_bytes(marshal.dumps((FORMAT, __version__, safe)))
+        temp.write_bytes(marshal.dumps((FORMAT, _code_key(), safe)))
         temp.replace(target)
     except OSError:
         with contextlib.suppress(OSError):

@@ -102,7 +102,8 @@ def erase_person(study: Study, person: str) -> EraseReport:
     alerts_removed: list[str] = []
     with study.change("people", "erase sensitive records", person) as change:
         for name in ERASED_TYPES:
-            for path in sealed.files_of(study, get(name), person):
+            spare_copies = sealed.sidecars_of(study, get(name), person)
+            for path in [*sealed.files_of(study, get(name), person), *spare_copies]:
                 rel = study.rel(path)
                 change.delete(rel)
                 removed.append(rel)

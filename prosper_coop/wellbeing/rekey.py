@@ -36,7 +36,7 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
     """Re-encrypt every record (of ``type_name``) your key can read; one commit."""
     from prosper_coop import sealed
     from prosper_coop.records import get
-    from prosper_coop.study import to_yaml
+    from prosper_coop.study import SIDECAR_MARK, to_yaml
 
     if type_name is not None and type_name not in REKEY_TYPES:
         raise InvalidInputError(
@@ -65,12 +65,15 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
                     change.save(alert)
                     report.rekeyed.append(f"{alert.id} (resolution note)")
                 continue
-            for path in study.record_files(rtype):
+            spare_copies = sorted((study.root / rtype.folder).rglob(f"*{SIDECAR_MARK}*.age"))
+            for path in [*study.record_files(rtype), *spare_copies]:
                 record = keyring.read(path, rtype.model)
                 if record is None:
                     report.unreadable.append(path.stem)
                     continue
-                owner = sealed.owner_of(rtype, path)
+                # A spare copy kept by sync (NAME.conflict-<hash>.age) belongs where NAME does.
+                named = path.with_name(path.name.split(SIDECAR_MARK, 1)[0] + ".age")
+                owner = sealed.owner_of(rtype, named)
                 readers = sealed.readers_for(study, _kind(name, record), owner, people, rules)
                 rel = study.rel(path)
                 change.write_bytes(rel, sealed.seal(to_yaml(record).encode("utf-8"), readers))

@@ -153,9 +153,9 @@ def test_bad_consent_input_is_refused_and_changes_nothing(empty_study, cli) -> N
             "there is no withdrawal scope 'some'",
         ),
         (
-            ["consent", "credit", "CR-01", "--as", "name", "--display", "Real Name"],
+            ["consent", "credit", "CR-01", "--as", "none", "--display", "Someone"],
             ExitCode.USAGE,
-            "--display is not used with --as name",
+            "--display is not used with --as none",
         ),
         (
             ["consent", "credit", "CR-01", "--as", "pseudonym"],

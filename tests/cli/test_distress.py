@@ -7,6 +7,7 @@ import json
 import pytest
 
 from prosper_coop.errors import ExitCode
+from prosper_coop.records import get
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, snapshot
 
@@ -19,6 +20,7 @@ def test_scripted_stage2_run_records_incident_and_follow_up_task(
 ) -> None:
     act_as(monkeypatch, "SG-01")
     root = str(example_study.root)
+    next_task = example_study.next_id(get("task"))
     result = cli("--study", root, "distress", "run", "--session", "S-0007", *STAGE2, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -26,14 +28,14 @@ def test_scripted_stage2_run_records_incident_and_follow_up_task(
         "signs", "stop", "thoughts", "feelings", "able", "safe", "continue", "stage2",
         "consent-contact", "follow-up", "end",
     ]  # fmt: skip
-    assert (data["incident"], data["task"]) == ("I-0002", "T-0029")
+    assert (data["incident"], data["task"]) == ("I-0002", next_task)
     assert (data["task_owner"], data["task_due"]) == ("SG-01", "2026-11-27")
     assert "If you would like support" in result.stderr  # stage 2 shares support details
-    task = (example_study.root / "tasks" / "00" / "T-0029.yaml").read_text()
+    task = example_study.path_of(get("task"), next_task).read_text()
     assert "owner: SG-01" in task and "due: 2026-11-27" in task and "wp: WP4" in task
     assert "I-0002" in task
     assert git(example_study, "log", "-1", "--format=%an|%s").strip() == (
-        "SG-01|safeguarding: distress protocol (I-0002, T-0029)"
+        f"SG-01|safeguarding: distress protocol (I-0002, {next_task})"
     )
     assert (example_study.root / "incidents" / "I-0002.age").is_file()
     shown = cli("--study", root, "distress", "show", "I-0002", "--json")
@@ -71,6 +73,7 @@ def test_no_signs_records_nothing(example_study, cli, monkeypatch) -> None:
 def test_researcher_protocol_about_a_team_member(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "AC-01")  # anyone may run it; only the safeguarding lead can read it
     root = str(example_study.root)
+    next_task = example_study.next_id(get("task"))
     result = cli(
         "--study", root, "distress", "run", "-p", "distress-researcher", "--person", "CR-02",
         "--wp", "WP3", "-a", "signs=yes", "-a", "able=yes", "-a", "safe=yes",
@@ -78,7 +81,7 @@ def test_researcher_protocol_about_a_team_member(example_study, cli, monkeypatch
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "only the safeguarding lead(s) (SG-01) can read it" in result.stderr
-    assert "wp: WP3" in (example_study.root / "tasks/00/T-0029.yaml").read_text()
+    assert "wp: WP3" in example_study.path_of(get("task"), next_task).read_text()
     assert cli("--study", root, "distress", "show", "I-0002").exit_code == ExitCode.KEY
     act_as(monkeypatch, "SG-01")
     shown = cli("--study", root, "distress", "show", "I-0002")

@@ -182,3 +182,32 @@ def test_rekey_all_includes_resolution_notes(example_study, cli, monkeypatch) ->
     shown = json.loads(cli("--study", root, "wellbeing", "show", "A-0001", "--json").stdout)
     assert shown["resolution_note"].startswith("Spoke by phone")
     assert shown["checkin_record"]["contact"] is True
+
+
+def test_rekey_includes_copies_kept_by_sync(example_study, cli, monkeypatch) -> None:
+    root = example_study.root
+    checkins = sorted((root / "checkins").rglob("CI-*.age"))
+    original = checkins[0]
+    spare = original.with_name(original.stem + ".conflict-0a1b2c.age")
+    spare.write_bytes(original.read_bytes())
+    git(example_study, "add", "-A")
+    git(
+        example_study,
+        "-c",
+        "user.name=WB-01",
+        "-c",
+        "user.email=w@b.invalid",
+        "commit",
+        "-qm",
+        "sync: keep both versions",
+        "--no-verify",
+    )
+    add_person(example_study, "WB-02", ["wellbeing-lead"])
+    act_as(monkeypatch, "WB-02")
+    assert cli("--study", str(root), "keys", "init").exit_code == 0
+    act_as(monkeypatch, "WB-01")
+    result = cli("--study", str(root), "keys", "rekey", "checkin", "--json")
+    assert result.exit_code == 0, result.output
+    assert f"{original.stem}.conflict-0a1b2c" in json.loads(result.stdout)["rekeyed"]
+    changed = git(example_study, "show", "--name-only", "--format=", "HEAD").split()
+    assert example_study.rel(spare) in changed

@@ -104,3 +104,34 @@ def test_people_sensitive_in_a_subprocess(example_study, run_cli) -> None:
     erased = run_cli("people", "erase", "CR-03", "--yes", cwd=cwd)
     assert erased.returncode == 0, erased.stderr
     assert not (cwd / "identities" / "CR-03.age").exists()
+
+
+def test_erase_removes_copies_kept_by_sync(example_study, cli, monkeypatch) -> None:
+    """A spare copy that sync kept beside a record is erased with it."""
+    root = example_study.root
+    spare_checkin = root / "checkins" / "CR-01" / "CI-0001.conflict-0a1b2c.age"
+    spare_plan = root / "plans" / "CR-01.conflict-3d4e5f.age"
+    for spare, original in (
+        (spare_checkin, root / "checkins" / "CR-01" / "CI-0001.age"),
+        (spare_plan, root / "plans" / "CR-01.age"),
+    ):
+        spare.write_bytes(original.read_bytes())
+    git(example_study, "add", "-A")
+    git(
+        example_study,
+        "-c",
+        "user.name=CO-01",
+        "-c",
+        "user.email=c@o.invalid",
+        "commit",
+        "-qm",
+        "sync: keep both versions",
+        "--no-verify",
+    )
+    act_as(monkeypatch, "CO-01")
+    result = cli("--study", str(root), "people", "erase", "CR-01", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    removed = json.loads(result.stdout)["removed"]
+    assert "checkins/CR-01/CI-0001.conflict-0a1b2c.age" in removed
+    assert "plans/CR-01.conflict-3d4e5f.age" in removed
+    assert not spare_checkin.exists() and not spare_plan.exists()

@@ -58,7 +58,7 @@ def test_list_show_and_progress_json(example_study: Study, cli) -> None:
     progress = json.loads(_run(cli, example_study, "progress", "--json").stdout)
     assert progress[0]["percent"] == 100
     table = _run(cli, example_study, "progress").stdout
-    assert "[#######-------------]  33%" in table
+    assert "[###-------]  33%" in table  # WP3: 2 of 6 tasks done
 
 
 def test_edit_warns_about_tasks_outside(example_study: Study, cli) -> None:

@@ -15,6 +15,7 @@ from prosper_coop.study import Study
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks.index import TaskIndex, cache_path, row_of
 from tests.conftest import git
+from tests.tasks.example_tasks import next_task_id, task_count
 
 
 def _list_json(cli, study: Study, *args: str) -> list[dict]:
@@ -88,10 +89,11 @@ def test_same_size_edit_within_the_same_second_is_seen(example_study: Study, cli
 
 
 def test_deleted_file_is_seen_by_the_next_command(example_study: Study, cli) -> None:
-    assert len(_list_json(cli, example_study)) == 27
+    count = task_count(example_study)
+    assert len(_list_json(cli, example_study)) == count
     (example_study.root / "tasks" / "00" / "T-0027.yaml").unlink()
     ids = [t["id"] for t in _list_json(cli, example_study)]
-    assert len(ids) == 26
+    assert len(ids) == count - 1
     assert "T-0027" not in ids
 
 
@@ -101,6 +103,8 @@ def test_git_pull_is_seen_by_the_next_command(example_study: Study, cli, sealed_
     assert _list_json(cli, example_study)[21]["status"] == "todo"  # warm the cache
     result = cli("--study", str(clone), "task", "done", "T-0022", "--force")
     assert result.exit_code == 0, result.output
+    new_id = next_task_id(example_study)
+    assert new_id not in {t["id"] for t in _list_json(cli, example_study)}
     result = cli("--study", str(clone), "task", "add", "WP5", "Write the final report")
     assert result.exit_code == 0, result.output
     git(clone, "rm", "-q", "tasks/00/T-0027.yaml")
@@ -108,7 +112,7 @@ def test_git_pull_is_seen_by_the_next_command(example_study: Study, cli, sealed_
     git(example_study, "pull", "-q", "--ff-only", str(clone), "main")
     tasks = {t["id"]: t for t in _list_json(cli, example_study)}
     assert tasks["T-0022"]["status"] == "done"
-    assert tasks["T-0028"]["title"] == "Write the final report"
+    assert tasks[new_id]["title"] == "Write the final report"
     assert "T-0027" not in tasks
 
 
@@ -116,9 +120,42 @@ def test_corrupt_or_foreign_cache_is_rebuilt(example_study: Study, cli) -> None:
     cache = cache_path(example_study.root)
     cache.parent.mkdir(exist_ok=True)
     cache.write_bytes(b"\x00not a cache")
-    assert len(_list_json(cli, example_study)) == 27
+    count = task_count(example_study)
+    assert len(_list_json(cli, example_study)) == count
     cache.unlink()
-    assert len(_list_json(cli, example_study)) == 27
+    assert len(_list_json(cli, example_study)) == count
+
+
+def test_cache_built_by_an_older_task_model_is_rebuilt(example_study: Study, cli) -> None:
+    """Rows cached before a field was added to every task (sync's ``conflicts``) are not served."""
+    import marshal
+
+    from prosper_coop import __version__
+
+    old = 1_600_000_000
+    for path in (example_study.root / "tasks").rglob("*.yaml"):
+        os.utime(path, (old, old))
+    TaskIndex.load(example_study)
+    cache = cache_path(example_study.root)
+    entries = marshal.loads(cache.read_bytes())[2]
+    for rel, (mtime, size, row) in entries.items():
+        data = json.loads(row[12])
+        del data["conflicts"]
+        entries[rel] = (mtime, size, (*row[:12], json.dumps(data).encode(), *row[13:]))
+    # What the code before the ``conflicts`` field wrote: the same version number.
+    cache.write_bytes(marshal.dumps((task_index.FORMAT, __version__, entries)))
+    tasks = _list_json(cli, example_study)
+    assert all(t["conflicts"] == [] for t in tasks)
+    assert [tuple(r) for r in TaskIndex.load(example_study).rows] == _full_rows(example_study)
+    # An unchanged export imports as unchanged (not as every task "updated").
+    exported = example_study.root.parent / "all.csv"
+    result = cli("--study", str(example_study.root), "task", "export", "-o", str(exported))
+    assert result.exit_code == 0, result.output
+    head = git(example_study, "rev-parse", "HEAD")
+    result = cli("--study", str(example_study.root), "task", "import", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "Nothing to change" in result.stderr
+    assert git(example_study, "rev-parse", "HEAD") == head
 
 
 def test_invalid_hand_edit_is_reported_with_file_and_line(example_study: Study, cli) -> None:
