@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from prosper_coop import yamlio
 from prosper_coop.fsutil import atomic_write_text
 
 FILE_NAME = "settings.yaml"
@@ -33,6 +32,8 @@ def _path() -> Path:
 
 def load() -> dict[str, Any]:
     """All local settings (an empty mapping when none are saved yet)."""
+    from prosper_coop import yamlio
+
     path = _path()
     if not path.exists():
         return {}
@@ -42,6 +43,8 @@ def load() -> dict[str, Any]:
 
 def save(data: dict[str, Any]) -> None:
     """Write local settings atomically, readable only by the user."""
+    from prosper_coop import yamlio
+
     directory = config_dir()
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)

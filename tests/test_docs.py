@@ -46,3 +46,26 @@ def test_every_exit_code_is_documented() -> None:
     table = README.split("## Exit codes", 1)[1]
     documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
     assert documented == {int(code) for code in ExitCode}
+
+
+def test_lazy_mounting_tables_match_what_modules_register() -> None:
+    from prosper_coop.cli import app as app_module
+
+    for module_name, commands in app_module.TOP_LEVEL.items():
+        root = app_module.make_root()
+        app_module._module(module_name).register(root)  # type: ignore[attr-defined]
+        registered = set(typer.main.get_command(root).commands)  # type: ignore[attr-defined]
+        assert registered == set(commands), module_name
+
+
+def test_a_command_line_mounts_only_what_it_needs() -> None:
+    from prosper_coop.cli.app import build_app
+
+    for argv, present, absent in (
+        (["--study", "x", "task", "list"], {"task"}, {"status", "people"}),
+        (["status", "--json"], {"status", "init"}, {"task", "sync"}),
+        (["--help"], {"task", "status", "sync", "checkin"}, set()),
+        (["no-such-command"], {"task", "status"}, set()),
+    ):
+        names = set(typer.main.get_command(build_app(argv)).commands)  # type: ignore[attr-defined]
+        assert present <= names and not (absent & names), argv
