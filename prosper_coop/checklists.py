@@ -83,7 +83,7 @@ class EvidenceKind(StrEnum):
 class AppliesTo(BaseModel):
     """Who or what a checklist is for: a subject kind, narrowed by roles or session types."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     subject: SubjectKind
     roles: list[Role] = Field(default_factory=list)
@@ -98,7 +98,7 @@ class ItemDefinition(BaseModel):
     item applies (e.g. a DBS check only where the role needs one).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     id: Slug
     text: ItemText
@@ -121,7 +121,7 @@ class ItemDefinition(BaseModel):
 class WithdrawalTask(BaseModel):
     """A follow-up task that a consent withdrawal creates for the coordinator."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
     scopes: list[WithdrawalScope] = Field(min_length=1)
@@ -131,7 +131,7 @@ class WithdrawalTask(BaseModel):
 class ChecklistDefinition(BaseModel):
     """A checklist definition file (``protocols/checklists/<id>.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     id: Slug
     version: int = Field(ge=1)

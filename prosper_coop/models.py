@@ -32,7 +32,7 @@ class Conflict(BaseModel):
     ``sync`` records it; ``status`` and ``doctor`` show it; ``resolve`` clears it.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     field: str
     mine: Any = None
@@ -48,7 +48,7 @@ class Record(BaseModel):
     ``conflicts`` is written last in the file (see ``study.to_yaml``).
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     id: str
     conflicts: list[Conflict] = Field(default_factory=list)
@@ -93,7 +93,7 @@ class CreditAs(StrEnum):
 class Credit(BaseModel):
     """A person's credit preference. ``display`` is the exact text they chose to show."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     style: CreditStyle = CreditStyle.GROUP
     display: Annotated[str, StringConstraints(max_length=120)] = ""
@@ -125,7 +125,7 @@ class Person(Record):
 class Milestone(BaseModel):
     """A dated milestone inside a work package."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     id: Annotated[str, StringConstraints(pattern=MILESTONE_ID.pattern)]
     title: Text
@@ -165,7 +165,7 @@ class TaskStatus(StrEnum):
 class Note(BaseModel):
     """A dated note on a record (append-only)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     at: dt.datetime
     by: PersonRef
@@ -192,7 +192,7 @@ class Task(Record):
 class ReadabilityThresholds(BaseModel):
     """Readability limits for one output type; a limit left empty is not checked."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     min_reading_ease: float | None = None
     max_grade: float | None = None
@@ -227,7 +227,7 @@ def default_readability() -> dict[str, ReadabilityThresholds]:
 class PaymentRate(BaseModel):
     """An hourly payment rate for public contributors, applying from ``as_of``."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     as_of: dt.date
     hourly: Annotated[float, Field(gt=0, le=10_000)]
@@ -255,7 +255,7 @@ def default_payment_rates() -> list[PaymentRate]:
 class InvolvementSettings(BaseModel):
     """How public contributors are paid: the currency and dated hourly rates."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "GBP"
     rates: list[PaymentRate] = Field(default_factory=default_payment_rates)
@@ -264,7 +264,7 @@ class InvolvementSettings(BaseModel):
 class StudySettings(BaseModel):
     """``study.yaml``: the study's own settings, shared by the whole team."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
     schema_version: int = 1
     uid: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]

@@ -43,7 +43,7 @@ class WithdrawalScope(StrEnum):
 class Tick(BaseModel):
     """One item of a run marked done (or answered), by whom, when, with what evidence."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     item: Slug
     by: PersonRef
@@ -57,7 +57,7 @@ class Tick(BaseModel):
 class Withdrawal(BaseModel):
     """A consent withdrawal: kept on the consent run, never deleted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     at: dt.datetime
     by: PersonRef
@@ -122,7 +122,7 @@ class DebriefChoice(StrEnum):
 class Debrief(BaseModel):
     """That a debrief was offered to a facilitator after a session, and their choice."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     facilitator: PersonRef
     offered_at: dt.datetime

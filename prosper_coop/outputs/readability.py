@@ -42,7 +42,7 @@ _PROTECTED = re.compile(
 class GlossaryTerm(BaseModel):
     """A hard word or phrase and a plainer way to say it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     term: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     also: list[str] = Field(default_factory=list)
@@ -55,7 +55,7 @@ class GlossaryTerm(BaseModel):
 class Glossary(BaseModel):
     """``templates/glossary.yaml``: terms to flag, and abbreviations that are names."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     allowed_abbreviations: list[str] = Field(default_factory=list)
     terms: list[GlossaryTerm] = Field(default_factory=list)

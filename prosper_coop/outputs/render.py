@@ -71,7 +71,7 @@ NUMBER_WORDS = [
 class RenderedFile(BaseModel):
     """One file a render wrote, and a hash of its bytes."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     path: str
     format: Annotated[str, StringConstraints(pattern=r"^(md|html|docx)$")]

@@ -35,7 +35,7 @@ def _yes_no_key(value: Any) -> Any:
 class Step(BaseModel):
     """One step: something to say or do, and optionally a question with branches."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     stage: str
@@ -79,7 +79,7 @@ class Step(BaseModel):
 class FollowUp(BaseModel):
     """The follow-up task a recorded run creates."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     due_in_days: int = Field(default=1, ge=0, le=30)
     task_title: str = "Follow-up after a distress protocol"
@@ -88,7 +88,7 @@ class FollowUp(BaseModel):
 class DistressProtocol(BaseModel):
     """A distress protocol definition (versioned, with its source)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     id: str
     version: int = Field(ge=1)

@@ -94,7 +94,7 @@ class Identity(Record):
 class IncidentStep(BaseModel):
     """One step of a distress-protocol run as it happened."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     step: str
     stage: str
