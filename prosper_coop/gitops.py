@@ -143,10 +143,13 @@ class StudyRepo:
         return changed
 
     def add(self, paths: Sequence[str]) -> None:
-        """Stage ``paths`` (new, changed or deleted)."""
-        if not paths:
-            return
-        self._with_paths(["add", "-A"], paths)
+        """Stage ``paths`` (new, changed or deleted, even if already removed with git rm)."""
+        present = [path for path in paths if (self.root / path).exists()]
+        gone = [path for path in paths if not (self.root / path).exists()]
+        if present:
+            self._with_paths(["add", "-A"], present)
+        if gone:
+            self._with_paths(["rm", "-q", "--cached", "--ignore-unmatch"], gone)
 
     def unstage(self, paths: Sequence[str]) -> None:
         """Undo staging of ``paths`` (back to HEAD's version in the index)."""

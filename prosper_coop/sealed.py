@@ -324,7 +324,9 @@ class Keyring:
         if record is None:
             raise KeyProblemError(
                 f"{what} was not encrypted to your key, so you cannot read it",
-                "Only the people named in wellbeing/recipients.yaml can. If you should be "
-                "one of them, ask someone who can read it to run: prosper-coop keys rekey",
+                "It is readable only by the people wellbeing/recipients.yaml names for this "
+                "kind of record (a private reflection, only by the person who wrote it). "
+                "If you have just taken on a role that should read it, such as a new lead, "
+                "ask someone who can read it to run: prosper-coop keys rekey",
             )
         return record

@@ -293,6 +293,11 @@ def _list_command(rtype: RecordType) -> str:
         "recommendation": "rec list",
         "involvement": "involve list",
         "render": "render --list",
+        "alert": "wellbeing alerts",
+        "checkin": "wellbeing alerts",
+        "reflection": "reflect list",
+        "incident": "distress show ID",
+        "checklist": "checklist status",
     }.get(rtype.name, f"{rtype.name} list")
 
 

@@ -10,6 +10,7 @@ keys in model order, block style, UTF-8, multi-line text as literal blocks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -51,7 +52,8 @@ def _yaml_error(exc: yaml.YAMLError, where: str) -> ValidationError:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return ValidationError(
         f"this file is not valid YAML: {problem}",
-        "Fix the line shown (check indentation, colons and quotes), then try again.",
+        "Fix the line shown (check indentation, colons and quotes; text that contains "
+        "': ' needs quotes around it), then try again.",
         file=where,
         line=mark.line + 1 if mark is not None else None,
     )
@@ -71,6 +73,37 @@ def loads(text: str, where: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where) from None
+    except (ValueError, OverflowError) as exc:  # e.g. due: 2027-02-30
+        raise _value_error(exc, text, where) from None
+
+
+_DATE_LIKE = re.compile(r"(?<![\w-])(\d{4}-\d{1,2}-\d{1,2})(?:[Tt ][^\s#]*)?")
+
+
+def _value_error(exc: Exception, text: str, where: str) -> ValidationError:
+    """A value YAML could read but not turn into a real date or time."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _DATE_LIKE.finditer(line.split("#", 1)[0]):
+            try:
+                dt.date.fromisoformat(_pad_date(match.group(1)))
+            except ValueError:
+                field_name = line.split(":", 1)[0].strip(" -") if ":" in line else "(value)"
+                return ValidationError(
+                    f"{field_name}: {match.group(1)} is not a real date ({exc})",
+                    "Use a real date in the form YYYY-MM-DD, then try again.",
+                    file=where,
+                    line=number,
+                )
+    return ValidationError(
+        f"a value could not be read ({exc})",
+        "Check the dates and numbers in this file, then try again.",
+        file=where,
+    )
+
+
+def _pad_date(text: str) -> str:
+    year, month, day = text.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def decode(data: bytes, where: str) -> str:

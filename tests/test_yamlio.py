@@ -95,3 +95,10 @@ def test_shared_values_are_written_in_full_not_as_aliases() -> None:
     text = yamlio.dumps({"due": day, "done_on": day, "tags": ["a"], "more": ["a"]})
     assert "&" not in text and "*" not in text
     assert yamlio.loads(text, "x")["done_on"] == day
+
+
+def test_an_impossible_date_names_field_and_line() -> None:
+    with pytest.raises(ValidationError) as caught:
+        yamlio.loads("id: T-0001\ntitle: Pilot\ndue: 2027-02-30\n", "tasks/00/T-0001.yaml")
+    assert caught.value.line == 3
+    assert caught.value.message.startswith("due: 2027-02-30 is not a real date")

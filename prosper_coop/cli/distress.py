@@ -65,7 +65,7 @@ def run(
         str | None, typer.Option("--person", help="The team member it is about (researcher).")
     ] = None,
     participant: Annotated[
-        str, typer.Option("--participant", help="A pseudonymous participant label, e.g. P-07.")
+        str, typer.Option("--participant", help="A pseudonymous participant label, e.g. P-0007.")
     ] = "",
     answers: Annotated[
         list[str] | None,

@@ -14,7 +14,7 @@ app = make_app(
     "team if you choose --share.\n\n"
     "Write one with --text, by piping text in, or in your editor ($EDITOR). Then see them "
     "with: reflect list, reflect show ID.\n\n"
-    "Example: prosper-coop reflect --text 'Today's interview stayed with me' --wp WP4",
+    'Example: prosper-coop reflect --text "The interview today stayed with me" --wp WP4',
     name="reflect",
 )
 app.info.no_args_is_help = False
@@ -38,7 +38,7 @@ def _callback(
 ) -> None:
     """Write a reflection. Private by default: only you can read it, unless you --share it.
 
-    Example: prosper-coop reflect --text "Today's interview stayed with me" --wp WP4
+    Example: prosper-coop reflect --text "The interview today stayed with me" --wp WP4
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -60,8 +60,18 @@ def _write(
             text = sys.stdin.read()
         else:
             from prosper_coop.cli.support import write_in_editor
+            from prosper_coop.errors import KeyProblemError
 
-            who = reflection_readers(study, shared=share).describe(study.actor())
+            readers = reflection_readers(study, shared=share)
+            if not readers.recipients or readers.owner_without_key:
+                # Say so before the editor opens, so no one writes something that is lost.
+                raise KeyProblemError(
+                    "you need a key before you can save reflections, so that only the people "
+                    "you choose can read them",
+                    "Set one up with: prosper-coop keys init (it takes a moment), then run "
+                    "prosper-coop reflect again.",
+                )
+            who = readers.describe(study.actor())
             text = write_in_editor(
                 "\n\n# Write your reflection above. Lines starting with # are left out.\n"
                 f"# Who will be able to read it: {who}.\n"

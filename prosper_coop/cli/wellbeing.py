@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
     from prosper_coop.study import Study
@@ -39,28 +42,26 @@ def checkin(
 
     Asks the questions when no --distress is given. Only you and the wellbeing
     lead(s) can read what you say; the rest of the team can see only that you
-    checked in.
+    checked in, and whether an alert was raised (never your answers).
 
     Example: prosper-coop checkin --distress 3 --contact no
     """
     from prosper_coop.cli.support import show_support_now
-    from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no
-    from prosper_coop.wellbeing.config import checkin_settings
 
     out = output(as_json, quiet)
-    study = open_study()
-    settings = checkin_settings(study.root)
-    if distress is None:
-        rating, wants_contact, text = _ask(study, settings)
-    else:
-        rating = parse_rating(distress, settings)
-        wants_contact = parse_yes_no(contact) if contact is not None else False
-        text = note
-    if settings.shows_support(rating, wants_contact):
-        show_support_now(study.root)  # at once: before git or encryption is touched
-    from prosper_coop.wellbeing.checkins import record_checkin
-
-    result = record_checkin(study, settings, distress=rating, contact=wants_contact, note=text)
+    try:
+        study, settings, result, rating, wants_contact = _record(distress, contact, note)
+    except (UserError, typer.Abort, EOFError) as exc:
+        # Whatever went wrong, the person still gets support, and the truth.
+        with contextlib.suppress(UserError, OSError):
+            show_support_now(_study_root_or_none())
+        out.info("Your check-in was not saved, so nobody has been told about it.")
+        if isinstance(exc, UserError):
+            raise
+        raise UserError(
+            "the check-in needs a rating from 0 to 10",
+            "Run it again with, for example: prosper-coop checkin --distress 5 --contact no",
+        ) from None
     if as_json:
         out.json(
             {
@@ -94,6 +95,54 @@ def checkin(
             "If you would like someone to get in touch, you can check in again at any "
             "time and answer yes."
         )
+    if result.alert and _has_remote(study):
+        out.info(
+            "The wellbeing lead will see the alert once this study is synced. To send it "
+            "now, run: prosper-coop sync. If you need help before then, the services "
+            "above are there for you."
+        )
+
+
+def _record(
+    distress: str | None, contact: str | None, note: str
+) -> tuple[Study, CheckinSettings, Any, int, bool]:
+    """Ask or read the answers, show support at once when it applies, then save."""
+    import sys
+
+    from prosper_coop.cli.support import show_support_now
+    from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no, record_checkin
+    from prosper_coop.wellbeing.config import checkin_settings
+
+    study = open_study()
+    settings = checkin_settings(study.root)
+    if distress is None:
+        if not sys.stdin.isatty() and contact is not None:
+            raise InvalidInputError(
+                "the check-in needs a rating from 0 to 10 as well",
+                "Add it, for example: prosper-coop checkin --distress 5 --contact yes",
+            )
+        rating, wants_contact, text = _ask(study, settings)
+    else:
+        rating = parse_rating(distress, settings)
+        wants_contact = parse_yes_no(contact) if contact is not None else False
+        text = note
+    if settings.shows_support(rating, wants_contact):
+        show_support_now(study.root)  # at once: before git or encryption is touched
+    result = record_checkin(study, settings, distress=rating, contact=wants_contact, note=text)
+    return study, settings, result, rating, wants_contact
+
+
+def _study_root_or_none() -> Path | None:
+    from prosper_coop.cli.support import _study_root
+
+    return _study_root()
+
+
+def _has_remote(study: Study) -> bool:
+    try:
+        return bool(study.repo.run("remote").strip())
+    except UserError:
+        return False
 
 
 def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
@@ -107,7 +156,8 @@ def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
     readers = checkin_readers(study)
     out.info(
         f"Who can read your answers: {readers.describe(readers.owner)}. "
-        "Others in the team can see only that you checked in, and when.\n"
+        "Others in the team can see that you checked in and when, and whether an alert "
+        "was raised for the wellbeing lead; never your answers.\n"
     )
     while True:
         answer = typer.prompt(settings.distress_question)
@@ -141,10 +191,15 @@ def alerts(
     Example: prosper-coop wellbeing alerts --open
     """
     from prosper_coop import clock
-    from prosper_coop.wellbeing.alerts import alert_row, list_alerts
+    from prosper_coop.wellbeing.alerts import alert_row, list_alerts, sees_all_alerts
 
     out = output(as_json)
-    rows = [alert_row(a, clock.today()) for a in list_alerts(open_study(), open_only=open_only)]
+    study = open_study()
+    viewer = study.actor()
+    found = list_alerts(study, open_only=open_only, viewer=viewer)
+    rows = [alert_row(a, clock.today()) for a in found]
+    if not sees_all_alerts(study, viewer):
+        out.info("These are your own alerts. The wellbeing lead follows up everyone's.")
     if as_json:
         out.json(rows)
         return

@@ -15,12 +15,32 @@ from prosper_coop.errors import ConflictError, InvalidInputError
 from prosper_coop.sealed import Keyring
 from prosper_coop.study import Study
 
+# Roles that follow up alerts and so see everyone's; others see only their own.
+FOLLOW_UP_ROLES = {"wellbeing-lead", "safeguarding-lead", "coordinator"}
 
-def list_alerts(study: Study, *, open_only: bool = False) -> list[Any]:
-    """Alerts, newest first (only open ones with ``open_only``)."""
+
+def sees_all_alerts(study: Study, viewer: str) -> bool:
+    """Whether ``viewer`` follows up alerts (and so is shown everyone's)."""
+    from prosper_coop.records import get
+
+    people = get("person")
+    if not study.exists(people, viewer):
+        return False
+    person = study.load(people, viewer)
+    return bool(FOLLOW_UP_ROLES & {str(role) for role in person.roles})
+
+
+def list_alerts(study: Study, *, open_only: bool = False, viewer: str | None = None) -> list[Any]:
+    """Alerts, newest first (only open ones with ``open_only``).
+
+    With ``viewer``, a person who does not follow up alerts sees only their own:
+    the records are shared, but nobody needs to browse their colleagues' alerts.
+    """
     from prosper_coop.records import get
 
     alerts = study.load_all(get("alert"))
+    if viewer is not None and not sees_all_alerts(study, viewer):
+        alerts = [a for a in alerts if a.person == viewer]
     if open_only:
         alerts = [a for a in alerts if a.status == "open"]
     return sorted(alerts, key=lambda a: a.raised, reverse=True)

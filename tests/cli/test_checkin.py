@@ -73,7 +73,7 @@ def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
     )
     assert result.exit_code == 0, result.output
     assert "Who can read your answers: you and the wellbeing lead (WB-01)" in result.stderr
-    assert "Others in the team can see only that you checked in" in result.stderr
+    assert "Others in the team can see that you checked in and when" in result.stderr
     assert result.stderr.count("Please try again") == 2
     assert "Please answer yes or no" in result.stderr
     assert (example_study.root / "checkins/CR-04/CI-0005.age").is_file()
@@ -89,8 +89,11 @@ def test_bad_ratings_are_refused_calmly(example_study, cli, monkeypatch, value, 
     before = snapshot(example_study)
     result = cli("--study", str(example_study.root), "checkin", "--distress", value, "--note", "n")
     assert result.exit_code == ExitCode.USAGE, result.output
-    assert result.stderr.startswith("Error: ")
+    assert "\nError: " in result.stderr
     assert message in result.stderr and "Nothing was saved" in result.stderr
+    # A check-in that could not be saved still shows support, and says nobody was told.
+    assert "If you would like support" in result.stderr
+    assert "nobody has been told" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(example_study) == before
 
@@ -196,3 +199,30 @@ def test_support_is_shown_before_git_or_pyrage_is_imported(example_study, run_cl
     err = result.stderr
     assert "TRIPWIRE" in err  # the tripwire works
     assert err.index("If you would like support") < err.index("TRIPWIRE")
+
+
+def test_contact_request_without_rating_shows_support(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = snapshot(example_study)
+    result = cli("--study", str(example_study.root), "checkin", "--contact", "yes")
+    assert result.exit_code == ExitCode.USAGE
+    assert "If you would like support" in result.stderr
+    assert "needs a rating from 0 to 10" in result.stderr and "Aborted" not in result.stderr
+    assert snapshot(example_study) == before
+
+
+def test_checkin_outside_a_study_still_shows_support(cli) -> None:
+    result = cli("checkin", "--distress", "8", "--contact", "yes")
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "If you would like support" in result.stderr
+    assert "Your check-in was not saved, so nobody has been told about it." in result.stderr
+
+
+def test_alert_waits_for_sync_when_the_team_shares_a_remote(
+    example_study, cli, monkeypatch
+) -> None:
+    git(example_study, "remote", "add", "origin", str(example_study.root.parent / "team.git"))
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "checkin", "-d", "9", "--contact", "yes")
+    assert result.exit_code == 0, result.output
+    assert "once this study is synced" in result.stderr and "prosper-coop sync" in result.stderr

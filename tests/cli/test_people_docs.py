@@ -38,5 +38,7 @@ def test_help_has_an_example_and_the_readme_lists_it(cli, command) -> None:
     result = cli(*command, "--help")
     assert result.exit_code == 0, result.output
     assert f"Example: prosper-coop {' '.join(command)}" in " ".join(result.stdout.split())
-    section = README.split("### People, checklists, consent and sessions", 1)[1].split("\n### ", 1)[0]
+    section = README.split("### People, checklists, consent and sessions", 1)[1].split("\n### ", 1)[
+        0
+    ]
     assert f"prosper-coop {' '.join(command)}" in section

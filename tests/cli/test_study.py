@@ -289,3 +289,11 @@ def test_no_color_is_honoured(run_cli, sealed_env: Path) -> None:
     )
     assert "\x1b[" in coloured.stderr and "31m" in coloured.stderr  # red without NO_COLOR
     assert "31m" not in plain.stderr and "Error: " in plain.stderr
+
+
+def test_save_after_git_rm(cli, example_study: Study) -> None:
+    git(example_study, "rm", "-q", "tasks/00/T-0027.yaml")
+    result = cli("--study", str(example_study.root), "save", "-m", "drop a duplicate task")
+    assert result.exit_code == 0, result.output
+    assert git(example_study, "status", "--porcelain") == ""
+    assert "T-0027" not in git(example_study, "ls-files", "tasks")

@@ -140,3 +140,15 @@ def test_wellbeing_commands_in_a_subprocess(example_study, run_cli) -> None:
     assert done.returncode == 0, done.stderr
     plan = run_cli("wellbeing", "plan", "--show", cwd=cwd, env={"PROSPER_COOP_AS": "CR-01"})
     assert "A short walk" in plan.stdout
+
+
+def test_co_researchers_see_only_their_own_alerts(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "WB-01")
+    everyone = json.loads(cli("--study", root, "wellbeing", "alerts", "--json").stdout)
+    assert len({a["person"] for a in everyone}) >= 2
+    act_as(monkeypatch, "CR-03")
+    result = cli("--study", root, "wellbeing", "alerts", "--json")
+    assert result.exit_code == 0, result.output
+    assert {a["person"] for a in json.loads(result.stdout)} <= {"CR-03"}
+    assert "These are your own alerts" in result.stderr
