@@ -11,6 +11,7 @@ from prosper_coop import checklists, people, sessions
 from prosper_coop.checklists import Evidence
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.people_models import DebriefChoice, SessionStatus
+from prosper_coop.records import get
 from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
 
 DAY = dt.date(2026, 11, 29)
@@ -103,7 +104,11 @@ def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
         ("CR-01", DebriefChoice.LATER, "CO-01"),
         ("AC-01", DebriefChoice.DECLINED, "CO-01"),
     ]
-    assert commits(study)[0] == "session: close (S-0001)"
+    assert commits(study)[0] == "session: close (S-0001, T-0001)"
+    # The debrief CR-01 chose to have later is not forgotten: a task, in the same commit.
+    follow_up = study.load(get("task"), "T-0001")
+    assert "Offer CR-01 the debrief they chose to have later" in follow_up.title
+    assert follow_up.tags == ["debrief", "support"]
     head = snapshot(study)
     with pytest.raises(ConflictError, match="already closed"):
         sessions.close(study, "S-0001", {})

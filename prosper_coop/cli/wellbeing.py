@@ -209,7 +209,7 @@ def alerts(
             [
                 r["id"],
                 r["person"],
-                "asked to be contacted" if r["level"] == "contact-requested" else "high rating",
+                _why(r),
                 r["raised"][:16].replace("T", " "),
                 f"open {r['days_open']} d"
                 if r["status"] == "open"
@@ -219,6 +219,12 @@ def alerts(
         ],
         empty="No open alerts." if open_only else "No alerts.",
     )
+
+
+def _why(row: dict[str, Any]) -> str:
+    if row["level"] == "contact-requested":
+        return "asked to be contacted"
+    return "high rating; asked to be contacted" if row["contact_requested"] else "high rating"
 
 
 @app.command("show")

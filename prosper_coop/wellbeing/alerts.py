@@ -52,6 +52,7 @@ def alert_row(alert: Any, today: dt.date) -> dict[str, Any]:
         "id": alert.id,
         "person": alert.person,
         "level": str(alert.level),
+        "contact_requested": alert.contact_requested or str(alert.level) == "contact-requested",
         "raised": alert.raised.isoformat(),
         "days_open": (today - alert.raised.date()).days if alert.status == "open" else None,
         "status": str(alert.status),

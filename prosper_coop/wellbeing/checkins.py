@@ -100,7 +100,14 @@ def record_checkin(
         if alert_id is not None:
             level = AlertLevel.HIGH if distress >= settings.threshold else AlertLevel.CONTACT
             change.save(
-                Alert(id=alert_id, person=actor, level=level, raised=now, checkin=checkin_id)
+                Alert(
+                    id=alert_id,
+                    person=actor,
+                    level=level,
+                    contact_requested=contact,
+                    raised=now,
+                    checkin=checkin_id,
+                )
             )
             change.what = "check-in, alert raised"
         change.record_ids = [i for i in (checkin_id, alert_id) if i]

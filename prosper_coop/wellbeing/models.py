@@ -143,6 +143,8 @@ class Alert(Record):
     id: Annotated[str, StringConstraints(pattern=ALERT_ID.pattern)]
     person: PersonRef
     level: AlertLevel
+    # The person asked to be contacted (also when the level is "high").
+    contact_requested: bool = False
     raised: dt.datetime
     status: AlertStatus = AlertStatus.OPEN
     checkin: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)] | None = None

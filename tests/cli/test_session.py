@@ -93,7 +93,7 @@ def test_close_prompts_each_facilitator(empty_study, cli) -> None:
         ("CR-01", "later"),
         ("AC-01", "later"),
     ]
-    assert commits(empty_study)[0] == "session: close (S-0001)"
+    assert commits(empty_study)[0] == "session: close (S-0001, T-0001, T-0002)"
 
 
 def test_list_table(example_study, cli) -> None:

@@ -152,3 +152,14 @@ def test_co_researchers_see_only_their_own_alerts(example_study, cli, monkeypatc
     assert result.exit_code == 0, result.output
     assert {a["person"] for a in json.loads(result.stdout)} <= {"CR-03"}
     assert "These are your own alerts" in result.stderr
+
+
+def test_lead_sees_a_contact_request_with_a_high_rating(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    act_as(monkeypatch, "CR-01")
+    assert cli("--study", root, "checkin", "-d", "9", "--contact", "yes").exit_code == 0
+    act_as(monkeypatch, "WB-01")
+    listed = cli("--study", root, "wellbeing", "alerts", "--open")
+    assert "high rating; asked to be contacted" in listed.stdout
+    rows = json.loads(cli("--study", root, "wellbeing", "alerts", "--json").stdout)
+    assert any(r["person"] == "CR-01" and r["contact_requested"] for r in rows)
