@@ -49,6 +49,18 @@ OTHER = "other file"
 
 
 # -- setting up ------------------------------------------------------------------------
+
+
+def git_reason(stderr: str) -> str:
+    """The line of git's error output that says what went wrong (its first ``fatal:``)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[-1] if lines else ""
+
+
 def driver_command(kind: str, python: str | None = None) -> str:
     """The command git runs to merge a file of ``kind`` (yaml or age)."""
     interpreter = shlex.quote(python or sys.executable)
@@ -148,7 +160,7 @@ def set_remote(study: Study, url: str) -> RemoteResult:
         check=False,
         timeout=60,
     )
-    detail = done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr else ""
+    detail = git_reason(done.stderr) if done.returncode and done.stderr else ""
     return RemoteResult(url, previous, done.returncode == 0, detail)
 
 
@@ -727,7 +739,7 @@ def clone_study(url: str, target: Path) -> Study:
     )
     try:
         if done.returncode != 0:
-            detail = (done.stderr.strip().splitlines() or ["unknown problem"])[-1]
+            detail = git_reason(done.stderr) or "unknown problem"
             raise GitError(
                 f"could not copy the study from {url}: {detail.removeprefix('fatal: ')}",
                 "Check the address and your access to it, then try again.",

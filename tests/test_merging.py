@@ -192,3 +192,16 @@ def test_two_conflicts_in_one_record_write_plain_yaml(tmp_path: Path) -> None:
     text = ours.read_text()
     assert "&" not in text and "*" not in text  # no YAML anchors: study files refuse them
     assert [c["field"] for c in yaml.safe_load(text)["conflicts"]] == ["title", "status"]
+
+
+def test_git_reason_picks_the_line_that_says_what_went_wrong() -> None:
+    from prosper_coop.sync import git_reason
+
+    stderr = (
+        "fatal: '/x/team.git' does not appear to be a git repository\n"
+        "fatal: Could not read from remote repository.\n\n"
+        "Please make sure you have the correct access rights\nand the repository exists.\n"
+    )
+    assert git_reason(stderr) == "'/x/team.git' does not appear to be a git repository"
+    assert git_reason("something odd\n") == "something odd"
+    assert git_reason("") == ""
