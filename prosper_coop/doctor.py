@@ -29,6 +29,8 @@ class Problem:
 
     def __str__(self) -> str:
         line = f":{self.line}" if self.line else ""
+        if self.field.startswith("("):  # about the whole file, not one field
+            return f"{self.path}{line}: {self.message}"
         return f"{self.path}{line}: {self.field}: {self.message}"
 
 
