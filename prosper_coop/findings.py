@@ -9,20 +9,20 @@ from these records (see :mod:`prosper_coop.outputs`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints
 
+from prosper_coop import ids
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import LongText, Record, Text, WpRef
 
 if TYPE_CHECKING:
     from prosper_coop.study import Study
 
-THEME_ID = re.compile(r"^TH\d{1,3}$")
-REC_ID = re.compile(r"^R-\d{3,}$")
+THEME_ID = ids.THEME_ID
+REC_ID = ids.REC_ID
 
 M = TypeVar("M", bound=Record)
 ThemeRef = Annotated[str, StringConstraints(pattern=THEME_ID.pattern)]

@@ -9,13 +9,13 @@ a change of rate never rewrites what was owed before it (DOMAIN.md section 5).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from prosper_coop import ids
 from prosper_coop.errors import InvalidInputError
 from prosper_coop.models import LongText, PersonRef, Record, Text
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from prosper_coop.models import PaymentRate
     from prosper_coop.study import Study
 
-ENTRY_ID = re.compile(r"^INV-\d{5,}$")
+ENTRY_ID = ids.ENTRY_ID
 MAX_HOURS_PER_ENTRY = 24
 PENNY = Decimal("0.01")
 

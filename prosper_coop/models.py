@@ -7,16 +7,17 @@ hand-edited file is caught, and field order here is the order keys are written.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-TASK_ID = re.compile(r"^T-\d{4,}$")
-WP_ID = re.compile(r"^WP\d{1,3}$")
-PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}$")
-MILESTONE_ID = re.compile(r"^M\d{1,3}$")
+from prosper_coop import ids
+
+TASK_ID = ids.TASK_ID
+WP_ID = ids.WP_ID
+PERSON_ID = ids.PERSON_ID
+MILESTONE_ID = ids.MILESTONE_ID
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]

@@ -17,10 +17,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from prosper_coop import ids
 from prosper_coop.models import PERSON_ID, LongText, PersonRef, Record, TaskRef, Text, WpRef
 
-RUN_ID = re.compile(r"^C-\d{4,}$")
-SESSION_ID = re.compile(r"^S-\d{4,}$")
+RUN_ID = ids.RUN_ID
+SESSION_ID = ids.SESSION_ID
 PARTICIPANT_ID = re.compile(r"^P-\d{3,5}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SUBJECT_ID = re.compile(

@@ -1,21 +1,31 @@
 """The registry of record types: where each lives, its model and its ID form.
 
 Later features add their record types here; everything else (loading, saving,
-doctor, schema, the index) works from this table.
+doctor, schema, the index) works from this table. Models are named, not imported:
+a command that touches tasks never pays for building the models of check-ins or
+recommendations.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from prosper_coop import findings, involvement, models, people_models
+from prosper_coop import ids
 from prosper_coop.errors import NotFoundError
-from prosper_coop.outputs import render as renders
-from prosper_coop.wellbeing import models as wellbeing_models
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+@cache
+def _import_model(path: str) -> type[BaseModel]:
+    module_name, _, class_name = path.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(module_name), class_name)
+    return model
 
 
 @dataclass(frozen=True)
@@ -24,13 +34,23 @@ class RecordType:
 
     name: str
     folder: str
-    model: type[BaseModel]
+    model_path: str  # "module:Class", imported on first use
     pattern: re.Pattern[str]
     example: str
     prefix: str = ""
     width: int = 4
     sharded: bool = False
     sensitive: bool = False
+
+    @property
+    def model(self) -> type[BaseModel]:
+        """The pydantic model of this record type (imported on first use)."""
+        return _import_model(self.model_path)
+
+    def is_model_of(self, record: object) -> bool:
+        """Whether ``record`` is of this type, without importing any other model."""
+        cls = type(record)
+        return f"{cls.__module__}:{cls.__qualname__}" == self.model_path
 
     @property
     def suffix(self) -> str:
@@ -42,66 +62,51 @@ class RecordType:
         return f"{self.prefix}{number:0{self.width}d}"
 
 
+_CORE = "prosper_coop.models"
+_PEOPLE = "prosper_coop.people_models"
+_WELLBEING = "prosper_coop.wellbeing.models"
+_FINDINGS = "prosper_coop.findings"
+
 RECORD_TYPES: tuple[RecordType, ...] = (
-    RecordType("person", "people", models.Person, models.PERSON_ID, "CR-01", prefix="", width=2),
-    RecordType(
-        "workpackage", "workpackages", models.WorkPackage, models.WP_ID, "WP3", prefix="WP", width=1
-    ),
-    RecordType(
-        "task", "tasks", models.Task, models.TASK_ID, "T-0042", prefix="T-", width=4, sharded=True
-    ),
-    RecordType(
-        "checklist",
-        "checklists",
-        people_models.ChecklistRun,
-        people_models.RUN_ID,
-        "C-0001",
-        prefix="C-",
-        width=4,
-    ),
-    RecordType(
-        "session",
-        "sessions",
-        people_models.Session,
-        people_models.SESSION_ID,
-        "S-0001",
-        prefix="S-",
-        width=4,
-    ),
+    RecordType("person", "people", f"{_CORE}:Person", ids.PERSON_ID, "CR-01", width=2),
+    RecordType("workpackage", "workpackages", f"{_CORE}:WorkPackage", ids.WP_ID, "WP3", "WP", 1),
+    RecordType("task", "tasks", f"{_CORE}:Task", ids.TASK_ID, "T-0042", "T-", 4, sharded=True),
+    RecordType("checklist", "checklists", f"{_PEOPLE}:ChecklistRun", ids.RUN_ID, "C-0001", "C-"),
+    RecordType("session", "sessions", f"{_PEOPLE}:Session", ids.SESSION_ID, "S-0001", "S-"),
     # Wellbeing. Sensitive types are age-encrypted .age files (see guard.py), kept
     # per person where they belong to one (checkins/CR-01/CI-0001.age).
     RecordType(
         "checkin",
         "checkins",
-        wellbeing_models.CheckIn,
-        wellbeing_models.CHECKIN_ID,
+        f"{_WELLBEING}:CheckIn",
+        ids.CHECKIN_ID,
         "CI-0001",
-        prefix="CI-",
+        "CI-",
         sensitive=True,
     ),
     RecordType(
         "reflection",
         "reflections",
-        wellbeing_models.Reflection,
-        wellbeing_models.REFLECTION_ID,
+        f"{_WELLBEING}:Reflection",
+        ids.REFLECTION_ID,
         "RF-0001",
-        prefix="RF-",
+        "RF-",
         sensitive=True,
     ),
     RecordType(
         "incident",
         "incidents",
-        wellbeing_models.Incident,
-        wellbeing_models.INCIDENT_ID,
+        f"{_WELLBEING}:Incident",
+        ids.INCIDENT_ID,
         "I-0001",
-        prefix="I-",
+        "I-",
         sensitive=True,
     ),
     RecordType(
         "plan",
         "plans",
-        wellbeing_models.WellbeingPlan,
-        models.PERSON_ID,
+        f"{_WELLBEING}:WellbeingPlan",
+        ids.PERSON_ID,
         "CR-01",
         width=2,
         sensitive=True,
@@ -109,42 +114,41 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         "identity",
         "identities",
-        wellbeing_models.Identity,
-        models.PERSON_ID,
+        f"{_WELLBEING}:Identity",
+        ids.PERSON_ID,
         "CR-01",
         width=2,
         sensitive=True,
     ),
-    RecordType(
-        "alert",
-        "alerts",
-        wellbeing_models.Alert,
-        wellbeing_models.ALERT_ID,
-        "A-0001",
-        prefix="A-",
-    ),
-    RecordType("theme", "themes", findings.Theme, findings.THEME_ID, "TH3", prefix="TH", width=1),
+    RecordType("alert", "alerts", f"{_WELLBEING}:Alert", ids.ALERT_ID, "A-0001", "A-"),
+    RecordType("theme", "themes", f"{_FINDINGS}:Theme", ids.THEME_ID, "TH3", "TH", 1),
     RecordType(
         "recommendation",
         "recommendations",
-        findings.Recommendation,
-        findings.REC_ID,
+        f"{_FINDINGS}:Recommendation",
+        ids.REC_ID,
         "R-001",
-        prefix="R-",
-        width=3,
+        "R-",
+        3,
     ),
     RecordType(
         "involvement",
         "involvement",
-        involvement.InvolvementEntry,
-        involvement.ENTRY_ID,
+        "prosper_coop.involvement:InvolvementEntry",
+        ids.ENTRY_ID,
         "INV-00001",
-        prefix="INV-",
-        width=5,
+        "INV-",
+        5,
         sharded=True,
     ),
     RecordType(
-        "render", "renders", renders.Render, renders.RENDER_ID, "OUT-00001", prefix="OUT-", width=5
+        "render",
+        "renders",
+        "prosper_coop.outputs.render:Render",
+        ids.RENDER_ID,
+        "OUT-00001",
+        "OUT-",
+        5,
     ),
 )
 

@@ -327,7 +327,7 @@ class Change:
         from prosper_coop.records import RECORD_TYPES
 
         if rtype is None:
-            rtype = next(t for t in RECORD_TYPES if isinstance(record, t.model))
+            rtype = next(t for t in RECORD_TYPES if t.is_model_of(record))
         path = self.study.path_of(rtype, getattr(record, "id"))  # noqa: B009
         self._pending[self.study.rel(path)] = to_yaml(record).encode("utf-8")
         return path

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from prosper_coop import ids
 from prosper_coop.errors import (
     ConflictError,
     InvalidInputError,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from prosper_coop.outputs.readability import ReadabilityReport
     from prosper_coop.study import Change, Study
 
-RENDER_ID = re.compile(r"^OUT-\d{5,}$")
+RENDER_ID = ids.RENDER_ID
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 FORMATS = ("md", "html", "docx")
 TEMPLATES_DIR = "templates"

@@ -25,12 +25,12 @@ import contextlib
 import gc
 import marshal
 import os
-import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from prosper_coop import ids
 from prosper_coop.errors import UserError
 
 if TYPE_CHECKING:
@@ -46,9 +46,9 @@ NOT_TRUSTED = -1
 
 # The ID shapes, kept here so reads need not import the pydantic models
 # (tests check they equal ``models.TASK_ID`` and ``models.WP_ID``).
-TASK_ID = re.compile(r"^T-\d{4,}$")
-WP_ID = re.compile(r"^WP\d{1,3}$")
-PERSON_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}$")
+TASK_ID = ids.TASK_ID
+WP_ID = ids.WP_ID
+PERSON_ID = ids.PERSON_ID
 
 
 class TaskRow(NamedTuple):

@@ -8,12 +8,12 @@ sensitive: their YAML only ever exists inside an age-encrypted ``.age`` file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from prosper_coop import ids
 from prosper_coop.models import (
     PERSON_ID,
     LongText,
@@ -25,10 +25,10 @@ from prosper_coop.models import (
     WpRef,
 )
 
-CHECKIN_ID = re.compile(r"^CI-\d{4,}$")
-REFLECTION_ID = re.compile(r"^RF-\d{4,}$")
-INCIDENT_ID = re.compile(r"^I-\d{4,}$")
-ALERT_ID = re.compile(r"^A-\d{4,}$")
+CHECKIN_ID = ids.CHECKIN_ID
+REFLECTION_ID = ids.REFLECTION_ID
+INCIDENT_ID = ids.INCIDENT_ID
+ALERT_ID = ids.ALERT_ID
 
 AGE_ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
 
