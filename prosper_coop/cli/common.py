@@ -41,6 +41,20 @@ def output(as_json: bool = False, quiet: bool = False) -> Output:
     return Output(json_mode=as_json, quiet=quiet)
 
 
+def optional_date(value: str | None, what: str) -> Any:
+    """Parse a date option (``2026-03-01``, ``today``, ``+7``), or None when not given."""
+    from prosper_coop import clock
+
+    return None if value is None else clock.parse_date(value, what)
+
+
+def report_with_warnings(out: Output, result: Any, message: str) -> None:
+    """Say what was done, then each of the result's ``warnings``."""
+    out.success(message)
+    for warning in result.warnings:
+        out.warn(warning)
+
+
 def handle_errors(func: F) -> F:
     """Turn user errors into ``Error: ...`` plus a hint and a documented exit code."""
 

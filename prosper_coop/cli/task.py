@@ -12,12 +12,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import (
+    AsJson,
+    Quiet,
+    make_app,
+    open_study,
+    optional_date,
+    output,
+    report_with_warnings,
+)
 
 if TYPE_CHECKING:
     from prosper_coop.output import Output
     from prosper_coop.tasks.index import TaskRow
-    from prosper_coop.tasks.ops import TaskResult
     from prosper_coop.tasks.query import Listing
 
 app = make_app(
@@ -35,18 +42,6 @@ def _today() -> Any:
     from prosper_coop import clock
 
     return clock.today()
-
-
-def _date(value: str | None, what: str) -> Any:
-    from prosper_coop import clock
-
-    return None if value is None else clock.parse_date(value, what)
-
-
-def _report(out: Output, result: TaskResult, message: str) -> None:
-    out.success(message)
-    for warning in result.warnings:
-        out.warn(warning)
 
 
 # -- adding -----------------------------------------------------------------------------
@@ -76,13 +71,13 @@ def add(
         title,
         today=_today(),
         owner=owner,
-        due=_date(due, "--due"),
+        due=optional_date(due, "--due"),
         depends=depends or [],
         tags=tag or [],
         note=note,
     )
     out.line(result.task.id)
-    _report(out, result, f"Added {result.task.id} to {result.task.wp}.")
+    report_with_warnings(out, result, f"Added {result.task.id} to {result.task.wp}.")
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -184,7 +179,7 @@ def list_(
         statuses=tuple(clean_list(status or [])),
         tags=tuple(clean_list(tag or [])),
         overdue=overdue,
-        due_before=_date(due_before, "--due-before"),
+        due_before=optional_date(due_before, "--due-before"),
         open_only=open_only,
         blocked_by_dependencies=waiting,
         text=search,
@@ -306,7 +301,7 @@ def edit(
 
     due_value = none_or(due)
     if due_value is not UNSET and due_value is not None:
-        due_value = _date(due_value, "--due")
+        due_value = optional_date(due_value, "--due")
     depends_value: list[str] | None = None
     if depends is not None:
         depends_value = [] if depends.strip().lower() == "none" else [depends]
@@ -324,7 +319,7 @@ def edit(
         add_tags=tag or [],
         remove_tags=remove_tag or [],
     )
-    _report(output(quiet=quiet), result, f"Updated {task_id}.")
+    report_with_warnings(output(quiet=quiet), result, f"Updated {task_id}.")
 
 
 def _status_change(
@@ -342,7 +337,7 @@ def _status_change(
     result = set_status(
         open_study(), task_id, action, today=_today(), reason=reason, force=force, note=note
     )
-    _report(output(quiet=quiet), result, message)
+    report_with_warnings(output(quiet=quiet), result, message)
 
 
 @app.command()
@@ -410,7 +405,7 @@ def assign(
 
     owner = None if person.strip().lower() == "none" else person
     result = assign_task(open_study(), task_id, owner)
-    _report(
+    report_with_warnings(
         output(quiet=quiet),
         result,
         f"{task_id} is now with {owner}." if owner else f"{task_id} is now unassigned.",
@@ -430,7 +425,7 @@ def note(
     from prosper_coop.tasks.ops import add_note
 
     result = add_note(open_study(), task_id, text)
-    _report(output(quiet=quiet), result, f"Added a note to {task_id}.")
+    report_with_warnings(output(quiet=quiet), result, f"Added a note to {task_id}.")
 
 
 # -- views ------------------------------------------------------------------------------

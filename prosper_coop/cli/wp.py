@@ -6,11 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import (
+    AsJson,
+    Quiet,
+    make_app,
+    open_study,
+    optional_date,
+    output,
+    report_with_warnings,
+)
 
 if TYPE_CHECKING:
-    from prosper_coop.output import Output
-    from prosper_coop.tasks.workpackages import WpResult
+    pass
 
 app = make_app("Work packages: dates, leads, milestones and progress.", name="wp")
 milestone_app = make_app("Milestones inside a work package.", name="milestone")
@@ -23,18 +30,6 @@ def _today() -> Any:
     from prosper_coop import clock
 
     return clock.today()
-
-
-def _date(value: str | None, what: str) -> Any:
-    from prosper_coop import clock
-
-    return None if value is None else clock.parse_date(value, what)
-
-
-def _report(out: Output, result: WpResult, message: str) -> None:
-    out.success(message)
-    for warning in result.warnings:
-        out.warn(warning)
 
 
 @app.command()
@@ -57,12 +52,12 @@ def add(
         open_study(),
         wp_id,
         title,
-        start=_date(start, "--start"),
-        end=_date(end, "--end"),
+        start=optional_date(start, "--start"),
+        end=optional_date(end, "--end"),
         lead=lead,
         summary=summary,
     )
-    _report(output(quiet=quiet), result, f"Added {wp_id}: {result.wp.title}.")
+    report_with_warnings(output(quiet=quiet), result, f"Added {wp_id}: {result.wp.title}.")
 
 
 @app.command("list")
@@ -153,12 +148,12 @@ def edit(
         open_study(),
         wp_id,
         title=title,
-        start=_date(start, "--start"),
-        end=_date(end, "--end"),
+        start=optional_date(start, "--start"),
+        end=optional_date(end, "--end"),
         lead=lead,
         summary=summary,
     )
-    _report(output(quiet=quiet), result, f"Updated {wp_id}.")
+    report_with_warnings(output(quiet=quiet), result, f"Updated {wp_id}.")
 
 
 @app.command("progress")
@@ -212,12 +207,12 @@ def milestone_add(
     from prosper_coop.tasks.workpackages import add_milestone
 
     result = add_milestone(
-        open_study(), wp_id, title, due=_date(due, "--due"), milestone_id=milestone_id
+        open_study(), wp_id, title, due=optional_date(due, "--due"), milestone_id=milestone_id
     )
     assert result.milestone is not None
     out = output(quiet=quiet)
     out.line(result.milestone.id)
-    _report(out, result, f"Added milestone {result.milestone.id} to {wp_id}.")
+    report_with_warnings(out, result, f"Added milestone {result.milestone.id} to {wp_id}.")
 
 
 @milestone_app.command("done")
@@ -238,7 +233,7 @@ def milestone_done(
     """
     from prosper_coop.tasks.workpackages import complete_milestone
 
-    day = _date(on, "--on") if on else _today()
+    day = optional_date(on, "--on") if on else _today()
     result = complete_milestone(open_study(), wp_id, milestone_id, on=day, undo=undo)
     message = f"{milestone_id} of {wp_id} is " + ("open again." if undo else f"met ({day}).")
-    _report(output(quiet=quiet), result, message)
+    report_with_warnings(output(quiet=quiet), result, message)
