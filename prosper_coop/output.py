@@ -7,6 +7,7 @@ for a person, and honours ``NO_COLOR``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -93,22 +94,31 @@ class Output:
         self.render(table)
 
     # -- messages (stderr) --------------------------------------------------------
+    def _message(self, text: str, style: str | None = None) -> None:
+        # Plain text when nobody will see colours (a script, a pipe, a log), which
+        # also spares scripted commands the cost of importing rich.
+        if not sys.stderr.isatty() and not os.environ.get("FORCE_COLOR"):
+            sys.stderr.write(text + "\n")
+            sys.stderr.flush()
+            return
+        self.err.print(text, style=style, markup=False)
+
     def info(self, message: str) -> None:
         """A message for the person at the keyboard (stderr; hidden by --quiet)."""
         if not self.quiet:
-            self.err.print(message, markup=False)
+            self._message(message)
 
     def success(self, message: str) -> None:
         """Report that something was done."""
         if not self.quiet:
-            self.err.print(message, style="green", markup=False)
+            self._message(message, "green")
 
     def warn(self, message: str) -> None:
         """A warning: something to look at, nothing failed."""
-        self.err.print(f"Warning: {message}", style="yellow", markup=False)
+        self._message(f"Warning: {message}", "yellow")
 
     def error(self, error: UserError) -> None:
         """Print a user error and its hint to stderr."""
-        self.err.print(f"Error: {error}", style="bold red", markup=False)
+        self._message(f"Error: {error}", "bold red")
         if error.hint:
-            self.err.print(error.hint, markup=False)
+            self._message(error.hint)

@@ -392,15 +392,16 @@ class Change:
         paths = sorted(path for path in self._pending if self._changes(path))
         if not paths:
             return
-        if repo.has_head():
-            unsaved = repo.changed_paths(paths)
-            clashing = [p for p in paths if p in unsaved and p not in self.allow_unsaved]
-            if clashing:
-                raise ConflictError(
-                    f"{clashing[0]} has changes that are not saved yet",
-                    "Save them first with: prosper-coop save -m 'what you changed' "
-                    "(or undo them with: git checkout -- FILE). Nothing was changed.",
-                )
+        # Every study has a first commit (init makes it), so any difference from git
+        # here is a hand edit that is not saved yet.
+        unsaved = repo.changed_paths(paths)
+        clashing = [p for p in paths if p in unsaved and p not in self.allow_unsaved]
+        if clashing:
+            raise ConflictError(
+                f"{clashing[0]} has changes that are not saved yet",
+                "Save them first with: prosper-coop save -m 'what you changed' "
+                "(or undo them with: git checkout -- FILE). Nothing was changed.",
+            )
         self._check_guard()
         before: dict[str, bytes | None] = {}
         try:
