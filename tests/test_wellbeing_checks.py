@@ -100,8 +100,6 @@ def test_misplaced_encrypted_files(example_study, cli) -> None:
     (root / "plans" / "notes.age").write_bytes(source)
     result = cli("--study", str(root), "doctor")
     assert result.exit_code == ExitCode.INVALID
-    assert "checkins/CI-0009.age: should be in a folder named after its person" in (
-        result.stdout
-    )
+    assert "checkins/CI-0009.age: should be in a folder named after its person" in (result.stdout)
     assert "checkins/CR-77/CI-0010.age: belongs to unknown person CR-77" in result.stdout
     assert "plans/notes.age: not a plan file name (like CR-01)" in result.stdout

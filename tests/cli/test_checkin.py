@@ -226,3 +226,14 @@ def test_alert_waits_for_sync_when_the_team_shares_a_remote(
     result = cli("--study", str(example_study.root), "checkin", "-d", "9", "--contact", "yes")
     assert result.exit_code == 0, result.output
     assert "once this study is synced" in result.stderr and "prosper-coop sync" in result.stderr
+
+
+def test_support_still_shows_when_the_studys_copy_has_an_impossible_date(empty_study, cli) -> None:
+    path = empty_study.root / "wellbeing" / "signposting.yaml"
+    path.write_text(path.read_text().replace("checked_on: 2026-11-26", "checked_on: 2026-02-30", 1))
+    result = cli("--study", str(empty_study.root), "support")
+    assert result.exit_code == 0, result.output
+    assert "Samaritans" in result.stdout + result.stderr
+    doctor = cli("--study", str(empty_study.root), "doctor")
+    assert doctor.exit_code == ExitCode.INVALID
+    assert "wellbeing/signposting.yaml:" in doctor.stdout and "not a real date" in doctor.stdout
