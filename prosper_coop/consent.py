@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from prosper_coop import checklists, clock
 from prosper_coop.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.models import Credit, CreditAs, CreditStyle, Person, Role, Task
+from prosper_coop.models import Credit, CreditAs, CreditStyle, Person, Task
 from prosper_coop.people_models import ChecklistRun, Tick, Withdrawal, WithdrawalScope
+from prosper_coop.tasks import followup
 
 if TYPE_CHECKING:
     from prosper_coop.study import Study
@@ -174,46 +175,6 @@ def active_consents(study: Study, subject_id: str) -> list[RunView]:
     ]
 
 
-def default_wp(study: Study, subject_id: str, tasks: list[Task]) -> str:
-    """Where withdrawal follow-up tasks go when no ``--wp`` is given.
-
-    The work package in which the subject owns the most tasks; else, for a session
-    subject, the session's work package; else the work package running today (the
-    latest-starting one); else the study's last work package.
-    """
-    from prosper_coop.records import get
-
-    work_packages = sorted(study.load_all(get("workpackage")), key=lambda wp: wp.start)
-    if not work_packages:
-        raise NotFoundError(
-            "the study has no work packages to put the follow-up tasks in",
-            "Add one first (prosper-coop wp add), then withdraw again with --wp WP1.",
-        )
-    owned: dict[str, int] = {}
-    for task in tasks:
-        if task.owner == subject_id:
-            owned[task.wp] = owned.get(task.wp, 0) + 1
-    known = {wp.id for wp in work_packages}
-    if owned:
-        order = {wp.id: index for index, wp in enumerate(work_packages)}
-        best = max(owned, key=lambda wp_id: (owned[wp_id], order.get(wp_id, -1)))
-        if best in known:
-            return best
-    today = clock.today()
-    running = [wp for wp in work_packages if wp.start <= today <= wp.end]
-    if running:
-        return str(running[-1].id)
-    return str(work_packages[-1].id)
-
-
-def coordinator_of(people: list[Person], fallback: str) -> str:
-    """The first active coordinator (by ID), or ``fallback`` when there is none."""
-    coordinators = sorted(
-        p.id for p in people if Role.COORDINATOR in p.roles and p.status == "active"
-    )
-    return coordinators[0] if coordinators else fallback
-
-
 def withdraw(
     study: Study,
     subject_id: str,
@@ -266,34 +227,31 @@ def withdraw(
         run = view.run
         definition = view.definition
         assert definition is not None
-        all_tasks: list[Task] = list(study.load_all(get("task")))
-        people = list(study.load_all(get("person")))
         actor = change.author or study.actor()
-        target_wp = wp
-        if target_wp is not None:
-            study.load(get("workpackage"), target_wp)
-        else:
-            target_wp = default_wp(study, subject_id, all_tasks)
-        owner = coordinator_of(people, actor)
-        today = clock.today()
-        task_type = get("task")
-        number = int(study.next_id(task_type).split("-")[1])
-        created: list[Task] = []
-        for follow_up in definition.withdrawal_tasks:
-            if chosen_scope not in follow_up.scopes:
-                continue
-            task = Task(
-                id=task_type.format_id(number),
-                wp=target_wp,
-                title=follow_up.title.replace("{subject}", subject_id)[:500],
-                owner=owner,
-                due=today + dt.timedelta(days=follow_up.due_days),
-                tags=["consent", "withdrawal"],
-                created=today,
+        target_wp = followup.choose_wp(study, wp=wp, person=subject_id)
+        if target_wp is None:
+            raise NotFoundError(
+                "the study has no work packages to put the follow-up tasks in",
+                "Add one first (prosper-coop wp add), then withdraw again with --wp WP1.",
             )
-            number += 1
-            created.append(task)
-            change.save(task)
+        owner = followup.first_holder(study.load_all(get("person")), "coordinator") or actor
+        today = clock.today()
+        change.record_ids.append(run.id)
+        created = followup.add_follow_ups(
+            study,
+            change,
+            target_wp,
+            [
+                followup.FollowUp(
+                    title=item.title.replace("{subject}", subject_id),
+                    owner=owner,
+                    due=today + dt.timedelta(days=item.due_days),
+                    tags=("consent", "withdrawal"),
+                )
+                for item in definition.withdrawal_tasks
+                if chosen_scope in item.scopes
+            ],
+        )
         run.withdrawal = Withdrawal(
             at=clock.now(),
             by=actor,
@@ -301,7 +259,6 @@ def withdraw(
             note=note.strip(),
             tasks=[task.id for task in created],
         )
-        change.record_ids.extend([run.id, *(task.id for task in created)])
         change.save(run)
     return Withdrawn(run, chosen_scope, created)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop import checklists, clock, ids, models
+from prosper_coop import checklists, clock, ids
 from prosper_coop.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import PersonStatus
@@ -26,7 +26,7 @@ from prosper_coop.people_models import (
 )
 
 if TYPE_CHECKING:
-    from prosper_coop.study import Study
+    from prosper_coop.study import Change, Study
 
 PRE_SESSION = "safeguarding-pre-session"
 
@@ -295,46 +295,45 @@ def close(study: Study, session_id: str, choices: Mapping[str, DebriefChoice]) -
         change.save(session)
         later = [p for p in session.facilitators if choices[p] == DebriefChoice.LATER]
         if later:
-            for task in _debrief_tasks(study, session, later, actor):
-                change.save(task)
-                change.record_ids.append(task.id)
+            _add_debrief_tasks(study, change, session, later, actor)
     return session
 
 
-def _debrief_tasks(
-    study: Study, session: Session, later: list[str], actor: str
-) -> list[models.Task]:
+def _add_debrief_tasks(
+    study: Study, change: Change, session: Session, later: list[str], actor: str
+) -> None:
     """Follow-up tasks so that a debrief someone chose to have later is not forgotten.
 
     Owned by the wellbeing lead (else the coordinator, else whoever closes the
-    session), due in two days, in the session's work package (else the one a
-    withdrawal would use).
+    session), due in two days, in the session's work package.
     """
-    from prosper_coop.consent import coordinator_of, default_wp
-    from prosper_coop.models import Role, Task
     from prosper_coop.records import get
+    from prosper_coop.tasks import followup
 
     people = list(study.load_all(get("person")))
-    leads = sorted(p.id for p in people if Role.WELLBEING_LEAD in p.roles and p.status == "active")
-    owner = leads[0] if leads else coordinator_of(people, actor)
-    wp = session.wp or default_wp(study, later[0], list(study.load_all(get("task"))))
-    task_type = get("task")
-    number = int(study.next_id(task_type).split("-")[1])
-    today = clock.today()
-    tasks = []
-    for offset, person in enumerate(later):
-        tasks.append(
-            Task(
-                id=task_type.format_id(number + offset),
-                wp=wp,
+    owner = (
+        followup.first_holder(people, "wellbeing-lead")
+        or followup.first_holder(people, "coordinator")
+        or actor
+    )
+    wp = followup.choose_wp(study, session_wp=session.wp, person=later[0])
+    if wp is None:
+        return  # a study with no work packages: the debrief choice is still recorded
+    due = clock.today() + dt.timedelta(days=2)
+    followup.add_follow_ups(
+        study,
+        change,
+        wp,
+        [
+            followup.FollowUp(
                 title=f"Offer {person} the debrief they chose to have later (session {session.id})",
                 owner=owner,
-                due=today + dt.timedelta(days=2),
-                tags=["debrief", "support"],
-                created=today,
+                due=due,
+                tags=("debrief", "support"),
             )
-        )
-    return tasks
+            for person in later
+        ],
+    )
 
 
 @dataclass(frozen=True)

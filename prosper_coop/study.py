@@ -314,7 +314,8 @@ class Change:
         self.study = study
         self.area = area
         self.what = what
-        self.record_ids = [record_ids] if isinstance(record_ids, str) else list(record_ids)
+        given = [record_ids] if isinstance(record_ids, str) else list(record_ids)
+        self.record_ids = [record_id for record_id in given if record_id]
         self.author: str | None = None
         self.sha: str | None = None
         self._pending: dict[str, bytes | None] = {}
@@ -354,7 +355,8 @@ class Change:
     @property
     def message(self) -> str:
         """The commit message: ``<area>: <what> (<record ids>)``."""
-        suffix = f" ({', '.join(self.record_ids)})" if any(self.record_ids) else ""
+        named = [record_id for record_id in self.record_ids if record_id]
+        suffix = f" ({', '.join(named)})" if named else ""
         return f"{self.area}: {self.what}{suffix}"
 
     # -- context manager -----------------------------------------------------

@@ -78,11 +78,11 @@ def empty_study(sealed_env: Path) -> Study:
     return create_study(sealed_env / "study", title="Test study", example=None)
 
 
-def git(study: Study | Path, *args: str) -> str:
+def git(study: Study | Path, *args: str, check: bool = True) -> str:
     """Run real git in a study and return stdout."""
     root = study.root if isinstance(study, Study) else study
     return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+        ["git", *args], cwd=root, check=check, capture_output=True, text=True
     ).stdout
 
 

@@ -37,14 +37,6 @@ def make_team(base: Path, names: tuple[str, ...] = ("a", "b", "c")) -> tuple[Pat
     return remote, clones
 
 
-def git(study: Study | Path, *args: str, check: bool = True) -> str:
-    """Run git in a study; return stdout."""
-    root = study.root if isinstance(study, Study) else study
-    return subprocess.run(
-        ["git", *args], cwd=root, check=check, capture_output=True, text=True
-    ).stdout
-
-
 def add_task(study: Study, title: str, **fields: Any) -> str:
     """Create a task with the next free ID; return the ID."""
     tasks = get("task")

@@ -22,13 +22,13 @@ from prosper_coop.models import TaskStatus
 from prosper_coop.records import get
 from prosper_coop.study import Study
 from prosper_coop.wellbeing.models import CheckIn
+from tests.conftest import git
 from tests.sync_helpers import (
     TODAY,
     add_note,
     add_person,
     add_task,
     edit_task,
-    git,
     make_team,
     tasks_by_title,
 )

@@ -23,7 +23,8 @@ from prosper_coop import doctor, sync
 from prosper_coop.models import TaskStatus
 from prosper_coop.records import get
 from prosper_coop.study import Study
-from tests.sync_helpers import add_note, add_person, add_task, edit_task, git, make_team
+from tests.conftest import git
+from tests.sync_helpers import add_note, add_person, add_task, edit_task, make_team
 
 SEEDS = [7, 2026]
 OPERATIONS = 150  # per seed: 300 in all

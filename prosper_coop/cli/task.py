@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from prosper_coop import clock
 from prosper_coop.cli.common import (
     AsJson,
     Quiet,
@@ -36,12 +37,6 @@ TaskId = Annotated[str, typer.Argument(help="A task ID, e.g. T-0042.", show_defa
 WpOpt = Annotated[str | None, typer.Option("--wp", help="Only this work package, e.g. WP3.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this person's, e.g. CR-01.")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Add a note as you do it.")]
-
-
-def _today() -> Any:
-    from prosper_coop import clock
-
-    return clock.today()
 
 
 # -- adding -----------------------------------------------------------------------------
@@ -69,7 +64,7 @@ def add(
         open_study(),
         wp,
         title,
-        today=_today(),
+        today=clock.today(),
         owner=owner,
         due=optional_date(due, "--due"),
         depends=depends or [],
@@ -185,7 +180,7 @@ def list_(
         text=search,
     )
     listing = list_tasks(
-        open_study(), task_filter, today=_today(), sort=sort, reverse=reverse, limit=limit
+        open_study(), task_filter, today=clock.today(), sort=sort, reverse=reverse, limit=limit
     )
     _show_listing(output(as_json), listing, as_json, "No tasks match.")
 
@@ -201,7 +196,7 @@ def mine(
     """
     from prosper_coop.tasks.query import mine as my_tasks
 
-    person, listing = my_tasks(open_study(), today=_today(), include_done=show_all)
+    person, listing = my_tasks(open_study(), today=clock.today(), include_done=show_all)
     _show_listing(
         output(as_json),
         listing,
@@ -218,7 +213,7 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
     """
     from prosper_coop.tasks.ops import show_task
 
-    data = show_task(open_study(), task_id, today=_today())
+    data = show_task(open_study(), task_id, today=clock.today())
     out = output(as_json)
     if as_json:
         out.json(data)
@@ -308,7 +303,7 @@ def edit(
     result = edit_task(
         open_study(),
         task_id,
-        today=_today(),
+        today=clock.today(),
         title=title,
         wp=wp,
         due=due_value,
@@ -335,7 +330,7 @@ def _status_change(
     from prosper_coop.tasks.ops import set_status
 
     result = set_status(
-        open_study(), task_id, action, today=_today(), reason=reason, force=force, note=note
+        open_study(), task_id, action, today=clock.today(), reason=reason, force=force, note=note
     )
     report_with_warnings(output(quiet=quiet), result, message)
 
@@ -446,7 +441,7 @@ def board(
     from prosper_coop.tasks.query import board as make_board
 
     result = make_board(
-        open_study(), TaskFilter(wp=wp, owner=owner), today=_today(), per_column=per_column
+        open_study(), TaskFilter(wp=wp, owner=owner), today=clock.today(), per_column=per_column
     )
     out = output(as_json)
     if as_json:
@@ -511,11 +506,11 @@ def timeline(
     if mermaid:
         out.line(
             tl.mermaid_gantt(
-                study, today=_today(), wp=wp, include_tasks=not no_tasks, open_only=open_only
+                study, today=clock.today(), wp=wp, include_tasks=not no_tasks, open_only=open_only
             ).rstrip("\n")
         )
         return
-    data = tl.timeline(study, today=_today(), days=days, wp=wp)
+    data = tl.timeline(study, today=clock.today(), days=days, wp=wp)
     if as_json:
         out.json(data)
         return
@@ -592,7 +587,7 @@ def import_(
     from prosper_coop.tasks.csvio import import_csv
 
     out = output(quiet=quiet)
-    result = import_csv(open_study(), file, today=_today())
+    result = import_csv(open_study(), file, today=clock.today())
     if result.commit is None:
         out.info(f"Nothing to change: all {result.unchanged} task(s) already match the file.")
         return

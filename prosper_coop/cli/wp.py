@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from prosper_coop import clock
 from prosper_coop.cli.common import (
     AsJson,
     Quiet,
@@ -24,12 +25,6 @@ milestone_app = make_app("Milestones inside a work package.", name="milestone")
 app.add_typer(milestone_app, name="milestone")
 
 WpId = Annotated[str, typer.Argument(help="A work package ID, e.g. WP3.", show_default=False)]
-
-
-def _today() -> Any:
-    from prosper_coop import clock
-
-    return clock.today()
 
 
 @app.command()
@@ -68,7 +63,7 @@ def list_(as_json: AsJson = False) -> None:
     """
     from prosper_coop.tasks.query import progress
 
-    rows = progress(open_study(), today=_today())
+    rows = progress(open_study(), today=clock.today())
     out = output(as_json)
     if as_json:
         out.json(rows)
@@ -99,7 +94,7 @@ def show(wp_id: WpId, as_json: AsJson = False) -> None:
     """
     from prosper_coop.tasks.workpackages import show_wp
 
-    data = show_wp(open_study(), wp_id, today=_today())
+    data = show_wp(open_study(), wp_id, today=clock.today())
     out = output(as_json)
     if as_json:
         out.json(data)
@@ -165,7 +160,7 @@ def progress_(as_json: AsJson = False) -> None:
     from prosper_coop.cli.render import progress_bar
     from prosper_coop.tasks.query import progress
 
-    rows = progress(open_study(), today=_today())
+    rows = progress(open_study(), today=clock.today())
     out = output(as_json)
     if as_json:
         out.json(rows)
@@ -233,7 +228,7 @@ def milestone_done(
     """
     from prosper_coop.tasks.workpackages import complete_milestone
 
-    day = optional_date(on, "--on") if on else _today()
+    day = optional_date(on, "--on") if on else clock.today()
     result = complete_milestone(open_study(), wp_id, milestone_id, on=day, undo=undo)
     message = f"{milestone_id} of {wp_id} is " + ("open again." if undo else f"met ({day}).")
     report_with_warnings(output(quiet=quiet), result, message)

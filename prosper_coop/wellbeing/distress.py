@@ -264,21 +264,6 @@ class DistressResult:
     readers: Any
 
 
-def _follow_up_wp(study: Study, wp: str | None, today: dt.date) -> str | None:
-    """``--wp`` when given; else the work package running today that ends last."""
-    from prosper_coop.records import get
-
-    wps = get("workpackage")
-    if wp is not None:
-        study.load(wps, wp)
-        return wp
-    running = [w for w in study.load_all(wps) if w.start <= today <= w.end]
-    if not running:
-        return None
-    chosen: str = max(running, key=lambda w: (w.end, w.id)).id
-    return chosen
-
-
 def check_subject(study: Study, person: str | None) -> None:
     """The person the run is about must be in the study."""
     from prosper_coop.records import get
@@ -308,14 +293,14 @@ def record(
     """Record a walked protocol: an encrypted incident and a follow-up task, one commit."""
     from prosper_coop import sealed
     from prosper_coop.errors import KeyProblemError
-    from prosper_coop.models import Task
     from prosper_coop.records import get
+    from prosper_coop.tasks import followup
     from prosper_coop.wellbeing.models import Incident
 
     if not path.record:
         return DistressResult(path, None, None, None, None, None)
     today = clock.today()
-    incidents, tasks = get("incident"), get("task")
+    incidents = get("incident")
     with study.change("safeguarding", "distress protocol") as change:
         readers = incident_readers(study)
         if not readers.recipients:
@@ -324,29 +309,38 @@ def record(
                 "Nothing was saved. Write down what happened for the safeguarding lead, and "
                 "ask them to run: prosper-coop keys init",
             )
-        leads = sorted(
-            p.id
-            for p in sealed.people_of(study)
-            if p.status == "active" and "safeguarding-lead" in map(str, p.roles)
+        # Prefer a lead who can read the incident the task points to.
+        owner = followup.first_holder(
+            sealed.people_of(study), "safeguarding-lead", among=readers.people
         )
-        owner = next((p for p in leads if p in readers.people), leads[0] if leads else None)
         incident_id = study.next_id(incidents)
-        follow_wp = _follow_up_wp(study, wp, today)
+        session_wp = None
+        sessions = get("session")
+        # Never refuse to record a distress event over a session ID that is not on file.
+        if (
+            session is not None
+            and sessions.pattern.fullmatch(session) is not None
+            and study.exists(sessions, session)
+        ):
+            session_wp = study.load(sessions, session).wp
+        follow_wp = followup.choose_wp(study, wp=wp, session_wp=session_wp, person=person)
         task_id = None
         due = today + dt.timedelta(days=protocol.follow_up.due_in_days)
         if follow_wp is not None:
-            task_id = study.next_id(tasks)
-            change.save(
-                Task(
-                    id=task_id,
-                    wp=follow_wp,
-                    title=f"{protocol.follow_up.task_title} ({incident_id})",
-                    owner=owner,
-                    due=due,
-                    tags=["safeguarding", "follow-up"],
-                    created=today,
-                )
+            (task,) = followup.add_follow_ups(
+                study,
+                change,
+                follow_wp,
+                [
+                    followup.FollowUp(
+                        title=f"{protocol.follow_up.task_title} ({incident_id})",
+                        owner=owner,
+                        due=due,
+                        tags=("safeguarding", "follow-up"),
+                    )
+                ],
             )
+            task_id = task.id
         incident = Incident(
             id=incident_id,
             protocol=protocol.id,
@@ -363,7 +357,7 @@ def record(
             note=note.strip(),
         )
         sealed.write(change, incidents, incident, readers)
-        change.record_ids = [i for i in (incident_id, task_id) if i]
+        change.record_ids = [i for i in (incident_id, task_id) if i]  # incident first
     return DistressResult(path, incident_id, task_id, owner, due if task_id else None, readers)
 
 

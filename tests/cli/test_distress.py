@@ -142,3 +142,14 @@ def test_distress_in_a_subprocess(example_study, run_cli) -> None:
     assert result.returncode == 0, result.stderr
     shown = run_cli("distress", "show", "I-0002", cwd=example_study.root, env=env)
     assert shown.returncode == 0 and "Outcome: protocol-followed" in shown.stdout
+
+
+def test_follow_up_goes_in_the_sessions_work_package(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "SG-01")
+    root = str(example_study.root)
+    session_wp = example_study.load(get("session"), "S-0002").wp
+    assert session_wp is not None
+    result = cli("--study", root, "distress", "run", "--session", "S-0002", *STAGE2, "--json")
+    assert result.exit_code == 0, result.output
+    task = example_study.load(get("task"), json.loads(result.stdout)["task"])
+    assert task.wp == session_wp

@@ -11,7 +11,8 @@ from prosper_coop.errors import ExitCode
 from prosper_coop.models import TaskStatus
 from prosper_coop.records import get
 from prosper_coop.study import Study
-from tests.sync_helpers import add_task, edit_task, git, make_team
+from tests.conftest import git
+from tests.sync_helpers import add_task, edit_task, make_team
 
 
 def bare(path: Path) -> Path:
