@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop import checklists, clock
+from prosper_coop import checklists, choices, clock
 from prosper_coop.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import Credit, CreditAs, CreditStyle, Person, Task
@@ -155,13 +155,7 @@ class Withdrawn:
 
 def parse_scope(value: str) -> WithdrawalScope:
     """A withdrawal scope from its name, or a clear error."""
-    try:
-        return WithdrawalScope(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"there is no withdrawal scope {value!r}",
-            "Scopes: " + ", ".join(str(s) for s in WithdrawalScope),
-        ) from None
+    return choices.parse_choice(WithdrawalScope, value, f"there is no withdrawal scope {value!r}")
 
 
 def active_consents(study: Study, subject_id: str) -> list[RunView]:
@@ -265,24 +259,12 @@ def withdraw(
 
 def parse_credit_style(value: str) -> CreditStyle:
     """A credit style from its name, or a clear error."""
-    try:
-        return CreditStyle(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"there is no credit style {value!r}",
-            "Choose one of: " + ", ".join(str(s) for s in CreditStyle),
-        ) from None
+    return choices.parse_choice(CreditStyle, value, f"there is no credit style {value!r}")
 
 
 def parse_credit_as(value: str) -> CreditAs:
     """Author or acknowledgement, or a clear error."""
-    try:
-        return CreditAs(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"{value!r} is not a way to be listed",
-            "Choose one of: " + ", ".join(str(s) for s in CreditAs),
-        ) from None
+    return choices.parse_choice(CreditAs, value, f"{value!r} is not a way to be listed")
 
 
 def set_credit(

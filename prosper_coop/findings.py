@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints
 
-from prosper_coop import ids
+from prosper_coop import choices, ids
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import LongText, Record, Text, WpRef
 
@@ -81,23 +81,12 @@ class Recommendation(Record):
 # -- parsing what people type -----------------------------------------------------------
 def parse_audience(value: str) -> Audience:
     """``commissioners`` -> :class:`Audience`, or a clear error listing the choices."""
-    try:
-        return Audience(value.strip().lower())
-    except ValueError:
-        choices = ", ".join(a.value for a in Audience)
-        raise InvalidInputError(
-            f"audience {value!r} is not one of the audiences", f"Choose one of: {choices}."
-        ) from None
+    return choices.parse_choice(Audience, value, f"audience {value!r} is not one of the audiences")
 
 
 def parse_priority(value: str) -> Priority:
     """``high`` -> :class:`Priority`, or a clear error listing the choices."""
-    try:
-        return Priority(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"priority {value!r} is not a priority", "Choose one of: high, medium, low."
-        ) from None
+    return choices.parse_choice(Priority, value, f"priority {value!r} is not a priority")
 
 
 def parse_evidence(study: Study, value: str) -> list[str]:

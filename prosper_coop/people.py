@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop import clock, ids
+from prosper_coop import choices, clock, ids
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import PERSON_ID, Note, Person, PersonStatus, Role, Task, TaskStatus
 
@@ -36,14 +36,7 @@ OFFBOARDING = "offboarding"
 
 def parse_role(value: str) -> Role:
     """A role from its name (case and spaces forgiven), or a clear error."""
-    cleaned = value.strip().lower().replace(" ", "-").replace("_", "-")
-    try:
-        return Role(cleaned)
-    except ValueError:
-        raise InvalidInputError(
-            f"there is no role {value!r}",
-            "Roles: " + ", ".join(str(role) for role in Role),
-        ) from None
+    return choices.parse_choice(Role, value, f"there is no role {value!r}")
 
 
 def parse_roles(values: Iterable[str]) -> list[Role]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop import checklists, clock, ids
+from prosper_coop import checklists, choices, clock, ids
 from prosper_coop.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.models import PersonStatus
@@ -33,13 +33,7 @@ PRE_SESSION = "safeguarding-pre-session"
 
 def parse_type(value: str) -> SessionType:
     """A session type from its name, or a clear error."""
-    try:
-        return SessionType(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"there is no session type {value!r}",
-            "Types: " + ", ".join(str(t) for t in SessionType),
-        ) from None
+    return choices.parse_choice(SessionType, value, f"there is no session type {value!r}")
 
 
 def parse_facilitators(values: Sequence[str]) -> list[str]:
@@ -232,13 +226,7 @@ class NotReadyError(ConflictError):
 
 def parse_choice(value: str) -> DebriefChoice:
     """A debrief choice from its name, or a clear error."""
-    try:
-        return DebriefChoice(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(
-            f"there is no debrief choice {value!r}",
-            "Choices: " + ", ".join(str(c) for c in DebriefChoice),
-        ) from None
+    return choices.parse_choice(DebriefChoice, value, f"there is no debrief choice {value!r}")
 
 
 def parse_debriefs(values: Sequence[str]) -> dict[str, DebriefChoice]:
