@@ -391,12 +391,13 @@ class Change:
         change, no commit is made (``sha`` stays ``None``).
         """
         repo = self.study.repo
-        paths = sorted(path for path in self._pending if self._changes(path))
-        if not paths:
-            return
         # Every study has a first commit (init makes it), so any difference from git
         # here is a hand edit that is not saved yet.
-        unsaved = repo.changed_paths(paths)
+        unsaved = repo.changed_paths(self._pending)
+        # A file needs committing if git's copy differs from what will be on disk.
+        paths = sorted(p for p in self._pending if p in unsaved or self._differs_on_disk(p))
+        if not paths:
+            return
         clashing = [p for p in paths if p in unsaved and p not in self.allow_unsaved]
         if clashing:
             raise ConflictError(
@@ -421,9 +422,7 @@ class Change:
             self._restore(before)
             raise
 
-    def _changes(self, rel_path: str) -> bool:
-        if rel_path in self.allow_unsaved:  # hand edits being saved: on disk, not committed
-            return True
+    def _differs_on_disk(self, rel_path: str) -> bool:
         target = self.study.root / rel_path
         data = self._pending[rel_path]
         if data is None:
