@@ -52,6 +52,11 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def start_folder(location: Path | None = None) -> Path:
+    """Where to look for a study: ``location``, else ``PROSPER_COOP_STUDY``, else here."""
+    return location or Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
+
+
 def validation_error(exc: Any, where: str, text: str) -> ValidationError:
     """Turn a pydantic ValidationError into ours, naming file, line and field."""
     from prosper_coop import yamlio
@@ -113,7 +118,7 @@ class Study:
     @classmethod
     def open(cls, location: Path | None = None) -> Study:
         """Open the study at ``location`` (or the one containing the current folder)."""
-        start = location or Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
+        start = start_folder(location)
         root = find_root(start)
         if root is None:
             raise NotAStudyError(

@@ -27,6 +27,11 @@ def set_study_dir(path: Path | None) -> None:
     _STATE["study"] = path
 
 
+def study_dir() -> Path | None:
+    """The --study option of this command, if given."""
+    return _STATE["study"]
+
+
 def open_study() -> Study:
     """The study the command works on."""
     from prosper_coop.study import Study

@@ -30,12 +30,11 @@ def register(app: typer.Typer) -> None:
 
 def _study_root() -> Path | None:
     """The study folder if we are in one; never an error (support works anywhere)."""
-    from prosper_coop.cli.common import _STATE
-    from prosper_coop.study import find_root
+    from prosper_coop.cli.common import study_dir
+    from prosper_coop.study import find_root, start_folder
 
-    start = _STATE["study"] or Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
     try:
-        return find_root(start)
+        return find_root(start_folder(study_dir()))
     except OSError:
         return None
 
