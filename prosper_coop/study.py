@@ -79,6 +79,11 @@ def validation_error(exc: Any, where: str, text: str) -> ValidationError:
 
 def parse_model(model: type[M], text: str, where: str) -> M:
     """Parse YAML text into ``model``, raising errors that name file:line: field."""
+    return parse_model_and_data(model, text, where)[0]
+
+
+def parse_model_and_data(model: type[M], text: str, where: str) -> tuple[M, dict[str, Any]]:
+    """Like :func:`parse_model`, also returning the mapping as YAML read it."""
     from pydantic import ValidationError as PydanticError
 
     from prosper_coop import yamlio
@@ -92,20 +97,38 @@ def parse_model(model: type[M], text: str, where: str) -> M:
             line=1,
         )
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), data
     except PydanticError as exc:
         raise validation_error(exc, where, text) from None
+
+
+# Values a record file leaves out (with None).
+EMPTY: tuple[Any, ...] = ("", [], {})
+
+
+def canonical_data(fields: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields as its file holds them: in the order given, empty values left out.
+
+    Unresolved sync conflicts go last, where they stand out.
+    """
+    cleaned = {
+        key: value for key, value in fields.items() if value is not None and value not in EMPTY
+    }
+    if "conflicts" in cleaned:
+        cleaned["conflicts"] = cleaned.pop("conflicts")
+    return cleaned
+
+
+def record_data(record: BaseModel) -> dict[str, Any]:
+    """The canonical data of a validated record (model field order)."""
+    return canonical_data(record.model_dump(mode="python", exclude_none=True))
 
 
 def to_yaml(record: BaseModel) -> str:
     """A record in the canonical YAML form: model field order, empty values left out."""
     from prosper_coop import yamlio
 
-    data = record.model_dump(mode="python", exclude_none=True)
-    cleaned = {key: value for key, value in data.items() if value not in ("", [], {})}
-    if "conflicts" in cleaned:  # unresolved sync conflicts go last, where they stand out
-        cleaned["conflicts"] = cleaned.pop("conflicts")
-    return yamlio.dumps(cleaned)
+    return yamlio.dumps(record_data(record))
 
 
 class Study:
@@ -186,11 +209,15 @@ class Study:
     # -- reading -------------------------------------------------------------
     def read_file(self, path: Path, model: type[M]) -> M:
         """Load one record file, checking that its file name matches its ID."""
+        return self.read_file_and_data(path, model)[0]
+
+    def read_file_and_data(self, path: Path, model: type[M]) -> tuple[M, dict[str, Any]]:
+        """Like :meth:`read_file`, also returning the mapping as YAML read it."""
         from prosper_coop import yamlio
 
         where = self.rel(path)
         text = yamlio.decode(path.read_bytes(), where)
-        record = parse_model(model, text, where)
+        record, data = parse_model_and_data(model, text, where)
         record_id = getattr(record, "id", None)
         if record_id is not None and record_id != path.stem:
             raise ValidationError(
@@ -199,7 +226,7 @@ class Study:
                 file=where,
                 line=yamlio.line_of(text, ("id",)),
             )
-        return record
+        return record, data
 
     def exists(self, rtype: RecordType, record_id: str) -> bool:
         """Whether a record with this ID exists."""

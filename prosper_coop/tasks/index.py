@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from prosper_coop.models import Task
     from prosper_coop.study import Study
 
-FORMAT = 1
+FORMAT = 2
 CACHE_DIR = ".prosper"
 CACHE_NAME = "task-index.marshal"
 TASKS_FOLDER = "tasks"
@@ -68,6 +68,8 @@ class TaskRow(NamedTuple):
     notes: int
     json: bytes
     path: str
+    # The file holds exactly its record's canonical form (see ``canonical_fields``).
+    canonical: bool
 
     @property
     def number(self) -> int:
@@ -75,8 +77,8 @@ class TaskRow(NamedTuple):
         return int(self.id[2:])
 
 
-def row_of(task: Task, rel_path: str) -> TaskRow:
-    """The index row for a validated task record."""
+def row_of(task: Task, rel_path: str, *, canonical: bool = True) -> TaskRow:
+    """The index row for a validated task record (``canonical``: its file is in canonical form)."""
     import json
 
     return TaskRow(
@@ -94,6 +96,7 @@ def row_of(task: Task, rel_path: str) -> TaskRow:
         notes=len(task.notes),
         json=json.dumps(task.model_dump(mode="json"), ensure_ascii=False).encode("utf-8"),
         path=rel_path,
+        canonical=canonical,
     )
 
 
@@ -131,7 +134,7 @@ class TaskIndex:
             if enabled:
                 gc.enable()
         if stats.changed:
-            _write_cache(study.root, entries)
+            _write_cache(study.root, entries, stats.parsed_paths)
         if problem is not None:
             raise problem
         return cls(study, rows)
@@ -173,33 +176,39 @@ class TaskIndex:
         from prosper_coop.records import get
 
         rtype = get("task")
-        entries = _read_cache(study.root) or {}
-        fresh: set[str] = set()
-        added = False
+        rows = []
         for task in tasks:
-            path = study.path_of(rtype, task.id)
-            rel = study.rel(path)
+            rows.append(row_of(task, study.rel(study.path_of(rtype, task.id))))
+        gone = [study.rel(study.path_of(rtype, task_id)) for task_id in deleted]
+        TaskIndex.store(study, rows, gone)
+
+    @staticmethod
+    def store(study: Study, rows: Iterable[TaskRow], gone: Iterable[str] = ()) -> None:
+        """Put rows a command has just written (each matching its file) into the cache."""
+        entries = _read_cache(study.root) or {}
+        added = False
+        for row in rows:
+            rel = row.path
             try:
-                stat = path.stat()
+                stat = (study.root / rel).stat()
             except OSError:
                 entries.pop(rel, None)
                 continue
             added = added or rel not in entries
-            entries[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row_of(task, rel)))
-            fresh.add(rel)
-        for task_id in deleted:
-            entries.pop(study.rel(study.path_of(rtype, task_id)), None)
+            entries[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row))
+        for rel in gone:
+            entries.pop(rel, None)
         if added:  # reads rely on the cache being in ID order
             entries = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
-        # Rows we just wrote are known to match their files: trust them at once,
-        # so the next read does not have to parse them (and import pydantic) again.
-        _write_cache(study.root, entries, trusted=fresh)
+        # Rows we just wrote are known to match their files: trusted at once, so
+        # the next read does not have to parse them (and import pydantic) again.
+        _write_cache(study.root, entries)
 
 
 class _Stats:
     def __init__(self) -> None:
         self.changed = False
-        self.parsed = 0
+        self.parsed_paths: set[str] = set()
 
 
 def cache_path(root: Path) -> Path:
@@ -249,21 +258,20 @@ def _read_cache(root: Path) -> dict[str, Entry] | None:
     return entries
 
 
-def _write_cache(
-    root: Path, entries: dict[str, Entry], trusted: set[str] | frozenset[str] = frozenset()
-) -> None:
+def _write_cache(root: Path, entries: dict[str, Entry], parsed: Iterable[str] = ()) -> None:
     """Save the cache atomically; a failure only costs a rebuild later.
 
-    Entries for files modified in the last :data:`RACY_NS` are stored as "check
-    again" unless listed in ``trusted`` (rows a command has just written itself).
+    Rows just made by parsing a file (``parsed``) modified in the last
+    :data:`RACY_NS` are stored as "check again": an edit in the same clock tick
+    could leave the same stat. Every other entry keeps the trust it was given
+    when it was recorded (rows a command wrote itself are trusted at once).
     """
     now = time.time_ns()
-    safe = {
-        rel: (NOT_TRUSTED, size, row)
-        if now - mtime < RACY_NS and rel not in trusted
-        else (mtime, size, row)
-        for rel, (mtime, size, row) in entries.items()
-    }
+    safe = dict(entries)
+    for rel in parsed:
+        entry = safe.get(rel)
+        if entry is not None and now - entry[0] < RACY_NS:
+            safe[rel] = (NOT_TRUSTED, entry[1], entry[2])
     target = cache_path(root)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -331,7 +339,7 @@ def _refresh(
             except UserError as exc:
                 problem = problem or exc
                 continue
-            stats.parsed += 1
+            stats.parsed_paths.add(rel)
             entry = (stat.st_mtime_ns, stat.st_size, tuple(row))
         else:
             entry = old[rel]
@@ -353,6 +361,115 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[int, str]:
 def _parse(study: Study, rel: str) -> TaskRow:
     """Read one task file through the model (file:line errors on bad content)."""
     from prosper_coop.models import Task
+    from prosper_coop.study import record_data
 
-    task = study.read_file(study.root / rel, Task)
-    return row_of(task, rel)
+    task, data = study.read_file_and_data(study.root / rel, Task)
+    return row_of(task, rel, canonical=same_data(data, record_data(task)))
+
+
+def same_data(first: Any, second: Any) -> bool:
+    """Equal values of the same types, and mappings with keys in the same order.
+
+    Stricter than ``==``: a date written as a quoted string, or a title with spaces
+    the model strips, is not the same as the validated value.
+    """
+    if isinstance(first, dict):
+        return (
+            isinstance(second, dict)
+            and list(first) == list(second)
+            and all(same_data(value, second[key]) for key, value in first.items())
+        )
+    if isinstance(first, list):
+        return (
+            isinstance(second, list)
+            and len(first) == len(second)
+            and all(map(same_data, first, second))
+        )
+    if isinstance(first, str):  # an enum member is the string it stands for
+        return isinstance(second, str) and first == second
+    return type(first) is type(second) and bool(first == second)
+
+
+class Vouched(NamedTuple):
+    """A task whose cached row still describes its file: the row and the file's stat."""
+
+    row: TaskRow
+    mtime_ns: int
+    size: int
+
+
+class Voucher:
+    """Cached rows that still describe their task files exactly, looked up one by one.
+
+    A row is vouched for when the cache holds a trusted entry (not "check again")
+    whose stat matches the file's now: the file is byte for byte what was
+    validated when the row was made. Tasks the cache cannot vouch for get None;
+    callers read those through the model. Reads the cache once, then costs a
+    ``stat`` per task: no parsing, no pydantic, no walk over every task file.
+    """
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self._entries: dict[str, Entry] | None = None
+
+    def get(self, task_id: str) -> Vouched | None:
+        """The vouched row of ``task_id``, or None."""
+        from prosper_coop.records import get
+
+        if not TASK_ID.fullmatch(task_id):
+            return None
+        if self._entries is None:
+            self._entries = _read_cache(self.study.root) or {}
+        path = self.study.path_of(get("task"), task_id)
+        entry = self._entries.get(f"{TASKS_FOLDER}/{path.parent.name}/{path.name}")
+        if entry is None or entry[0] == NOT_TRUSTED:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if (stat.st_mtime_ns, stat.st_size) != (entry[0], entry[1]):
+            return None
+        return Vouched(TaskRow._make(entry[2]), entry[0], entry[1])
+
+
+def canonical_fields(study: Study, vouched: Vouched) -> dict[str, Any] | None:
+    """Every field of a vouched task as its model gives them, read with YAML alone.
+
+    Only for a file in canonical form (the row says so) and unchanged since it was
+    vouched for (checked on the open file); None otherwise, and the caller reads
+    the file through the model instead. Fields the file leaves out are None; the
+    order is the model's (from the row's JSON form). Changing a field to another
+    valid value and writing ``study.canonical_data`` of the result gives exactly
+    the bytes the model path would write.
+    """
+    import json
+
+    from prosper_coop import yamlio
+    from prosper_coop.errors import UserError
+
+    row = vouched.row
+    if not row.canonical:
+        return None
+    try:
+        with (study.root / row.path).open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            raw = handle.read()
+    except OSError:
+        return None
+    if (stat.st_mtime_ns, stat.st_size) != (vouched.mtime_ns, vouched.size):
+        return None
+    from prosper_coop.study import canonical_data
+
+    try:
+        text = yamlio.decode(raw, row.path)
+        data = yamlio.loads(text, row.path)
+    except UserError:
+        return None
+    order = list(json.loads(row.json))
+    if not isinstance(data, dict) or not set(data) <= set(order):
+        return None
+    fields = {key: data.get(key) for key in order}
+    if yamlio.dumps(canonical_data(fields)) != text:  # belt and braces: the exact bytes
+        return None
+    return fields

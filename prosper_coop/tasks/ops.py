@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.tasks.index import TaskIndex
+from prosper_coop.tasks.index import TaskIndex, TaskRow, Voucher, canonical_fields
 from prosper_coop.tasks.query import (
     check_person_exists,
     check_task_id,
@@ -241,6 +241,28 @@ def edit_task(
 ACTIONS = ("start", "done", "block", "reopen")
 
 
+@dataclass
+class StatusResult:
+    """A task's status after ``start``, ``done``, ``block`` or ``reopen``, and its commit."""
+
+    task_id: str
+    title: str
+    status: str
+    done_on: dt.date | None
+    blocked_reason: str
+    commit: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Current:
+    """What a status change needs to know about a task."""
+
+    status: str
+    done_on: str | None
+    depends: Sequence[str]
+
+
 def set_status(
     study: Study,
     task_id: str,
@@ -250,10 +272,15 @@ def set_status(
     reason: str | None = None,
     force: bool = False,
     note: str | None = None,
-) -> TaskResult:
-    """``start`` (doing), ``done``, ``block`` (with a reason) or ``reopen`` (to do)."""
-    from prosper_coop.models import TaskStatus
+) -> StatusResult:
+    """``start`` (doing), ``done``, ``block`` (with a reason) or ``reopen`` (to do).
 
+    A task file the index vouches for (unchanged since it was validated, and in
+    canonical form) is changed with YAML alone, without loading the model: the
+    fields changed here only ever take valid values, so the result is exactly
+    what the model would write. Anything else (and any change with a note) goes
+    through the model.
+    """
     check_task_id(task_id)
     if action not in ACTIONS:
         raise InvalidInputError(f"unknown action {action!r}", f"Use one of {', '.join(ACTIONS)}.")
@@ -262,66 +289,140 @@ def set_status(
             "say why the task is blocked",
             f"For example: prosper-coop task block {task_id} --reason 'Waiting for site access'",
         )
-    warnings: list[str] = []
     with study.change("task", f"{action} {task_id}", task_id) as change:
-        task = load_task(study, task_id)
-        status = task.status
-        if action == "done":
-            if status == TaskStatus.DONE:
-                raise ConflictError(
-                    f"{task_id} is already done (on {task.done_on})",
-                    f"To open it again: prosper-coop task reopen {task_id}",
-                )
-            waiting = _open_dependencies(study, task)
-            if waiting and not force:
-                raise ConflictError(
-                    f"{task_id} depends on {', '.join(waiting)}, not done yet",
-                    f"Finish those first, or mark it done anyway with: "
-                    f"prosper-coop task done {task_id} --force",
-                )
-            if waiting:
-                warnings.append(f"marked done although {', '.join(waiting)} is not done yet")
-            task.status, task.done_on, task.blocked_reason = TaskStatus.DONE, today, ""
-        elif action == "start":
-            if status == TaskStatus.DONE:
-                raise ConflictError(
-                    f"{task_id} is done", f"To work on it again: prosper-coop task reopen {task_id}"
-                )
-            if status == TaskStatus.DOING:
-                raise ConflictError(f"{task_id} is already started", "Nothing was changed.")
-            waiting = _open_dependencies(study, task)
-            if waiting:
-                warnings.append(f"{task_id} is waiting on {', '.join(waiting)}, not done yet")
-            task.status, task.blocked_reason = TaskStatus.DOING, ""
-        elif action == "block":
-            if status == TaskStatus.DONE:
-                raise ConflictError(
-                    f"{task_id} is done", f"To open it again: prosper-coop task reopen {task_id}"
-                )
-            task.status, task.blocked_reason = TaskStatus.BLOCKED, (reason or "").strip()
-        else:  # reopen
-            if status not in (TaskStatus.DONE, TaskStatus.BLOCKED):
-                raise ConflictError(
-                    f"{task_id} is {status}, not done or blocked", "Nothing was changed."
-                )
-            task.status, task.done_on, task.blocked_reason = TaskStatus.TODO, None, ""
-        if note is not None:
-            task.notes = [*task.notes, _note(note, change.author or "CO-01")]
-        task = build_task(task.model_dump())
-        change.what = f'{action} {task_id} "{task.title}"'
-        change.save(task, _rtype())
-    TaskIndex.written(study, [task])
-    return TaskResult(task, change.sha, warnings)
+        voucher = Voucher(study)
+        vouched = voucher.get(task_id) if note is None else None
+        fields = canonical_fields(study, vouched) if vouched is not None else None
+        if vouched is not None and fields is not None:
+            row = vouched.row
+            current = _Current(row.status, row.done_on, row.depends)
+            title = row.title
+        else:
+            task = load_task(study, task_id)
+            current = _Current(
+                str(task.status), task.done_on.isoformat() if task.done_on else None, task.depends
+            )
+            title = task.title
+        updates, warnings = _status_updates(
+            voucher, task_id, action, current, today=today, reason=reason, force=force
+        )
+        change.what = f'{action} {task_id} "{title}"'
+        if vouched is not None and fields is not None:
+            from prosper_coop import yamlio
+            from prosper_coop.study import canonical_data
+
+            fields.update(updates)
+            change.write_text(vouched.row.path, yamlio.dumps(canonical_data(fields)))
+            written: Any = changed_row(vouched.row, updates)
+        else:
+            for name, value in updates.items():
+                setattr(task, name, value)
+            if note is not None:
+                task.notes = [*task.notes, _note(note, change.author or "CO-01")]
+            task = build_task(task.model_dump())
+            change.save(task, _rtype())
+            written = task
+    if isinstance(written, TaskRow):
+        TaskIndex.store(study, [written])
+    else:
+        TaskIndex.written(study, [written])
+    return StatusResult(
+        task_id,
+        title,
+        str(updates["status"]),
+        updates.get("done_on", _date_or_none(current.done_on)),
+        str(updates["blocked_reason"]),
+        change.sha,
+        warnings,
+    )
 
 
-def _open_dependencies(study: Study, task: Task) -> list[str]:
-    """Dependencies not done yet (read from their files: cheaper than the index here)."""
+def _date_or_none(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
+
+
+def _status_updates(
+    voucher: Voucher,
+    task_id: str,
+    action: str,
+    current: _Current,
+    *,
+    today: dt.date,
+    reason: str | None,
+    force: bool,
+) -> tuple[dict[str, Any], list[str]]:
+    """The fields ``action`` changes (always status and blocked_reason), and warnings.
+
+    Raises ConflictError when the action does not apply to the task as it is.
+    """
+    status = current.status
+    warnings: list[str] = []
+    if action == "done":
+        if status == "done":
+            raise ConflictError(
+                f"{task_id} is already done (on {current.done_on})",
+                f"To open it again: prosper-coop task reopen {task_id}",
+            )
+        waiting = _open_dependencies(voucher, current.depends)
+        if waiting and not force:
+            raise ConflictError(
+                f"{task_id} depends on {', '.join(waiting)}, not done yet",
+                f"Finish those first, or mark it done anyway with: "
+                f"prosper-coop task done {task_id} --force",
+            )
+        if waiting:
+            warnings.append(f"marked done although {', '.join(waiting)} is not done yet")
+        return {"status": "done", "done_on": today, "blocked_reason": ""}, warnings
+    if action == "start":
+        if status == "done":
+            raise ConflictError(
+                f"{task_id} is done", f"To work on it again: prosper-coop task reopen {task_id}"
+            )
+        if status == "doing":
+            raise ConflictError(f"{task_id} is already started", "Nothing was changed.")
+        waiting = _open_dependencies(voucher, current.depends)
+        if waiting:
+            warnings.append(f"{task_id} is waiting on {', '.join(waiting)}, not done yet")
+        return {"status": "doing", "blocked_reason": ""}, warnings
+    if action == "block":
+        if status == "done":
+            raise ConflictError(
+                f"{task_id} is done", f"To open it again: prosper-coop task reopen {task_id}"
+            )
+        return {"status": "blocked", "blocked_reason": (reason or "").strip()}, warnings
+    # reopen
+    if status not in ("done", "blocked"):
+        raise ConflictError(f"{task_id} is {status}, not done or blocked", "Nothing was changed.")
+    return {"status": "todo", "done_on": None, "blocked_reason": ""}, warnings
+
+
+def changed_row(row: TaskRow, updates: dict[str, Any]) -> TaskRow:
+    """``row`` with the fields of a status change applied (and its JSON form to match)."""
+    import json
+
+    data = json.loads(row.json)
+    plain: dict[str, Any] = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in updates.items()
+    }
+    data.update(plain)
+    plain["json"] = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    plain["canonical"] = True
+    return row._replace(**plain)
+
+
+def _open_dependencies(voucher: Voucher, depends: Sequence[str]) -> list[str]:
+    """Dependencies not done yet (from vouched index rows, else from their files)."""
     waiting = []
-    for dep in task.depends:
-        try:
-            done = load_task(study, dep).status == "done"
-        except NotFoundError:
-            done = False
+    for dep in depends:
+        vouched = voucher.get(dep)
+        if vouched is not None:
+            done = vouched.row.status == "done"
+        else:
+            try:
+                done = load_task(voucher.study, dep).status == "done"
+            except NotFoundError:
+                done = False
         if not done:
             waiting.append(dep)
     return waiting

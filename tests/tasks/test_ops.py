@@ -104,30 +104,34 @@ def test_done_with_open_dependencies_needs_force(example_study: Study) -> None:
     assert "--force" in (caught.value.hint or "")
     assert _head(example_study) == before
     result = ops.set_status(example_study, "T-0015", "done", today=TODAY, force=True)
-    assert result.task.status == "done"
-    assert result.task.done_on == TODAY
+    assert (result.status, result.done_on) == ("done", TODAY)
+    saved = ops.load_task(example_study, "T-0015")
+    assert (saved.status, saved.done_on) == ("done", TODAY)
     assert result.warnings
     subject = git(example_study, "log", "-1", "--format=%s")
     assert subject.strip() == 'task: done T-0015 "Draft cross-case analysis" (T-0015)'
 
 
 def test_status_changes(example_study: Study) -> None:
-    task = ops.set_status(example_study, "T-0014", "start", today=TODAY).task
+    task = ops.set_status(example_study, "T-0014", "start", today=TODAY)
     assert task.status == "doing"
+    assert ops.load_task(example_study, "T-0014").status == "doing"
     with pytest.raises(ConflictError, match="already started"):
         ops.set_status(example_study, "T-0014", "start", today=TODAY)
     with pytest.raises(InvalidInputError, match="say why"):
         ops.set_status(example_study, "T-0014", "block", today=TODAY, reason=" ")
     task = ops.set_status(
         example_study, "T-0014", "block", today=TODAY, reason="Site closed for refurbishment"
-    ).task
+    )
     assert (task.status, task.blocked_reason) == ("blocked", "Site closed for refurbishment")
-    task = ops.set_status(example_study, "T-0014", "reopen", today=TODAY).task
+    task = ops.set_status(example_study, "T-0014", "reopen", today=TODAY)
     assert (task.status, task.blocked_reason) == ("todo", "")
     with pytest.raises(ConflictError, match="not done or blocked"):
         ops.set_status(example_study, "T-0014", "reopen", today=TODAY)
-    task = ops.set_status(example_study, "T-0011", "reopen", today=TODAY).task
+    task = ops.set_status(example_study, "T-0011", "reopen", today=TODAY)
     assert (task.status, task.done_on) == ("todo", None)
+    saved = ops.load_task(example_study, "T-0011")
+    assert (saved.status, saved.done_on, saved.blocked_reason) == ("todo", None, "")
     with pytest.raises(ConflictError, match="already done"):
         ops.set_status(example_study, "T-0001", "done", today=TODAY)
 
