@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # bench/ is not a package
 
+from prosper_coop.tasks.index import drop_cache
+
 GOALS = {"list_json": 1.0, "list_filtered": 1.0, "done": 2.0}
 MEMORY_GOAL_MB = 150
 
@@ -180,8 +182,7 @@ def main() -> None:
     uuids = import_into_taskwarrior(study, tw_env, work)
     print(f"imported {len(uuids)} tasks into Taskwarrior in {time.perf_counter() - started:.1f} s")
 
-    cache = study / ".prosper" / "task-index.marshal"
-    cache.unlink(missing_ok=True)
+    drop_cache(study)
     cold, cold_rss, _ = run_child([prosper(), "task", "list", "--json"], env, study)
     time.sleep(3.1)  # let freshly generated files age past the "racy" window once
     run_child([prosper(), "task", "list", "--json"], env, study)

@@ -1,9 +1,11 @@
 """A derived cache of every task, so reading 10,000 tasks does not parse 10,000 YAML files.
 
 The YAML files under ``tasks/`` are the source of truth. The index lives in
-``.prosper/task-index.marshal`` (git-ignored, never committed) and holds, per task
-file, the file's ``(mtime_ns, size)`` when it was read and a plain tuple row of the
-task's fields (plus its UTF-8 JSON form, ready for ``--json``).
+``.prosper/task-index/`` (git-ignored, never committed), one file per task folder
+of 100 (``00.marshal`` for ``tasks/00/``), and holds, per task file, the file's
+``(mtime_ns, size)`` when it was read and a plain tuple row of the task's fields
+(plus its UTF-8 JSON form, ready for ``--json``). A command that changes one task
+reads and rewrites one small file, not the whole index.
 
 Every read re-validates the cache by ``stat``-ing each task file (about 20 ms for
 10,000 files): files whose stat changed are parsed again (a hand edit, a ``git
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import marshal
 import os
 import time
@@ -37,9 +40,11 @@ if TYPE_CHECKING:
     from prosper_coop.models import Task
     from prosper_coop.study import Study
 
-FORMAT = 2
+FORMAT = 3
 CACHE_DIR = ".prosper"
-CACHE_NAME = "task-index.marshal"
+CACHE_NAME = "task-index"
+LEGACY_CACHE = "task-index.marshal"  # the single-file cache of earlier versions
+TOP = "top"  # the cache file for task files directly in tasks/
 TASKS_FOLDER = "tasks"
 RACY_NS = 3_000_000_000
 NOT_TRUSTED = -1
@@ -128,13 +133,10 @@ class TaskIndex:
         enabled = gc.isenabled()
         gc.disable()  # tens of thousands of small tuples: the cyclic GC only slows this
         try:
-            cached = _read_cache(study.root)
-            entries, rows, stats, problem = _refresh(study, cached)
+            rows, problem = _refresh(study)
         finally:
             if enabled:
                 gc.enable()
-        if stats.changed:
-            _write_cache(study.root, entries, stats.parsed_paths)
         if problem is not None:
             raise problem
         return cls(study, rows)
@@ -184,36 +186,60 @@ class TaskIndex:
 
     @staticmethod
     def store(study: Study, rows: Iterable[TaskRow], gone: Iterable[str] = ()) -> None:
-        """Put rows a command has just written (each matching its file) into the cache."""
-        entries = _read_cache(study.root) or {}
-        added = False
+        """Put rows a command has just written (each matching its file) into the cache.
+
+        ``gone`` names task files (relative paths) the command deleted.
+        """
+        changes: dict[str, dict[str, Entry | None]] = {}
         for row in rows:
             rel = row.path
             try:
                 stat = (study.root / rel).stat()
             except OSError:
-                entries.pop(rel, None)
+                changes.setdefault(_shard_of(rel), {})[rel] = None
                 continue
-            added = added or rel not in entries
-            entries[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row))
+            fresh: Entry = (stat.st_mtime_ns, stat.st_size, tuple(row))
+            changes.setdefault(_shard_of(rel), {})[rel] = fresh
         for rel in gone:
-            entries.pop(rel, None)
-        if added:  # reads rely on the cache being in ID order
-            entries = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
-        # Rows we just wrote are known to match their files: trusted at once, so
-        # the next read does not have to parse them (and import pydantic) again.
-        _write_cache(study.root, entries)
-
-
-class _Stats:
-    def __init__(self) -> None:
-        self.changed = False
-        self.parsed_paths: set[str] = set()
+            changes.setdefault(_shard_of(rel), {})[rel] = None
+        for shard, changed in changes.items():
+            entries = _read_shard(study.root, shard) or {}
+            added = False
+            for rel, change in changed.items():
+                if change is None:
+                    entries.pop(rel, None)
+                else:
+                    added = added or rel not in entries
+                    entries[rel] = change
+            if added:  # reads rely on each file being in ID order
+                entries = _in_id_order(entries)
+            # Rows we just wrote are known to match their files: trusted at once, so
+            # the next read does not have to parse them (and import pydantic) again.
+            _write_shard(study.root, shard, entries)
 
 
 def cache_path(root: Path) -> Path:
-    """Where the cache of ``root`` lives."""
+    """The folder of ``root``'s task cache (delete it at any time)."""
     return root / CACHE_DIR / CACHE_NAME
+
+
+def drop_cache(root: Path) -> None:
+    """Delete ``root``'s task cache; the next command rebuilds it."""
+    import shutil
+
+    shutil.rmtree(cache_path(root), ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (root / CACHE_DIR / LEGACY_CACHE).unlink(missing_ok=True)
+
+
+def _shard_of(rel: str) -> str:
+    """The cache file a task file belongs to: its folder (``tasks/04/x`` -> ``04``)."""
+    parts = rel.split("/")
+    return parts[1] if len(parts) == 3 else TOP
+
+
+def _shard_order(shard: str) -> tuple[int, str]:
+    return (int(shard), shard) if shard.isdigit() else (-1, shard)
 
 
 def _code_key() -> str:
@@ -239,10 +265,10 @@ def _code_key() -> str:
 _CODE_KEY: str | None = None
 
 
-def _read_cache(root: Path) -> dict[str, Entry] | None:
-    """The cached entries, or None when missing, unreadable or from other code."""
+def _read_shard(root: Path, shard: str) -> dict[str, Entry] | None:
+    """One cache file's entries, or None when missing, unreadable or from other code."""
     try:
-        data = cache_path(root).read_bytes()
+        data = (cache_path(root) / f"{shard}.marshal").read_bytes()
         loaded = marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError):
         return None
@@ -258,8 +284,10 @@ def _read_cache(root: Path) -> dict[str, Entry] | None:
     return entries
 
 
-def _write_cache(root: Path, entries: dict[str, Entry], parsed: Iterable[str] = ()) -> None:
-    """Save the cache atomically; a failure only costs a rebuild later.
+def _write_shard(
+    root: Path, shard: str, entries: dict[str, Entry], parsed: Iterable[str] = ()
+) -> None:
+    """Save one cache file atomically; a failure only costs a rebuild later.
 
     Rows just made by parsing a file (``parsed``) modified in the last
     :data:`RACY_NS` are stored as "check again": an edit in the same clock tick
@@ -272,10 +300,11 @@ def _write_cache(root: Path, entries: dict[str, Entry], parsed: Iterable[str] = 
         entry = safe.get(rel)
         if entry is not None and now - entry[0] < RACY_NS:
             safe[rel] = (NOT_TRUSTED, entry[1], entry[2])
-    target = cache_path(root)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    folder = cache_path(root)
+    target = folder / f"{shard}.marshal"
+    temp = folder / f".{shard}.{os.getpid()}.tmp"
     try:
-        target.parent.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         # No fsync: the cache is derived, and a torn file only means a rebuild.
         temp.write_bytes(marshal.dumps((FORMAT, _code_key(), safe)))
         temp.replace(target)
@@ -284,9 +313,21 @@ def _write_cache(root: Path, entries: dict[str, Entry], parsed: Iterable[str] = 
             temp.unlink()
 
 
-def _task_files(folder: Path) -> list[tuple[str, os.stat_result]]:
-    """(path relative to the study, stat) of every task file, shards included."""
-    found: list[tuple[str, os.stat_result]] = []
+def _drop_shards(root: Path, keep: Iterable[str], *, legacy: bool) -> None:
+    """Remove cache files of task folders that are gone (and the old single file)."""
+    folder = cache_path(root)
+    wanted = {f"{shard}.marshal" for shard in keep}
+    with contextlib.suppress(OSError):
+        if legacy:
+            (root / CACHE_DIR / LEGACY_CACHE).unlink(missing_ok=True)
+        for path in folder.iterdir():
+            if path.name.endswith(".marshal") and path.name not in wanted:
+                path.unlink(missing_ok=True)
+
+
+def _task_files(folder: Path) -> dict[str, list[tuple[str, os.stat_result]]]:
+    """Cache file -> (path relative to the study, stat) of each task file it covers."""
+    found: dict[str, list[tuple[str, os.stat_result]]] = {}
     try:
         top = list(os.scandir(folder))
     except FileNotFoundError:
@@ -297,60 +338,97 @@ def _task_files(folder: Path) -> list[tuple[str, os.stat_result]]:
             continue
         if entry.is_dir():
             prefix = f"{TASKS_FOLDER}/{name}/"
+            files = found.setdefault(name, [])
             for inner in os.scandir(entry.path):
                 inner_name = inner.name
                 if inner_name.endswith(".yaml") and not inner_name.startswith("."):
                     try:
-                        found.append((prefix + inner_name, inner.stat()))
+                        files.append((prefix + inner_name, inner.stat()))
                     except FileNotFoundError:
                         continue
         elif name.endswith(".yaml"):
             try:
-                found.append((f"{TASKS_FOLDER}/{name}", entry.stat()))
+                found.setdefault(TOP, []).append((f"{TASKS_FOLDER}/{name}", entry.stat()))
             except FileNotFoundError:
                 continue
     return found
 
 
-def _refresh(
-    study: Study, cached: dict[str, Entry] | None
-) -> tuple[dict[str, Entry], list[TaskRow], _Stats, UserError | None]:
-    """Check every task file against the cache; parse the ones that changed."""
-    stats = _Stats()
-    old = cached or {}
-    files = _task_files(study.root / TASKS_FOLDER)
-    stale: set[str] = set()
-    get_old = old.get
-    for rel, stat in files:
-        entry = get_old(rel)
-        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
-            stale.add(rel)
-    if cached is not None and not stale and len(files) == len(old):
-        # The common case: nothing changed, and the cache is stored in ID order.
-        return old, [TaskRow._make(entry[2]) for entry in old.values()], stats, None
-    stats.changed = True
-    entries: dict[str, Entry] = {}
+def _refresh(study: Study) -> tuple[list[TaskRow], UserError | None]:
+    """Every task's row: cached rows re-checked by stat, changed files parsed again.
+
+    Cache files whose task files changed are rewritten; the first invalid task
+    file's error is returned (after saving what could be indexed).
+    """
+    root = study.root
+    groups = _task_files(root / TASKS_FOLDER)
     problem: UserError | None = None
+    rows: list[TaskRow] = []
     seen_ids: set[str] = set()
-    for rel, stat in files:
-        if rel in stale:
-            try:
-                row = _parse(study, rel)
-            except UserError as exc:
-                problem = problem or exc
-                continue
-            stats.parsed_paths.add(rel)
-            entry = (stat.st_mtime_ns, stat.st_size, tuple(row))
+    rewritten = False  # a cache file was written: the old single-file cache can go
+    for shard in sorted(groups, key=_shard_order):
+        files = groups[shard]
+        old = _read_shard(root, shard) or {}
+        get_old = old.get
+        stale = []
+        for rel, stat in files:
+            entry = get_old(rel)
+            if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+                stale.append((rel, stat))
+        if not stale and len(files) == len(old):
+            entries = old  # the common case: nothing changed in this folder
         else:
-            entry = old[rel]
+            entries, failed = _rebuild(study, files, old, stale)
+            problem = problem or failed
+            _write_shard(root, shard, entries, parsed=[rel for rel, _ in stale])
+            rewritten = True
+        for entry in entries.values():
+            row = entry[2]
+            if row[0] in seen_ids:  # the same ID in two places: doctor reports it
+                continue
+            seen_ids.add(row[0])
+            rows.append(TaskRow._make(row))
+    _drop_shards(root, groups, legacy=rewritten)
+    numbers = [row.number for row in rows]
+    if any(later < earlier for earlier, later in itertools.pairwise(numbers)):
+        rows.sort(key=_sort_key)  # a task file in another task's folder
+    return rows, problem
+
+
+def _rebuild(
+    study: Study,
+    files: list[tuple[str, os.stat_result]],
+    old: dict[str, Entry],
+    stale: list[tuple[str, os.stat_result]],
+) -> tuple[dict[str, Entry], UserError | None]:
+    """One folder's entries: cached ones kept, stale files parsed again, in ID order."""
+    fresh: dict[str, Entry] = {}
+    problem: UserError | None = None
+    for rel, stat in stale:
+        try:
+            row = _parse(study, rel)
+        except UserError as exc:
+            problem = problem or exc
+            continue
+        fresh[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row))
+    stale_paths = {rel for rel, _ in stale}
+    entries: dict[str, Entry] = {}
+    seen_ids: set[str] = set()
+    for rel, _ in files:
+        # A stale file that failed to parse has no entry (its old row is out of date).
+        entry = fresh.get(rel) if rel in stale_paths else old[rel]
+        if entry is None:
+            continue
         task_id = entry[2][0]
-        if task_id in seen_ids:  # the same ID in two places: doctor reports it
+        if task_id in seen_ids:
             continue
         seen_ids.add(task_id)
         entries[rel] = entry
-    ordered = dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
-    rows = [TaskRow._make(entry[2]) for entry in ordered.values()]
-    return ordered, rows, stats, problem
+    return _in_id_order(entries), problem
+
+
+def _in_id_order(entries: dict[str, Entry]) -> dict[str, Entry]:
+    return dict(sorted(entries.items(), key=lambda item: _sort_key(item[1][2])))
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[int, str]:
@@ -410,7 +488,7 @@ class Voucher:
 
     def __init__(self, study: Study) -> None:
         self.study = study
-        self._entries: dict[str, Entry] | None = None
+        self._shards: dict[str, dict[str, Entry]] = {}
 
     def get(self, task_id: str) -> Vouched | None:
         """The vouched row of ``task_id``, or None."""
@@ -418,10 +496,12 @@ class Voucher:
 
         if not TASK_ID.fullmatch(task_id):
             return None
-        if self._entries is None:
-            self._entries = _read_cache(self.study.root) or {}
         path = self.study.path_of(get("task"), task_id)
-        entry = self._entries.get(f"{TASKS_FOLDER}/{path.parent.name}/{path.name}")
+        rel = f"{TASKS_FOLDER}/{path.parent.name}/{path.name}"
+        shard = _shard_of(rel)
+        if shard not in self._shards:
+            self._shards[shard] = _read_shard(self.study.root, shard) or {}
+        entry = self._shards[shard].get(rel)
         if entry is None or entry[0] == NOT_TRUSTED:
             return None
         try:

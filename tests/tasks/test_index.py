@@ -13,7 +13,7 @@ from prosper_coop.errors import ExitCode, ValidationError
 from prosper_coop.records import get
 from prosper_coop.study import Study
 from prosper_coop.tasks import index as task_index
-from prosper_coop.tasks.index import TaskIndex, cache_path, row_of
+from prosper_coop.tasks.index import TaskIndex, cache_path, drop_cache, row_of
 from tests.conftest import git
 from tests.tasks.example_tasks import next_task_id, task_count
 
@@ -39,14 +39,14 @@ def test_patterns_match_the_models() -> None:
 def test_index_equals_parsing_every_file_and_is_reused(example_study: Study) -> None:
     first = TaskIndex.load(example_study)
     assert [tuple(r) for r in first.rows] == _full_rows(example_study)
-    assert cache_path(example_study.root).is_file()
+    assert (cache_path(example_study.root) / "00.marshal").is_file()
     # A second load gives the same rows (from the cache).
     assert TaskIndex.load(example_study).rows == first.rows
 
 
 def test_cache_is_ignored_by_git(example_study: Study, cli) -> None:
     _list_json(cli, example_study)
-    assert cache_path(example_study.root).is_file()
+    assert (cache_path(example_study.root) / "00.marshal").is_file()
     assert git(example_study, "status", "--porcelain") == ""
     assert ".prosper" not in git(example_study, "ls-files")
 
@@ -55,14 +55,14 @@ def test_recent_files_are_checked_again_next_time(example_study: Study) -> None:
     TaskIndex.load(example_study)
     import marshal
 
-    entries = marshal.loads(cache_path(example_study.root).read_bytes())[2]
+    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
     # Files written moments ago are stored as "not trusted" (same-tick edits).
     assert all(mtime == task_index.NOT_TRUSTED for mtime, _, _ in entries.values())
     old = 1_600_000_000
     for path in (example_study.root / "tasks").rglob("*.yaml"):
         os.utime(path, (old, old))
     TaskIndex.load(example_study)
-    entries = marshal.loads(cache_path(example_study.root).read_bytes())[2]
+    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
     assert all(mtime == old * 1_000_000_000 for mtime, _, _ in entries.values())
 
 
@@ -117,12 +117,12 @@ def test_git_pull_is_seen_by_the_next_command(example_study: Study, cli, sealed_
 
 
 def test_corrupt_or_foreign_cache_is_rebuilt(example_study: Study, cli) -> None:
-    cache = cache_path(example_study.root)
-    cache.parent.mkdir(exist_ok=True)
+    cache = cache_path(example_study.root) / "00.marshal"
+    cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(b"\x00not a cache")
     count = task_count(example_study)
     assert len(_list_json(cli, example_study)) == count
-    cache.unlink()
+    drop_cache(example_study.root)
     assert len(_list_json(cli, example_study)) == count
 
 
@@ -136,7 +136,7 @@ def test_cache_built_by_an_older_task_model_is_rebuilt(example_study: Study, cli
     for path in (example_study.root / "tasks").rglob("*.yaml"):
         os.utime(path, (old, old))
     TaskIndex.load(example_study)
-    cache = cache_path(example_study.root)
+    cache = cache_path(example_study.root) / "00.marshal"
     entries = marshal.loads(cache.read_bytes())[2]
     for rel, (mtime, size, row) in entries.items():
         data = json.loads(row[12])
@@ -194,7 +194,7 @@ def test_rows_written_by_a_command_are_trusted_and_kept_in_order(
     _list_json(cli, example_study)
     result = cli("--study", str(example_study.root), "task", "start", "T-0014")
     assert result.exit_code == 0, result.output
-    entries = marshal.loads(cache_path(example_study.root).read_bytes())[2]
+    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
     assert entries["tasks/00/T-0014.yaml"][0] > 0  # trusted: no re-parse next time
     parsed: list[str] = []
     original = task_index._parse
@@ -211,3 +211,29 @@ def test_rows_written_by_a_command_are_trusted_and_kept_in_order(
     ids = [row.id for row in TaskIndex.load(example_study).rows]
     assert ids == sorted(ids, key=lambda i: int(i[2:]))
     assert ids[0] == "T-0000"
+
+
+def test_one_cache_file_per_task_folder(example_study: Study, cli) -> None:
+    """Tasks in several folders of 100 list in ID order, even a file in another's folder."""
+    tasks = example_study.root / "tasks"
+    source = (tasks / "00" / "T-0014.yaml").read_text()
+    for task_id, folder in (("T-0150", "01"), ("T-0230", "02"), ("T-0099", "02")):
+        (tasks / folder).mkdir(exist_ok=True)
+        (tasks / folder / f"{task_id}.yaml").write_text(source.replace("T-0014", task_id))
+    ids = [t["id"] for t in _list_json(cli, example_study)]
+    assert ids == sorted(ids, key=lambda i: int(i[2:]))
+    assert {"T-0099", "T-0150", "T-0230"} <= set(ids)
+    names = sorted(p.name for p in cache_path(example_study.root).iterdir())
+    assert names == ["00.marshal", "01.marshal", "02.marshal"]
+    # A folder that is gone takes its tasks and its cache file with it.
+    TaskIndex.load(example_study)
+    old = 1_600_000_000
+    for path in tasks.rglob("*.yaml"):
+        os.utime(path, (old, old))
+    TaskIndex.load(example_study)  # every file trusted: the next load rewrites nothing
+    for path in (tasks / "01").iterdir():
+        path.unlink()
+    (tasks / "01").rmdir()
+    ids = [t["id"] for t in _list_json(cli, example_study)]
+    assert "T-0150" not in ids and "T-0230" in ids
+    assert not (cache_path(example_study.root) / "01.marshal").exists()

@@ -224,9 +224,9 @@ def test_progress_and_attention(example_study: Study) -> None:
 
 
 def test_index_is_used_for_next_id_after_deleting_the_cache(example_study: Study) -> None:
-    from prosper_coop.tasks.index import cache_path
+    from prosper_coop.tasks.index import drop_cache
 
-    cache_path(example_study.root).unlink(missing_ok=True)
+    drop_cache(example_study.root)
     new_id = next_task_id(example_study)
     assert ops.add_task(example_study, "WP5", "One more", today=TODAY).task.id == new_id
     assert TaskIndex.load(example_study).highest_number() == int(new_id[2:])

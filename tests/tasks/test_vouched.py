@@ -25,7 +25,7 @@ from prosper_coop.models import Task
 from prosper_coop.study import Study, canonical_data, record_data, to_yaml
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks import ops
-from prosper_coop.tasks.index import TaskIndex, Voucher, cache_path, same_data
+from prosper_coop.tasks.index import TaskIndex, Voucher, drop_cache, same_data
 from tests.conftest import git
 
 TODAY = dt.date(2026, 11, 26)
@@ -78,7 +78,7 @@ def test_without_the_model_writes_what_the_model_writes(
         reads.clear()
         quick = ops.set_status(example_study, task_id, action, today=TODAY, **options)
         assert reads == [], f"{action} {task_id} read the model"
-        cache_path(twin.root).unlink(missing_ok=True)  # the twin cannot vouch for anything
+        drop_cache(twin.root)  # the twin cannot vouch for anything
         slow = ops.set_status(twin, task_id, action, today=TODAY, **options)
         assert reads, f"{action} {task_id} on the twin did not use the model"
         assert {**vars(quick), "commit": None} == {**vars(slow), "commit": None}
@@ -86,7 +86,7 @@ def test_without_the_model_writes_what_the_model_writes(
         assert (example_study.root / rel).read_bytes() == (twin.root / rel).read_bytes()
         assert _last_commit(example_study) == _last_commit(twin)
     # The rows the quick path stored equal rows made by reading every file again.
-    cache_path(twin.root).unlink()
+    drop_cache(twin.root)
     assert TaskIndex.load(example_study).rows == TaskIndex.load(twin).rows
     assert git(example_study, "status", "--porcelain") == ""
 
@@ -100,7 +100,7 @@ def test_refusals_are_the_same_and_change_nothing(
     with pytest.raises(ConflictError) as quick:
         ops.set_status(example_study, "T-0015", "done", today=TODAY)
     assert reads == []
-    cache_path(example_study.root).unlink()
+    drop_cache(example_study.root)
     with pytest.raises(ConflictError) as slow:
         ops.set_status(example_study, "T-0015", "done", today=TODAY)
     assert reads[0] == "T-0015"  # then its dependencies, each through the model
