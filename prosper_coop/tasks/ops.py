@@ -428,6 +428,47 @@ def _open_dependencies(voucher: Voucher, depends: Sequence[str]) -> list[str]:
     return waiting
 
 
+@dataclass
+class DeleteResult:
+    """A deleted task, the tasks that no longer depend on it, and the commit."""
+
+    task_id: str
+    title: str
+    released: list[str]
+    commit: str | None
+
+
+def delete_task(study: Study, task_id: str, *, force: bool = False) -> DeleteResult:
+    """Delete a task made by mistake (git keeps its history).
+
+    Refused while other tasks depend on it, unless ``force``: then it is also
+    taken out of their dependencies, in the same commit.
+    """
+    check_task_id(task_id)
+    with study.change("task", f"delete {task_id}", task_id) as change:
+        task = load_task(study, task_id)
+        index = TaskIndex.load(study)
+        dependents = index.dependents(task_id)
+        if dependents and not force:
+            raise ConflictError(
+                f"{', '.join(dependents)} depend(s) on {task_id}",
+                f"Take it out of their dependencies first (prosper-coop task edit "
+                f"{dependents[0]} --remove-depends {task_id}), or delete it and take it "
+                f"out of theirs in one step: prosper-coop task delete {task_id} --force",
+            )
+        released = []
+        for dependent_id in dependents:
+            dependent = load_task(study, dependent_id)
+            dependent.depends = [dep for dep in dependent.depends if dep != task_id]
+            change.save(dependent, _rtype())
+            released.append(dependent)
+        change.delete(study.rel(study.path_of(_rtype(), task_id)))
+        change.what = f'delete {task_id} "{task.title}"'
+        change.record_ids = [task_id, *dependents]
+    TaskIndex.written(study, released, deleted=[task_id])
+    return DeleteResult(task_id, task.title, dependents, change.sha)
+
+
 def assign(study: Study, task_id: str, owner: str | None) -> TaskResult:
     """Give a task to a person (or, with None, to nobody)."""
     check_task_id(task_id)

@@ -230,3 +230,43 @@ def test_index_is_used_for_next_id_after_deleting_the_cache(example_study: Study
     new_id = next_task_id(example_study)
     assert ops.add_task(example_study, "WP5", "One more", today=TODAY).task.id == new_id
     assert TaskIndex.load(example_study).highest_number() == int(new_id[2:])
+
+
+def test_delete_refuses_while_others_depend_on_it(example_study: Study) -> None:
+    dependents = TaskIndex.load(example_study).dependents("T-0014")
+    assert dependents
+    head = _head(example_study)
+    with pytest.raises(ConflictError) as caught:
+        ops.delete_task(example_study, "T-0014")
+    assert dependents[0] in str(caught.value)
+    assert "--remove-depends T-0014" in (caught.value.hint or "")
+    assert _head(example_study) == head
+    assert (example_study.root / "tasks" / "00" / "T-0014.yaml").is_file()
+
+
+def test_delete_with_force_releases_dependents_in_one_commit(example_study: Study) -> None:
+    dependents = TaskIndex.load(example_study).dependents("T-0014")
+    before = _head(example_study)
+    result = ops.delete_task(example_study, "T-0014", force=True)
+    assert result.released == dependents
+    assert not (example_study.root / "tasks" / "00" / "T-0014.yaml").exists()
+    for dependent in dependents:
+        assert "T-0014" not in ops.load_task(example_study, dependent).depends
+    log = git(example_study, "log", "--format=%an|%s", f"{before}..HEAD")
+    assert log.count("\n") == 1
+    assert log.startswith('CO-01|task: delete T-0014 "')
+    # The index (refreshed by the command) equals a full re-read, and git keeps the history.
+    index = TaskIndex.load(example_study)
+    assert index.get("T-0014") is None
+    assert all("T-0014" not in row.depends for row in index.rows)
+    assert "status: todo" in git(example_study, "show", f"{before}:tasks/00/T-0014.yaml")
+    with pytest.raises(NotFoundError):
+        ops.delete_task(example_study, "T-0014")
+
+
+def test_delete_a_task_nothing_depends_on(example_study: Study) -> None:
+    new_id = ops.add_task(example_study, "WP5", "Made by mistake", today=TODAY).task.id
+    result = ops.delete_task(example_study, new_id)
+    assert (result.task_id, result.title, result.released) == (new_id, "Made by mistake", [])
+    assert TaskIndex.load(example_study).get(new_id) is None
+    assert git(example_study, "status", "--porcelain") == ""
