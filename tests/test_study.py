@@ -169,7 +169,12 @@ def test_failed_commit_restores_every_file(
     head = git(example_study, "rev-parse", "HEAD")
 
     def failing_commit(
-        self: StudyRepo, message: str, author: str, paths: list[str] | None = None
+        self: StudyRepo,
+        message: str,
+        author: str,
+        paths: list[str] | None = None,
+        *,
+        head: str | None = None,
     ) -> str:
         raise GitError("git commit failed: simulated")
 
