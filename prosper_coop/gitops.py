@@ -287,10 +287,12 @@ class StudyRepo:
     def _with_paths(
         self, args: list[str], paths: Sequence[str], env: dict[str, str] | None = None
     ) -> None:
+        # File names are names, not patterns: "T-[1].yaml" must not match "T-1.yaml".
+        literal = {**(env or {}), "GIT_LITERAL_PATHSPECS": "1"}
         if len(paths) > MANY_PATHS:
-            self.run(*args, "--pathspec-from-file=-", env=env, stdin="\n".join(paths) + "\n")
+            self.run(*args, "--pathspec-from-file=-", env=literal, stdin="\n".join(paths) + "\n")
         else:
-            self.run(*args, "--", *paths, env=env)
+            self.run(*args, "--", *paths, env=literal)
 
     def staged_paths(self) -> list[str]:
         """Paths added or modified in the index (not deletions)."""
