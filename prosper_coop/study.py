@@ -348,6 +348,14 @@ def _busy() -> BusyError:
     )
 
 
+def _unlockable(path: Path, exc: OSError) -> UserError:
+    return UserError(
+        f"could not lock the study to change it ({path.name}: {exc.strerror or exc})",
+        "Check that the study folder is writable and on a drive that supports file "
+        "locks (some network drives do not). Nothing was changed.",
+    )
+
+
 @contextlib.contextmanager
 def _held_with_flock(path: Path, timeout: float) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``path`` (the kind filelock takes on POSIX).
@@ -358,24 +366,27 @@ def _held_with_flock(path: Path, timeout: float) -> Iterator[None]:
     import fcntl
     import time
 
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        if timeout < 0:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        else:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise _busy() from None
-                    time.sleep(LOCK_POLL_SECONDS)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _unlockable(path, exc) from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | (fcntl.LOCK_NB if timeout >= 0 else 0))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _busy() from None
+                time.sleep(LOCK_POLL_SECONDS)
+            except OSError as exc:  # e.g. a network drive without file locks
+                raise _unlockable(path, exc) from None
         try:
             yield
         finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):  # closing the file releases it anyway
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
 

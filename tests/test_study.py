@@ -18,6 +18,7 @@ from prosper_coop.errors import (
     GitError,
     InvalidInputError,
     NotAStudyError,
+    UserError,
     ValidationError,
 )
 from prosper_coop.gitops import StudyRepo
@@ -442,3 +443,25 @@ def test_a_waiting_writer_gets_the_lock_when_it_is_released(example_study: Study
     with example_study.lock(timeout=5):
         assert time.perf_counter() - started < 4
     holder.wait()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(example_study: Study) -> None:
+    (example_study.root / ".git" / "prosper-coop.lock").mkdir()
+    with pytest.raises(UserError) as caught, example_study.change("task", "add") as change:
+        change.write_text("notes/never.txt", "never\n")
+    assert caught.value.message.startswith("could not lock the study to change it")
+    assert "Nothing was changed." in (caught.value.hint or "")
+    assert not (example_study.root / "notes/never.txt").exists()
+
+
+def test_the_filelock_fallback_and_flock_exclude_each_other(example_study: Study) -> None:
+    """Where fcntl is missing (Windows) filelock is used; on POSIX both take flock."""
+    from prosper_coop.study import _held_with_filelock
+
+    lock_file = example_study.root / ".git" / "prosper-coop.lock"
+    with _held_with_filelock(lock_file, 1), pytest.raises(BusyError):
+        example_study.lock(timeout=0.1).__enter__()
+    with example_study.lock(), pytest.raises(BusyError, match="another prosper-coop command"):
+        _held_with_filelock(lock_file, 0.1).__enter__()
+    with _held_with_filelock(lock_file, 0):  # both released
+        pass
