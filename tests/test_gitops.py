@@ -185,6 +185,35 @@ def test_a_deleted_record_is_committed_as_a_deletion(example_study: Study, trace
     assert git(example_study, "status", "--porcelain") == ""
 
 
+def test_a_failed_plumbing_commit_restores_files_and_index(
+    example_study: Study, trace: Path
+) -> None:
+    """update-ref fails (the branch is locked by another git): nothing changes."""
+    tasks = get("task")
+    path = example_study.path_of(tasks, "T-0014")
+    original = path.read_bytes()
+    head = git(example_study, "rev-parse", "HEAD")
+    branch_lock = example_study.root / ".git/refs/heads/main.lock"
+    branch_lock.write_text("")
+    task = example_study.load(tasks, "T-0014")
+    task.title = "Changed"
+    new_rel = example_study.rel(example_study.path_of(tasks, example_study.next_id(tasks)))
+    trace.write_text("")
+    with pytest.raises(GitError, match="update-ref"), example_study.change("task", "edit") as ch:
+        ch.save(task)
+        ch.write_text(new_rel, "id: new\n")
+
+    assert "commit-tree" in git_commands(trace)
+    assert path.read_bytes() == original
+    assert not (example_study.root / new_rel).exists()
+    assert git(example_study, "rev-parse", "HEAD") == head
+    assert git(example_study, "status", "--porcelain") == ""
+    branch_lock.unlink()
+    with example_study.change("task", "edit", "T-0014") as change:
+        change.save(task)
+    assert git(example_study, "rev-parse", "HEAD^") == head
+
+
 @pytest.mark.parametrize(
     ("message", "subject"),
     [
