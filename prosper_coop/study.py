@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -37,8 +38,29 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 STUDY_FILE = "study.yaml"
+# The fields of study.yaml (models.StudySettings, which a test keeps these in step
+# with), for reading who is acting without importing pydantic.
+STUDY_FIELDS = frozenset(
+    {
+        "schema_version",
+        "uid",
+        "title",
+        "short_title",
+        "created",
+        "funder",
+        "award",
+        "doi",
+        "registration",
+        "default_actor",
+        "readability",
+        "involvement",
+    }
+)
+STUDY_REQUIRED = frozenset({"uid", "title", "created"})
+STUDY_UID = re.compile(r"[0-9a-f]{32}")
 LOCK_NAME = "prosper-coop.lock"
 DEFAULT_LOCK_TIMEOUT = 5.0
+LOCK_POLL_SECONDS = 0.02
 # Marks a copy kept by sync beside a file changed on two computers (merging.SIDECAR_MARK).
 SIDECAR_MARK = ".conflict-"
 
@@ -269,10 +291,11 @@ class Study:
         chosen = os.environ.get("PROSPER_COOP_AS")
         if not chosen:
             source = "whoami"
-            chosen = localconfig.study_settings(self.settings.uid).get("whoami")
-        if not chosen:
-            source = "study.yaml default_actor"
-            chosen = self.settings.default_actor or "CO-01"
+            uid, default_actor = self._uid_and_default_actor()
+            chosen = localconfig.study_settings(uid).get("whoami")
+            if not chosen:
+                source = "study.yaml default_actor"
+                chosen = default_actor or "CO-01"
         chosen = str(chosen)
         people = get("person")
         ids.check_pattern(chosen, people.pattern, "person ID", people.example)
@@ -284,37 +307,131 @@ class Study:
             )
         return chosen
 
+    def _uid_and_default_actor(self) -> tuple[str, str | None]:
+        """``uid`` and ``default_actor`` from ``study.yaml``, without pydantic if possible.
+
+        Importing pydantic and building the settings validator cost most of a write
+        command's start-up, so a plain file is read directly. Anything unusual
+        (not a mapping, a field that is unknown or missing, a value of the wrong
+        form, a YAML or encoding problem) goes through :attr:`settings`, which
+        reports it exactly as before.
+        """
+        if "settings" not in self.__dict__:  # not validated yet in this process
+            plain = self._plain_identity()
+            if plain is not None:
+                return plain
+        return self.settings.uid, self.settings.default_actor
+
+    def _plain_identity(self) -> tuple[str, str | None] | None:
+        from prosper_coop import yamlio
+
+        try:
+            text = yamlio.decode((self.root / STUDY_FILE).read_bytes(), STUDY_FILE)
+            data = yamlio.loads(text, STUDY_FILE)
+        except (OSError, UserError):
+            return None
+        if not isinstance(data, dict) or not STUDY_REQUIRED <= data.keys() <= STUDY_FIELDS:
+            return None
+        uid = data["uid"]
+        default_actor = data.get("default_actor")
+        if not isinstance(uid, str) or not STUDY_UID.fullmatch(uid):
+            return None
+        if default_actor is not None and not (
+            isinstance(default_actor, str)
+            and default_actor.isascii()
+            and ids.PERSON_ID.fullmatch(default_actor)
+        ):
+            return None
+        return uid, default_actor
+
     # -- changing ------------------------------------------------------------
     def lock(self, timeout: float | None = None) -> contextlib.AbstractContextManager[Any]:
-        """The study's writer lock (waits briefly, then raises BusyError)."""
-        from filelock import FileLock, Timeout
+        """The study's writer lock (waits briefly, then raises BusyError).
 
+        ``timeout`` (else ``PROSPER_COOP_LOCK_TIMEOUT``, else 5) is in seconds; a
+        negative one waits as long as it takes. Not re-entrant: a second ``lock()``
+        while the first is held waits like any other writer.
+        """
         git_dir = self.root / ".git"
         lock_dir = git_dir if git_dir.is_dir() else self.root / ".prosper"
         lock_dir.mkdir(exist_ok=True)
         if timeout is None:
             timeout = float(os.environ.get("PROSPER_COOP_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
-        file_lock = FileLock(str(lock_dir / LOCK_NAME), timeout=timeout)
-
-        @contextlib.contextmanager
-        def held() -> Iterator[None]:
-            try:
-                file_lock.acquire()
-            except Timeout:
-                raise BusyError(
-                    "another prosper-coop command is changing this study right now",
-                    "Wait for it to finish, then try again. Nothing was changed.",
-                ) from None
-            try:
-                yield
-            finally:
-                file_lock.release()
-
-        return held()
+        try:
+            import fcntl  # noqa: F401 - only to learn whether flock exists here
+        except ImportError:  # Windows
+            return _held_with_filelock(lock_dir / LOCK_NAME, timeout)
+        return _held_with_flock(lock_dir / LOCK_NAME, timeout)
 
     def change(self, area: str, what: str, record_ids: str | list[str] = "") -> Change:
         """Start a one-commit change, e.g. ``with study.change("task", "done T-1", "T-1")``."""
         return Change(self, area, what, record_ids)
+
+
+def _busy() -> BusyError:
+    return BusyError(
+        "another prosper-coop command is changing this study right now",
+        "Wait for it to finish, then try again. Nothing was changed.",
+    )
+
+
+def _unlockable(path: Path, exc: OSError) -> UserError:
+    return UserError(
+        f"could not lock the study to change it ({path.name}: {exc.strerror or exc})",
+        "Check that the study folder is writable and on a drive that supports file "
+        "locks (some network drives do not). Nothing was changed.",
+    )
+
+
+@contextlib.contextmanager
+def _held_with_flock(path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (the kind filelock takes on POSIX).
+
+    Imports nothing heavy (filelock pulls in asyncio). The lock belongs to this
+    open file, so it is released when the file is closed, also if the process dies.
+    """
+    import fcntl
+    import time
+
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _unlockable(path, exc) from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | (fcntl.LOCK_NB if timeout >= 0 else 0))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _busy() from None
+                time.sleep(LOCK_POLL_SECONDS)
+            except OSError as exc:  # e.g. a network drive without file locks
+                raise _unlockable(path, exc) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):  # closing the file releases it anyway
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+@contextlib.contextmanager
+def _held_with_filelock(path: Path, timeout: float) -> Iterator[None]:
+    """The same lock through filelock, where ``fcntl`` does not exist (Windows)."""
+    from filelock import FileLock, Timeout
+
+    file_lock = FileLock(str(path), timeout=timeout)
+    try:
+        file_lock.acquire()
+    except Timeout:
+        raise _busy() from None
+    try:
+        yield
+    finally:
+        file_lock.release()
 
 
 def _list_command(rtype: RecordType) -> str:
@@ -425,7 +542,8 @@ class Change:
         repo = self.study.repo
         # Every study has a first commit (init makes it), so any difference from git
         # here is a hand edit that is not saved yet.
-        unsaved = repo.changed_paths(self._pending)
+        status = repo.status(self._pending)
+        unsaved = status.changed
         # A file needs committing if git's copy differs from what will be on disk.
         paths = sorted(p for p in self._pending if p in unsaved or self._differs_on_disk(p))
         if not paths:
@@ -449,7 +567,8 @@ class Change:
                 else:
                     atomic_write(target, data)
             repo.add(paths)
-            self.sha = repo.commit(self.message, self.author or "CO-01", paths)
+            # HEAD cannot have moved under the lock unless by hand; commit then refuses.
+            self.sha = repo.commit(self.message, self.author or "CO-01", paths, head=status.head)
         except BaseException:
             self._restore(before)
             raise

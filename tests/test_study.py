@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from prosper_coop.errors import (
     GitError,
     InvalidInputError,
     NotAStudyError,
+    UserError,
     ValidationError,
 )
 from prosper_coop.gitops import StudyRepo
@@ -169,7 +172,12 @@ def test_failed_commit_restores_every_file(
     head = git(example_study, "rev-parse", "HEAD")
 
     def failing_commit(
-        self: StudyRepo, message: str, author: str, paths: list[str] | None = None
+        self: StudyRepo,
+        message: str,
+        author: str,
+        paths: list[str] | None = None,
+        *,
+        head: str | None = None,
     ) -> str:
         raise GitError("git commit failed: simulated")
 
@@ -246,3 +254,214 @@ def test_a_change_that_changes_nothing_makes_no_commit(example_study: Study) -> 
         change.save(task)
     assert change.sha is None
     assert git(example_study, "rev-parse", "HEAD") == head
+
+
+# -- who is acting, without pydantic -------------------------------------------------
+WRITE_PATH_SCRIPT = """
+import json, sys
+from collections.abc import Callable
+from pathlib import Path
+from prosper_coop.study import Study
+
+study = Study(Path(sys.argv[1]))
+actor = study.actor()
+with study.change("test", "write a note") as change:
+    change.write_text("notes/hello.txt", "hello\\n")
+heavy = sorted(
+    {name.split(".")[0] for name in sys.modules} & {"pydantic", "filelock", "asyncio", "git"}
+)
+print(json.dumps({"actor": actor, "sha": change.sha, "heavy": heavy}))
+"""
+
+
+def _run_write_path(study: Study) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_PATH_SCRIPT, str(study.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_actor_and_a_change_import_neither_pydantic_nor_filelock(example_study: Study) -> None:
+    """A fresh process: the study layer of a write command stays light."""
+    result = _run_write_path(example_study)
+    assert result["actor"] == "CO-01"
+    assert result["heavy"] == []
+    assert result["sha"] == git(example_study, "rev-parse", "HEAD").strip()
+    assert git(example_study, "log", "-1", "--format=%an %s").strip() == (
+        "CO-01 test: write a note"
+    )
+
+
+def test_actor_reads_default_actor_and_whoami_without_pydantic(example_study: Study) -> None:
+    from prosper_coop import localconfig
+
+    settings = example_study.root / "study.yaml"
+    settings.write_text(_with_default_actor(settings.read_text(), "CR-02"))
+    assert _run_write_path(example_study)["actor"] == "CR-02"
+    localconfig.set_study_setting(example_study.settings.uid, "whoami", "CR-03")
+    assert _run_write_path(example_study) | {"sha": None} == {
+        "actor": "CR-03",
+        "sha": None,
+        "heavy": [],
+    }
+
+
+def _with_default_actor(text: str, value: str) -> str:
+    """study.yaml text with its ``default_actor`` line set to ``value`` (written as is)."""
+    kept = [line for line in text.splitlines() if not line.startswith("default_actor:")]
+    return "\n".join([*kept, f"default_actor: {value}", ""])
+
+
+def test_study_fields_known_to_actor_are_those_of_the_model() -> None:
+    from prosper_coop.models import StudySettings
+    from prosper_coop.study import STUDY_FIELDS, STUDY_REQUIRED
+
+    assert set(StudySettings.model_fields) == STUDY_FIELDS
+    required = {name for name, field in StudySettings.model_fields.items() if field.is_required()}
+    assert required == STUDY_REQUIRED
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda text: text + "colour: red\n", "colour: unknown field"),
+        (lambda text: text.replace("uid: ", "uid: X"), "uid: String should match pattern"),
+        (lambda text: _with_default_actor(text, "co-1"), "default_actor: String should match"),
+        (lambda text: _with_default_actor(text, "12"), "default_actor: Input should be a valid"),
+        (lambda text: _with_default_actor(text, "[CO-01]"), "default_actor: Input should be"),
+        (lambda text: _with_default_actor(text, "'CO-01 '"), "default_actor: String should"),
+        (lambda text: "\n".join(line for line in text.splitlines() if "uid" not in line), "uid"),
+        (lambda text: text + "title: [unclosed\n", "this file is not valid YAML"),
+        (lambda _text: "- just\n- a list\n", "should hold a mapping"),
+        (lambda text: text + "x: &anchor 1\n", "anchors and aliases"),
+    ],
+)
+def test_a_broken_study_yaml_gives_the_same_error_as_before(
+    example_study: Study, edit: Callable[[str], str], expected: str
+) -> None:
+    path = example_study.root / "study.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(ValidationError) as from_actor:
+        Study(example_study.root).actor()
+    with pytest.raises(ValidationError) as from_settings:
+        _ = Study(example_study.root).settings
+    assert expected in from_actor.value.message
+    for attribute in ("message", "hint", "file", "line"):
+        assert getattr(from_actor.value, attribute) == getattr(from_settings.value, attribute)
+    assert str(from_actor.value).endswith(f"(study.yaml:{from_actor.value.line})")
+
+
+def test_a_broken_study_yaml_names_file_and_line(example_study: Study) -> None:
+    path = example_study.root / "study.yaml"
+    path.write_text(_with_default_actor(path.read_text(), "Coordinator"))
+    with pytest.raises(ValidationError) as caught:
+        Study(example_study.root).actor()
+    assert caught.value.file == "study.yaml"
+    assert caught.value.line == len(path.read_text().splitlines())
+    assert caught.value.message.startswith("default_actor: String should match pattern")
+
+
+def test_actor_as_env_needs_no_study_yaml_at_all(example_study: Study, monkeypatch) -> None:
+    (example_study.root / "study.yaml").write_text("not: [valid\n")
+    monkeypatch.setenv("PROSPER_COOP_AS", "CR-02")
+    assert Study(example_study.root).actor() == "CR-02"
+
+
+# -- the writer lock -----------------------------------------------------------------
+HOLD_LOCK_SCRIPT = """
+import sys, time
+from collections.abc import Callable
+from pathlib import Path
+from prosper_coop.study import Study
+
+with Study(Path(sys.argv[1])).lock():
+    print("locked", flush=True)
+    time.sleep(30)
+"""
+
+
+def _hold_lock(study: Study) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK_SCRIPT, str(study.root)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_lock_held_by_another_process_times_out_with_a_clear_message(
+    example_study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROSPER_COOP_LOCK_TIMEOUT", "0.4")
+    holder = _hold_lock(example_study)
+    try:
+        head = git(example_study, "rev-parse", "HEAD")
+        started = time.perf_counter()
+        with pytest.raises(BusyError) as caught, example_study.change("task", "add") as change:
+            change.write_text("notes/never.txt", "never\n")
+        waited = time.perf_counter() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert 0.4 <= waited < 3
+    assert caught.value.message == "another prosper-coop command is changing this study right now"
+    assert caught.value.hint == "Wait for it to finish, then try again. Nothing was changed."
+    assert git(example_study, "rev-parse", "HEAD") == head
+    assert not (example_study.root / "notes/never.txt").exists()
+
+
+def test_lock_of_a_killed_process_is_free_again(example_study: Study) -> None:
+    holder = _hold_lock(example_study)
+    holder.kill()
+    holder.wait()
+    started = time.perf_counter()
+    with example_study.lock(timeout=2):
+        assert time.perf_counter() - started < 1
+
+
+def test_lock_is_not_reentrant_and_is_released_after_use(example_study: Study) -> None:
+    with example_study.lock(), pytest.raises(BusyError), example_study.lock(timeout=0):
+        pass
+    with example_study.lock(timeout=0):  # free again, also after the refusal
+        pass
+
+
+def test_a_waiting_writer_gets_the_lock_when_it_is_released(example_study: Study) -> None:
+    holder = _hold_lock(example_study)
+    try:
+        with pytest.raises(BusyError):
+            example_study.lock(timeout=0.1).__enter__()
+    finally:
+        holder.terminate()
+    started = time.perf_counter()
+    with example_study.lock(timeout=5):
+        assert time.perf_counter() - started < 4
+    holder.wait()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(example_study: Study) -> None:
+    (example_study.root / ".git" / "prosper-coop.lock").mkdir()
+    with pytest.raises(UserError) as caught, example_study.change("task", "add") as change:
+        change.write_text("notes/never.txt", "never\n")
+    assert caught.value.message.startswith("could not lock the study to change it")
+    assert "Nothing was changed." in (caught.value.hint or "")
+    assert not (example_study.root / "notes/never.txt").exists()
+
+
+def test_the_filelock_fallback_and_flock_exclude_each_other(example_study: Study) -> None:
+    """Where fcntl is missing (Windows) filelock is used; on POSIX both take flock."""
+    from prosper_coop.study import _held_with_filelock
+
+    lock_file = example_study.root / ".git" / "prosper-coop.lock"
+    with _held_with_filelock(lock_file, 1), pytest.raises(BusyError):
+        example_study.lock(timeout=0.1).__enter__()
+    with example_study.lock(), pytest.raises(BusyError, match="another prosper-coop command"):
+        _held_with_filelock(lock_file, 0.1).__enter__()
+    with _held_with_filelock(lock_file, 0):  # both released
+        pass
