@@ -40,7 +40,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from generate import generate
+    from harness import compile_package
 
+    compile_package()
     work = Path(tempfile.mkdtemp(prefix="prosper-bench-sync-"))
     env = {
         **os.environ,

@@ -33,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # bench/ is not a package
+from harness import compile_package
 
 from prosper_coop.tasks.index import drop_cache
 
@@ -158,11 +159,7 @@ def main() -> None:
     if shutil.which("task") is None:
         raise SystemExit("Taskwarrior is needed: apt-get install -y taskwarrior")
 
-    # Installed packages have their bytecode compiled; make sure this checkout does too
-    # (PYTHONDONTWRITEBYTECODE would otherwise make every run compile every module).
-    import compileall
-
-    compileall.compile_dir(Path(__file__).resolve().parents[1] / "prosper_coop", quiet=1)
+    compile_package()
     study = args.dir.resolve()
     if not (args.reuse and (study / "study.yaml").is_file()):
         if study.exists():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import prosper, report, time_command
+from harness import compile_package, prosper, report, time_command
 
 from prosper_coop import statuscache
 
@@ -41,6 +41,7 @@ def main() -> None:
         "--large", type=int, default=10_000, help="Tasks in the generated study (0 to skip)."
     )
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="prosper-bench-") as tmp:
         work = Path(tmp)
         time_command(prosper("init", "example", "--example", "prosper"), runs=1, warmup=0, cwd=work)
