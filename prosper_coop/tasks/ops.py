@@ -19,6 +19,7 @@ from prosper_coop.tasks.query import (
     check_task_id,
     check_wp_exists,
     clean_list,
+    task_ids,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def build_task(data: dict[str, Any]) -> Task:
 
 def load_task(study: Study, task_id: str) -> Task:
     """One task from its file (NotFoundError says how to list tasks)."""
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     path = study.path_of(_rtype(), task_id)
     if not path.is_file():
         raise NotFoundError(f"task {task_id} not found", "List tasks with: prosper-coop task list")
@@ -157,7 +158,7 @@ def add_task(
     check_wp_exists(study, wp)
     if owner is not None:
         check_person_exists(study, owner)
-    depends = clean_list(depends)
+    depends = task_ids(depends)
     tags = clean_list(tags)
     build_task({"id": "T-0000", "wp": wp, "title": title, "tags": tags, "created": today})
     with study.change("task", f'add "{" ".join(title.split())}"') as change:
@@ -201,7 +202,7 @@ def edit_task(
     remove_tags: Sequence[str] = (),
 ) -> TaskResult:
     """Change a task's fields. ``due``/``owner`` of None clear them; UNSET leaves them."""
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     if wp is not None:
         check_wp_exists(study, wp)
     if owner is not UNSET and owner is not None:
@@ -217,9 +218,9 @@ def edit_task(
             data["due"] = due
         if owner is not UNSET:
             data["owner"] = owner
-        new_depends = clean_list(depends) if depends is not None else list(task.depends)
-        new_depends += [d for d in clean_list(add_depends) if d not in new_depends]
-        gone = set(clean_list(remove_depends))
+        new_depends = task_ids(depends) if depends is not None else list(task.depends)
+        new_depends += [d for d in task_ids(add_depends) if d not in new_depends]
+        gone = set(task_ids(remove_depends))
         new_depends = [d for d in new_depends if d not in gone]
         new_tags = clean_list(tags) if tags is not None else list(task.tags)
         new_tags += [t for t in clean_list(add_tags) if t not in new_tags]
@@ -281,7 +282,7 @@ def set_status(
     what the model would write. Anything else (and any change with a note) goes
     through the model.
     """
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     if action not in ACTIONS:
         raise InvalidInputError(f"unknown action {action!r}", f"Use one of {', '.join(ACTIONS)}.")
     if action == "block" and not (reason and reason.strip()):
@@ -444,7 +445,7 @@ def delete_task(study: Study, task_id: str, *, force: bool = False) -> DeleteRes
     Refused while other tasks depend on it, unless ``force``: then it is also
     taken out of their dependencies, in the same commit.
     """
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     with study.change("task", f"delete {task_id}", task_id) as change:
         task = load_task(study, task_id)
         index = TaskIndex.load(study)
@@ -471,7 +472,7 @@ def delete_task(study: Study, task_id: str, *, force: bool = False) -> DeleteRes
 
 def assign(study: Study, task_id: str, owner: str | None) -> TaskResult:
     """Give a task to a person (or, with None, to nobody)."""
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     if owner is not None:
         check_person_exists(study, owner)
     what = f"assign {task_id} to {owner}" if owner else f"unassign {task_id}"
@@ -490,7 +491,7 @@ def assign(study: Study, task_id: str, owner: str | None) -> TaskResult:
 
 def add_note(study: Study, task_id: str, text: str) -> TaskResult:
     """Add a dated note by the acting person to a task."""
-    check_task_id(task_id)
+    task_id = check_task_id(task_id)
     with study.change("task", f"note {task_id}", task_id) as change:
         task = load_task(study, task_id)
         task.notes = [*task.notes, _note(text, change.author or "CO-01")]
@@ -503,6 +504,7 @@ def add_note(study: Study, task_id: str, text: str) -> TaskResult:
 
 def show_task(study: Study, task_id: str, *, today: dt.date) -> dict[str, Any]:
     """A task with what it waits on, what waits on it, lateness and its git history."""
+    task_id = check_task_id(task_id)
     task = load_task(study, task_id)
     index = TaskIndex.load(study)
     data: dict[str, Any] = task.model_dump(mode="json")

@@ -7,6 +7,7 @@ the index, never on 10,000 pydantic objects, so listing stays fast.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,10 +94,32 @@ def check_person_exists(study: Study, person_id: str) -> None:
 
 
 def check_task_id(task_id: str) -> str:
-    """Refuse a malformed task ID (a usage error)."""
-    if not TASK_ID.fullmatch(task_id):
-        raise InvalidInputError(f"task ID {task_id!r} does not look right", "Use the form T-0042.")
-    return task_id
+    """The task ID ``task_id`` names, as stored: ``T-0042``, also typed ``42``, ``T42`` or ``t-42``.
+
+    Refuses anything else (a usage error).
+    """
+    text = task_id.strip()
+    if TASK_ID.fullmatch(text):
+        return text
+    short = _SHORT_TASK_ID.fullmatch(text)
+    if short is None:
+        raise InvalidInputError(
+            f"task ID {task_id!r} does not look right", "Use the form T-0042 (or just 42)."
+        )
+    return f"T-{int(short.group(1)):04d}"
+
+
+def task_ids(values: Iterable[str]) -> list[str]:
+    """Task IDs from comma/space separated lists (``T-0003,4``), in full form, once each."""
+    found: list[str] = []
+    for value in clean_list(values):
+        task_id = check_task_id(value)
+        if task_id not in found:
+            found.append(task_id)
+    return found
+
+
+_SHORT_TASK_ID = re.compile(r"(?:[Tt]-?)?(\d{1,9})")
 
 
 def clean_list(values: Iterable[str]) -> list[str]:

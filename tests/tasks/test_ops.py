@@ -62,7 +62,7 @@ def test_add_warns_about_dates_outside_the_work_package(example_study: Study) ->
         ({"wp": "WP9"}, NotFoundError, "work package WP9 not found"),
         ({"owner": "CR-77"}, NotFoundError, "no person CR-77"),
         ({"depends": ["T-0999"]}, NotFoundError, "there is no task T-0999"),
-        ({"depends": ["T-12"]}, InvalidInputError, "does not look right"),
+        ({"depends": ["T-12x"]}, InvalidInputError, "does not look right"),
         ({"tags": ["Not A Tag!"]}, InvalidInputError, "tags"),
         ({"title": "   "}, InvalidInputError, "title"),
     ],
@@ -270,3 +270,26 @@ def test_delete_a_task_nothing_depends_on(example_study: Study) -> None:
     assert (result.task_id, result.title, result.released) == (new_id, "Made by mistake", [])
     assert TaskIndex.load(example_study).get(new_id) is None
     assert git(example_study, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("typed", ["T-0014", "14", "T14", "t-14", "t-0014", " 14 "])
+def test_task_ids_can_be_typed_short(typed: str) -> None:
+    assert query.check_task_id(typed) == "T-0014"
+
+
+@pytest.mark.parametrize("typed", ["", "T-", "TT-14", "14a", "T-14-2", "-14", "task 14"])
+def test_malformed_task_ids_are_refused(typed: str) -> None:
+    with pytest.raises(InvalidInputError, match="does not look right"):
+        query.check_task_id(typed)
+
+
+def test_commands_take_short_task_ids(example_study: Study) -> None:
+    assert ops.set_status(example_study, "14", "start", today=TODAY).task_id == "T-0014"
+    assert ops.load_task(example_study, "t-14").status == "doing"
+    result = ops.add_task(
+        example_study, "WP3", "Check transcripts", today=TODAY, depends=["14,T13"]
+    )
+    assert result.task.depends == ["T-0014", "T-0013"]
+    edited = ops.edit_task(example_study, result.task.id, today=TODAY, remove_depends=["13"])
+    assert edited.task.depends == ["T-0014"]
+    assert ops.show_task(example_study, "15", today=TODAY)["id"] == "T-0015"
