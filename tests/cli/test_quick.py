@@ -237,6 +237,57 @@ def test_parity_covers_every_quick_command_and_option() -> None:
     assert {name for _, env, _ in PARITY for name in env} >= {quick.STUDY_ENV}
 
 
+def _run_on_a_terminal(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, bytes]:
+    """Run with stderr on a pseudo-terminal and colours allowed: messages go through rich."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    environment = {**os.environ, **env, "TERM": "xterm-256color"}
+    environment.pop("NO_COLOR", None)
+    with subprocess.Popen(
+        [*COMMAND, *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=terminal, env=environment
+    ) as process:
+        os.close(terminal)
+        stdout, _ = process.communicate(timeout=120)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    return process.returncode, stdout.decode(), shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        ([*ON, "task", "done", "T-0015", "--force"], b"\x1b[33mWarning: marked done although"),
+        ([*ON, "task", "list", "--wp", "WP9"], b"\x1b[1;31mError: work package WP9 not found"),
+        ([*ON, "task", "start", "T-0015", "-q"], b"\x1b[33mWarning: T-0015 is waiting on"),
+    ],
+    ids=["done with a warning", "error", "quiet"],
+)
+def test_quick_and_typer_look_the_same_on_a_terminal(
+    argv: list[str], shown: bytes, fresh_study: Callable[[], Path], sealed_env: Path
+) -> None:
+    answers = []
+    for no_quick in ("", "1"):
+        fresh_study()
+        answers.append(_run_on_a_terminal(argv, sealed_env, {quick.NO_QUICK_ENV: no_quick}))
+    assert answers[0] == answers[1]
+    assert shown in answers[0][2]
+
+
+def test_the_switch_is_documented() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"| `{quick.NO_QUICK_ENV}` |" in readme
+    assert quick.NO_QUICK_ENV in (quick.__doc__ or "")
+
+
 # -- the table matches the Typer commands ----------------------------------------------------
 def _typer_commands() -> dict[tuple[str, str], Any]:
     from prosper_coop.cli import task
