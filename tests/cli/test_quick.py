@@ -1,9 +1,10 @@
 """The quick path (``prosper_coop.cli.quick``) answers exactly as the full command line does.
 
-Every command line is run twice as a console script, on identical copies of the
-PROSPER example study at the same place: once as a user runs it, once with
-``PROSPER_COOP_NO_QUICK=1`` (the full Typer command line). Output, exit code,
-the study's files and the commit made must be the same. Other tests check that
+Every command line is run twice as a console script: once as a user runs it,
+once with ``PROSPER_COOP_NO_QUICK=1`` (the full Typer command line). A change
+runs each way on its own fresh copy of the PROSPER example study at the same
+place; a read runs both ways on one copy, which must stay as it was. Output, exit
+code, the study's files and the commit made must be the same. Other tests check that
 the quick table declares exactly the Typer commands' options, that whatever the
 quick path does not read really goes to Typer, and that the quick path loads no
 Typer at all.
@@ -109,82 +110,108 @@ def _snapshot(root: Path) -> dict[str, Any]:
     }
 
 
-# (command line, extra environment, run from inside the study?) -> the quick path answers.
+# (command line, extra environment, run from inside the study?, exit code both give).
 # "{abs}" is replaced by the study's absolute path.
 ON = ["--study", STUDY]
 CHANGES = {"start", "done", "block", "reopen"}
-PARITY: list[tuple[list[str], dict[str, str], bool]] = [
+PARITY: list[tuple[list[str], dict[str, str], bool, ExitCode]] = [
     # task list: every option, both spellings, repeats, JSON and table, user errors
-    ([*ON, "task", "list"], {}, False),
-    ([*ON, "task", "list", "--wp", "WP3", "--status", "todo"], {}, False),
-    ([*ON, "task", "list", "--wp=WP3", "--status=todo", "-s", "doing"], {}, False),
+    ([*ON, "task", "list"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--wp", "WP3", "--status", "todo"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--wp=WP3", "--status=todo", "-s", "doing"], {}, False, ExitCode.OK),
     (
         [*ON, "task", "list", "-s", "todo", "--status", "blocked", "--sort", "due", "--reverse"],
         {},
         False,
+        ExitCode.OK,
     ),
-    ([*ON, "task", "list", "--owner", "AC-03", "--open", "--sort=owner", "--json"], {}, False),
-    ([*ON, "task", "list", "--tag", "fieldwork", "--tag=safeguarding", "--overdue"], {}, False),
-    ([*ON, "task", "list", "--due-before", "2027-01-01", "--waiting"], {}, False),
-    ([*ON, "task", "list", "--search", "Site", "--limit", "2"], {}, False),
-    ([*ON, "task", "list", "--search=interviews", "-n", "3", "--json"], {}, False),
-    ([*ON, "task", "list", "--limit=1", "--sort", "created", "--due-before=+30"], {}, False),
-    ([*ON, "task", "list", "--json", "--json", "--open", "--open"], {}, False),
-    ([*ON, "task", "list", "--wp", "WP1", "--wp", "WP3"], {}, False),
-    ([*ON, "task", "list", "--tag", "nothing-like-this"], {}, False),
-    ([*ON, "task", "list", "--tag", "nothing-like-this", "--json"], {}, False),
-    ([*ON, "task", "list", "--search="], {}, False),
-    ([*ON, "task", "list", "--wp", "WP9"], {}, False),
-    ([*ON, "task", "list", "--status", "finished"], {}, False),
-    ([*ON, "task", "list", "--owner", "CR-42"], {}, False),
-    ([*ON, "task", "list", "--due-before", "soon"], {}, False),
-    ([*ON, "task", "list", "--sort", "colour"], {}, False),
+    (
+        [*ON, "task", "list", "--owner", "AC-03", "--open", "--sort=owner", "--json"],
+        {},
+        False,
+        ExitCode.OK,
+    ),
+    (
+        [*ON, "task", "list", "--tag", "fieldwork", "--tag=safeguarding", "--overdue"],
+        {},
+        False,
+        ExitCode.OK,
+    ),
+    ([*ON, "task", "list", "--due-before", "2027-01-01", "--waiting"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--search", "Site", "--limit", "2"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--search=interviews", "-n", "3", "--json"], {}, False, ExitCode.OK),
+    (
+        [*ON, "task", "list", "--limit=1", "--sort", "created", "--due-before=+30"],
+        {},
+        False,
+        ExitCode.OK,
+    ),
+    ([*ON, "task", "list", "--json", "--json", "--open", "--open"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--wp", "WP1", "--wp", "WP3"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--tag", "nothing-like-this"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--tag", "nothing-like-this", "--json"], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--search="], {}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--wp", "WP9"], {}, False, ExitCode.NOT_FOUND),
+    ([*ON, "task", "list", "--status", "finished"], {}, False, ExitCode.USAGE),
+    ([*ON, "task", "list", "--owner", "CR-42"], {}, False, ExitCode.NOT_FOUND),
+    ([*ON, "task", "list", "--due-before", "soon"], {}, False, ExitCode.USAGE),
+    ([*ON, "task", "list", "--sort", "colour"], {}, False, ExitCode.USAGE),
     # where the study is: -C, --study=, the environment, the current folder, nowhere
-    (["-C", "{abs}", "task", "list", "--wp", "WP4", "--json"], {}, False),
-    (["--study={abs}", "task", "list", "--open"], {}, False),
-    (["task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": STUDY}, False),
-    ([*ON, "task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": "nowhere"}, False),
-    (["task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": ""}, True),
-    (["-C", "nowhere", "--study", STUDY, "task", "list", "-n", "2"], {}, False),
-    (["task", "list", "--overdue"], {}, True),
-    (["task", "list"], {}, False),
-    (["--study", "nowhere", "task", "list"], {}, False),
-    (["--study=", "task", "list"], {}, False),
-    (["--study", STUDY + "/tasks", "task", "list", "--limit", "1"], {}, False),
+    (["-C", "{abs}", "task", "list", "--wp", "WP4", "--json"], {}, False, ExitCode.OK),
+    (["--study={abs}", "task", "list", "--open"], {}, False, ExitCode.OK),
+    (["task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": STUDY}, False, ExitCode.OK),
+    ([*ON, "task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": "nowhere"}, False, ExitCode.OK),
+    (["task", "list", "--wp", "WP2"], {"PROSPER_COOP_STUDY": ""}, True, ExitCode.OK),
+    (["-C", "nowhere", "--study", STUDY, "task", "list", "-n", "2"], {}, False, ExitCode.OK),
+    (["task", "list", "--overdue"], {}, True, ExitCode.OK),
+    (["task", "list"], {}, False, ExitCode.NOT_FOUND),
+    (["--study", "nowhere", "task", "list"], {}, False, ExitCode.NOT_FOUND),
+    (["--study=", "task", "list"], {}, False, ExitCode.NOT_FOUND),
+    (["--study", STUDY + "/tasks", "task", "list", "--limit", "1"], {}, False, ExitCode.OK),
     # task mine
-    ([*ON, "task", "mine"], {}, False),
-    ([*ON, "task", "mine", "--all", "--json"], {}, False),
-    ([*ON, "task", "mine", "--json"], {"PROSPER_COOP_AS": "CR-02"}, False),
-    ([*ON, "task", "mine"], {"PROSPER_COOP_AS": "CR-05"}, False),
-    ([*ON, "task", "mine", "--all"], {"PROSPER_COOP_AS": "CR-05"}, False),
-    ([*ON, "task", "mine"], {"PROSPER_COOP_AS": "XX-99"}, False),
+    ([*ON, "task", "mine"], {}, False, ExitCode.OK),
+    ([*ON, "task", "mine", "--all", "--json"], {}, False, ExitCode.OK),
+    ([*ON, "task", "mine", "--json"], {"PROSPER_COOP_AS": "CR-02"}, False, ExitCode.OK),
+    ([*ON, "task", "mine"], {"PROSPER_COOP_AS": "CR-05"}, False, ExitCode.OK),
+    ([*ON, "task", "mine", "--all"], {"PROSPER_COOP_AS": "CR-05"}, False, ExitCode.OK),
+    ([*ON, "task", "mine"], {"PROSPER_COOP_AS": "XX-99"}, False, ExitCode.NOT_FOUND),
     # changes
-    ([*ON, "task", "start", "T-0014"], {}, False),
-    ([*ON, "task", "start", "--note", "Begun on site", "-q", "T-0015"], {}, False),
-    ([*ON, "task", "start", "T-0024"], {}, False),
-    (["task", "start", "T-0014", "--note=Begun"], {"PROSPER_COOP_AS": "CR-02"}, True),
-    ([*ON, "task", "done", "T-0014", "--note", "Interviews finished"], {}, False),
-    ([*ON, "task", "done", "--force", "T-0015", "--note=Agreed at team meeting"], {}, False),
-    ([*ON, "task", "done", "T-0015"], {}, False),
-    ([*ON, "task", "done", "T-0001"], {}, False),
-    ([*ON, "task", "done", "T-0999"], {}, False),
-    ([*ON, "task", "done", "42"], {}, False),
-    (["-C", "{abs}", "task", "done", "T-0024", "-q"], {}, False),
-    ([*ON, "task", "block", "T-0014", "--reason", "Waiting for site access"], {}, False),
-    ([*ON, "task", "block", "--reason=Waiting", "T-0014", "--quiet"], {}, False),
-    ([*ON, "task", "block", "T-0014", "--reason", ""], {}, False),
-    ([*ON, "task", "block", "T-0001", "--reason", "x"], {}, False),
-    ([*ON, "task", "block", "T-0014"], {}, False),
-    ([*ON, "task", "reopen", "T-0001"], {}, False),
-    ([*ON, "task", "reopen", "T-0001", "--note", "More to do", "-q"], {}, False),
-    ([*ON, "task", "reopen", "T-0014"], {}, False),
-    (["task", "done", "T-0014"], {"PROSPER_COOP_STUDY": STUDY}, False),
-    (["--study", "nowhere", "task", "done", "T-0014"], {}, False),
+    ([*ON, "task", "start", "T-0014"], {}, False, ExitCode.OK),
+    ([*ON, "task", "start", "--note", "Begun on site", "-q", "T-0015"], {}, False, ExitCode.OK),
+    ([*ON, "task", "start", "T-0024"], {}, False, ExitCode.CONFLICT),
+    (["task", "start", "T-0014", "--note=Begun"], {"PROSPER_COOP_AS": "CR-02"}, True, ExitCode.OK),
+    ([*ON, "task", "done", "T-0014", "--note", "Interviews finished"], {}, False, ExitCode.OK),
+    (
+        [*ON, "task", "done", "--force", "T-0015", "--note=Agreed at team meeting"],
+        {},
+        False,
+        ExitCode.OK,
+    ),
+    ([*ON, "task", "done", "T-0015"], {}, False, ExitCode.CONFLICT),
+    ([*ON, "task", "done", "T-0001"], {}, False, ExitCode.CONFLICT),
+    ([*ON, "task", "done", "T-0999"], {}, False, ExitCode.NOT_FOUND),
+    ([*ON, "task", "done", "42"], {}, False, ExitCode.USAGE),
+    (["-C", "{abs}", "task", "done", "T-0024", "-q"], {}, False, ExitCode.OK),
+    (
+        [*ON, "task", "block", "T-0014", "--reason", "Waiting for site access"],
+        {},
+        False,
+        ExitCode.OK,
+    ),
+    ([*ON, "task", "block", "--reason=Waiting", "T-0014", "--quiet"], {}, False, ExitCode.OK),
+    ([*ON, "task", "block", "T-0014", "--reason", ""], {}, False, ExitCode.USAGE),
+    ([*ON, "task", "block", "T-0001", "--reason", "x"], {}, False, ExitCode.CONFLICT),
+    ([*ON, "task", "block", "T-0014"], {}, False, ExitCode.USAGE),
+    ([*ON, "task", "reopen", "T-0001"], {}, False, ExitCode.OK),
+    ([*ON, "task", "reopen", "T-0001", "--note", "More to do", "-q"], {}, False, ExitCode.OK),
+    ([*ON, "task", "reopen", "T-0014"], {}, False, ExitCode.CONFLICT),
+    (["task", "done", "T-0014"], {"PROSPER_COOP_STUDY": STUDY}, False, ExitCode.OK),
+    (["--study", "nowhere", "task", "done", "T-0014"], {}, False, ExitCode.NOT_FOUND),
 ]
 
 
-def _case_id(case: tuple[list[str], dict[str, str], bool]) -> str:
-    argv, env, inside = case
+def _case_id(case: tuple[list[str], dict[str, str], bool, ExitCode]) -> str:
+    argv, env, inside, _ = case
     words = " ".join(argv) + "".join(f" {k}={v}" for k, v in env.items())
     return words + (" (inside)" if inside else "")
 
@@ -196,12 +223,12 @@ def _expected_quick(argv: list[str]) -> bool:
 
 @pytest.mark.parametrize("case", PARITY, ids=[_case_id(c) for c in PARITY])
 def test_quick_and_typer_answer_the_same(
-    case: tuple[list[str], dict[str, str], bool],
+    case: tuple[list[str], dict[str, str], bool, ExitCode],
     fresh_study: Callable[[], Path],
     sealed_env: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    argv, env, inside = case
+    argv, env, inside, code = case
     root = sealed_env / STUDY
     argv = [word.replace("{abs}", str(root)) for word in argv]
     cwd = root if inside else sealed_env
@@ -218,6 +245,7 @@ def test_quick_and_typer_answer_the_same(
         results.append(answer)
     quick_run, typer_run = results
     assert quick_run == typer_run
+    assert quick_run["code"] == code, quick_run["stderr"]
     if not changes:
         assert _snapshot(root) == _TEMPLATE["snapshot"]
     # The quick path really answered (or, for a missing --reason, left it to Typer).
@@ -228,13 +256,19 @@ def test_quick_and_typer_answer_the_same(
 
 
 def test_parity_covers_every_quick_command_and_option() -> None:
-    words = {word.split("=")[0] for argv, _, _ in PARITY for word in argv}
+    words = {word.split("=")[0] for argv, _, _, _ in PARITY for word in argv}
     for (group, name), command in quick.COMMANDS.items():
         assert {group, name} <= words
         for option in command.options:
             assert set(option.flags) <= words, option.flags
     assert {"-C", "--study"} <= words
-    assert {name for _, env, _ in PARITY for name in env} >= {quick.STUDY_ENV}
+    assert {name for _, env, _, _ in PARITY for name in env} >= {quick.STUDY_ENV}
+    assert {code for _, _, _, code in PARITY} == {
+        ExitCode.OK,
+        ExitCode.USAGE,
+        ExitCode.NOT_FOUND,
+        ExitCode.CONFLICT,
+    }
 
 
 def _run_on_a_terminal(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, bytes]:
