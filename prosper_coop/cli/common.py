@@ -1,63 +1,47 @@
-"""Shared command-line pieces: the app factory, error handling and parameter aliases."""
+"""Shared command-line pieces: the app factory, error handling and parameter aliases.
+
+The parts that do not need Typer (the study folder, output, error reports) live in
+:mod:`prosper_coop.cli.base`, shared with the quick path, and are re-exported here.
+"""
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from prosper_coop.errors import ExitCode, UserError
+from prosper_coop.cli.base import (
+    _STATE,
+    open_study,
+    optional_date,
+    output,
+    report_failure,
+    report_with_warnings,
+    set_study_dir,
+    study_dir,
+)
 
-if TYPE_CHECKING:
-    from prosper_coop.output import Output
-    from prosper_coop.study import Study
+__all__ = [
+    "_STATE",
+    "App",
+    "AsJson",
+    "DryRun",
+    "PersonId",
+    "Quiet",
+    "RecordIdOpt",
+    "handle_errors",
+    "make_app",
+    "open_study",
+    "optional_date",
+    "output",
+    "report_with_warnings",
+    "set_study_dir",
+    "study_dir",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# The folder of the study (set by the root --study option or PROSPER_COOP_STUDY).
-_STATE: dict[str, Path | None] = {"study": None}
-
-
-def set_study_dir(path: Path | None) -> None:
-    """Remember the --study option for the command that runs next."""
-    _STATE["study"] = path
-
-
-def study_dir() -> Path | None:
-    """The --study option of this command, if given."""
-    return _STATE["study"]
-
-
-def open_study() -> Study:
-    """The study the command works on."""
-    from prosper_coop.study import Study
-
-    return Study.open(_STATE["study"])
-
-
-def output(as_json: bool = False, quiet: bool = False) -> Output:
-    """An output object for this command."""
-    from prosper_coop.output import Output
-
-    return Output(json_mode=as_json, quiet=quiet)
-
-
-def optional_date(value: str | None, what: str) -> Any:
-    """Parse a date option (``2026-03-01``, ``today``, ``+7``), or None when not given."""
-    from prosper_coop import clock
-
-    return None if value is None else clock.parse_date(value, what)
-
-
-def report_with_warnings(out: Output, result: Any, message: str) -> None:
-    """Say what was done, then each of the result's ``warnings``."""
-    out.success(message)
-    for warning in result.warnings:
-        out.warn(warning)
 
 
 def handle_errors(func: F) -> F:
@@ -67,27 +51,13 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except UserError as exc:
-            if os.environ.get("PROSPER_COOP_DEBUG"):
-                raise
-            output().error(exc)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            output().info("Stopped. Nothing more was changed.")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort):
             raise
-        except Exception as exc:
-            if os.environ.get("PROSPER_COOP_DEBUG"):
+        except (Exception, KeyboardInterrupt) as exc:
+            code = report_failure(exc)
+            if code is None:
                 raise
-            output().error(
-                UserError(
-                    f"something unexpected went wrong ({type(exc).__name__})",
-                    "Your study was left as it was. Run again with PROSPER_COOP_DEBUG=1 "
-                    "to see details, and report it to the study coordinator.",
-                )
-            )
-            raise typer.Exit(int(ExitCode.ERROR)) from None
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 

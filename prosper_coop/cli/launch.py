@@ -1,8 +1,10 @@
 """Console-script entry point.
 
-Two things are answered before the full command line is loaded, because they
-must be quick: a plain ``sync`` with nothing to do, and the merge driver git
-runs for each file changed on two machines during ``sync``.
+Some things are answered before the full command line is loaded, because they
+must be quick: a plain ``sync`` with nothing to do, the merge driver git runs for
+each file changed on two machines during ``sync``, and the everyday ``task``
+commands (``list``, ``mine``, ``start``, ``done``, ``reopen``, ``block``), which
+:mod:`prosper_coop.cli.quick` reads without loading Typer.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 
 
 def main() -> None:
-    """Run prosper-coop (a plain ``sync`` with nothing to do returns at once)."""
+    """Run prosper-coop (quick answers first, then the full command line)."""
     if sys.argv[1:2] == ["merge-driver"] and len(sys.argv) == 7:
         from prosper_coop.merging import run_driver
 
@@ -21,6 +23,12 @@ def main() -> None:
 
         if nothing_to_do():
             sys.exit(0)
+    if "task" in sys.argv[1:]:
+        from prosper_coop.cli.quick import answer
+
+        code = answer(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from prosper_coop.cli.app import main as app_main
 
     app_main()

@@ -1,18 +1,22 @@
 """``prosper-coop task ...``: the tasks inside work packages.
 
 Reads go through the task index (no pydantic, no rich for plain lists), so
-``task list`` stays fast at 10,000 tasks.
+``task list`` stays fast at 10,000 tasks. What ``list``, ``mine``, ``start``,
+``done``, ``block`` and ``reopen`` do lives in :mod:`prosper_coop.cli.task_run`,
+shared with the quick path (:mod:`prosper_coop.cli.quick`), which answers them
+without loading Typer: an option added here must be added to its table too (a
+test compares them).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from prosper_coop import clock
+from prosper_coop.cli import task_run
 from prosper_coop.cli.common import (
     AsJson,
     Quiet,
@@ -22,11 +26,6 @@ from prosper_coop.cli.common import (
     output,
     report_with_warnings,
 )
-
-if TYPE_CHECKING:
-    from prosper_coop.output import Output
-    from prosper_coop.tasks.index import TaskRow
-    from prosper_coop.tasks.query import Listing
 
 app = make_app(
     "Tasks inside work packages: add, list, update, board, timeline, import and export.",
@@ -76,67 +75,6 @@ def add(
 
 
 # -- reading ----------------------------------------------------------------------------
-def _width() -> int:
-    """The terminal width (COLUMNS wins; 100 when not a terminal). No shutil import."""
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns
-    except OSError:
-        return 100
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def _task_lines(listing: Listing, width: int) -> str:
-    """A plain, fast table of tasks (fits the terminal; titles are shortened to fit)."""
-    header = ("ID", "WP", "Status", "Owner", "Due", "Title")
-    today = listing.today
-    cells: list[tuple[str, ...]] = []
-    for row in listing.rows:
-        status = row.status
-        waiting = listing.open_dependencies(row) if row.depends and status != "done" else []
-        if waiting:
-            status += (
-                " (waits on " + ",".join(waiting[:2]) + ("…" if len(waiting) > 2 else "") + ")"
-            )
-        due = row.due or ""
-        if due and status != "done" and due < today:
-            due += " overdue"
-        cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
-    widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
-    used = sum(widths) + 2 * 5
-    title_width = max(width - used, 20)
-    pattern = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
-    lines = [pattern.format(*header).rstrip(), pattern.format(*("-" * w for w in widths), "-----")]
-    lines += [pattern.format(*c[:5], _fit(c[5], title_width)) for c in cells]
-    return "\n".join(lines)
-
-
-def _json_rows(rows: list[TaskRow]) -> str:
-    """The records as a JSON list, one task per line (already serialised in the index)."""
-    if not rows:
-        return "[]"
-    return "[\n" + ",\n".join(row.json.decode("utf-8") for row in rows) + "\n]"
-
-
-def _show_listing(out: Output, listing: Listing, as_json: bool, empty: str) -> None:
-    if as_json:
-        out.line(_json_rows(listing.rows))
-        return
-    if not listing.rows:
-        out.info(empty)
-        return
-    width = _width()
-    shown = len(listing.rows)
-    more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
-    out.line(_task_lines(listing, width) + f"\n\n{listing.total} task(s){more}")
-
-
 @app.command("list")
 def list_(
     wp: WpOpt = None,
@@ -166,23 +104,21 @@ def list_(
 
     Example: prosper-coop task list --wp WP3 --status todo --sort due
     """
-    from prosper_coop.tasks.query import TaskFilter, clean_list, list_tasks
-
-    task_filter = TaskFilter(
+    task_run.list_(
         wp=wp,
         owner=owner,
-        statuses=tuple(clean_list(status or [])),
-        tags=tuple(clean_list(tag or [])),
+        status=status,
+        tag=tag,
         overdue=overdue,
-        due_before=optional_date(due_before, "--due-before"),
+        due_before=due_before,
         open_only=open_only,
-        blocked_by_dependencies=waiting,
-        text=search,
+        waiting=waiting,
+        search=search,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        as_json=as_json,
     )
-    listing = list_tasks(
-        open_study(), task_filter, today=clock.today(), sort=sort, reverse=reverse, limit=limit
-    )
-    _show_listing(output(as_json), listing, as_json, "No tasks match.")
 
 
 @app.command()
@@ -194,15 +130,7 @@ def mine(
 
     Example: prosper-coop task mine
     """
-    from prosper_coop.tasks.query import mine as my_tasks
-
-    person, listing = my_tasks(open_study(), today=clock.today(), include_done=show_all)
-    _show_listing(
-        output(as_json),
-        listing,
-        as_json,
-        f"{person} has no open tasks right now." if not show_all else f"{person} has no tasks.",
-    )
+    task_run.mine(show_all=show_all, as_json=as_json)
 
 
 @app.command()
@@ -317,31 +245,13 @@ def edit(
     report_with_warnings(output(quiet=quiet), result, f"Updated {task_id}.")
 
 
-def _status_change(
-    task_id: str,
-    action: str,
-    message: str,
-    *,
-    quiet: bool,
-    reason: str | None = None,
-    force: bool = False,
-    note: str | None = None,
-) -> None:
-    from prosper_coop.tasks.ops import set_status
-
-    result = set_status(
-        open_study(), task_id, action, today=clock.today(), reason=reason, force=force, note=note
-    )
-    report_with_warnings(output(quiet=quiet), result, message)
-
-
 @app.command()
 def start(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
     """Mark a task as being worked on (doing).
 
     Example: prosper-coop task start T-0014
     """
-    _status_change(task_id, "start", f"Started {task_id}.", quiet=quiet, note=note)
+    task_run.start(task_id=task_id, note=note, quiet=quiet)
 
 
 @app.command()
@@ -357,9 +267,7 @@ def done(
 
     Example: prosper-coop task done T-0012
     """
-    _status_change(
-        task_id, "done", f"Marked {task_id} as done.", quiet=quiet, force=force, note=note
-    )
+    task_run.done(task_id=task_id, force=force, note=note, quiet=quiet)
 
 
 @app.command()
@@ -372,7 +280,7 @@ def block(
 
     Example: prosper-coop task block T-0013 --reason "Waiting for site access"
     """
-    _status_change(task_id, "block", f"Marked {task_id} as blocked.", quiet=quiet, reason=reason)
+    task_run.block(task_id=task_id, reason=reason, quiet=quiet)
 
 
 @app.command()
@@ -381,7 +289,7 @@ def reopen(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
 
     Example: prosper-coop task reopen T-0011
     """
-    _status_change(task_id, "reopen", f"Reopened {task_id}.", quiet=quiet, note=note)
+    task_run.reopen(task_id=task_id, note=note, quiet=quiet)
 
 
 @app.command()
@@ -514,7 +422,7 @@ def timeline(
     if as_json:
         out.json(data)
         return
-    out.line(_draw_timeline(data, _width()))
+    out.line(_draw_timeline(data, task_run.terminal_width()))
     out.table(
         ["Due", "Task", "WP", "Owner", "Status", "Title"],
         [
@@ -560,7 +468,7 @@ def _draw_timeline(data: dict[str, Any], width: int) -> str:
             bar[i] = "█" if w["end"] < data["today"] else "▒" if w["start"] > data["today"] else "▓"
         if bar[now] == " ":
             bar[now] = "|"
-        name = _fit(f"{w['id']} {w['title']}", label - 1)
+        name = task_run.fit(f"{w['id']} {w['title']}", label - 1)
         lines.append(f"{name:<{label}}{''.join(bar)}")
         marks = [" "] * span
         for m in w["milestones"]:
