@@ -26,6 +26,7 @@ from prosper_coop.cli.common import (
     output,
     report_with_warnings,
 )
+from prosper_coop.errors import InvalidInputError
 
 app = make_app(
     "Tasks inside work packages: add, list, update, board, timeline, import and export.",
@@ -242,7 +243,7 @@ def edit(
         add_tags=tag or [],
         remove_tags=remove_tag or [],
     )
-    report_with_warnings(output(quiet=quiet), result, f"Updated {task_id}.")
+    report_with_warnings(output(quiet=quiet), result, f"Updated {result.task.id}.")
 
 
 @app.command()
@@ -311,7 +312,9 @@ def assign(
     report_with_warnings(
         output(quiet=quiet),
         result,
-        f"{task_id} is now with {owner}." if owner else f"{task_id} is now unassigned.",
+        f"{result.task.id} is now with {owner}."
+        if owner
+        else f"{result.task.id} is now unassigned.",
     )
 
 
@@ -328,7 +331,46 @@ def note(
     from prosper_coop.tasks.ops import add_note
 
     result = add_note(open_study(), task_id, text)
-    report_with_warnings(output(quiet=quiet), result, f"Added a note to {task_id}.")
+    report_with_warnings(output(quiet=quiet), result, f"Added a note to {result.task.id}.")
+
+
+@app.command()
+def delete(
+    task_id: TaskId,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also take it out of the tasks that depend on it."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Delete a task made by mistake (its history stays in git).
+
+    Refused while other tasks depend on it, unless --force. Asks first when run in
+    a terminal, unless --yes.
+
+    Example: prosper-coop task delete T-0042 --yes
+    """
+    import sys
+
+    from prosper_coop.tasks.ops import delete_task, load_task
+
+    study = open_study()
+    out = output(quiet=quiet)
+    if not yes:
+        task = load_task(study, task_id)
+        if not sys.stdin.isatty():
+            raise InvalidInputError(
+                f"not deleting {task.id} without a yes",
+                f"Add --yes to delete it: prosper-coop task delete {task.id} --yes",
+            )
+        if not typer.confirm(f'Delete {task.id} "{task.title}"?', default=False):
+            out.info("Nothing was deleted.")
+            return
+    result = delete_task(study, task_id, force=force)
+    out.success(f"Deleted {result.task_id}. Its history stays in git (prosper-coop log).")
+    if result.released:
+        out.info(f"No longer waiting on it: {', '.join(result.released)}.")
 
 
 # -- views ------------------------------------------------------------------------------

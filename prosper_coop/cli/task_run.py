@@ -146,32 +146,33 @@ def status_change(
     force: bool = False,
     note: str | None = None,
 ) -> None:
-    """Change a task's status (``start``, ``done``, ``block``, ``reopen``) and say so."""
+    """Change a task's status (``start``, ``done``, ``block``, ``reopen``) and say so.
+
+    ``message`` names the task as ``{task}`` (its full ID, however it was typed).
+    """
     from prosper_coop.tasks.ops import set_status
 
     result = set_status(
         open_study(), task_id, action, today=clock.today(), reason=reason, force=force, note=note
     )
-    report_with_warnings(output(quiet=quiet), result, message)
+    report_with_warnings(output(quiet=quiet), result, message.format(task=result.task_id))
 
 
 def start(*, task_id: str, note: str | None, quiet: bool) -> None:
     """``task start``: mark a task as being worked on (doing)."""
-    status_change(task_id, "start", f"Started {task_id}.", quiet=quiet, note=note)
+    status_change(task_id, "start", "Started {task}.", quiet=quiet, note=note)
 
 
 def done(*, task_id: str, force: bool, note: str | None, quiet: bool) -> None:
     """``task done``: mark a task as done (``force`` when its dependencies are not)."""
-    status_change(
-        task_id, "done", f"Marked {task_id} as done.", quiet=quiet, force=force, note=note
-    )
+    status_change(task_id, "done", "Marked {task} as done.", quiet=quiet, force=force, note=note)
 
 
 def block(*, task_id: str, reason: str, quiet: bool) -> None:
     """``task block``: mark a task as blocked, saying why."""
-    status_change(task_id, "block", f"Marked {task_id} as blocked.", quiet=quiet, reason=reason)
+    status_change(task_id, "block", "Marked {task} as blocked.", quiet=quiet, reason=reason)
 
 
 def reopen(*, task_id: str, note: str | None, quiet: bool) -> None:
     """``task reopen``: open a done or blocked task again (back to todo)."""
-    status_change(task_id, "reopen", f"Reopened {task_id}.", quiet=quiet, note=note)
+    status_change(task_id, "reopen", "Reopened {task}.", quiet=quiet, note=note)

@@ -190,7 +190,7 @@ PARITY: list[tuple[list[str], dict[str, str], bool, ExitCode]] = [
     ([*ON, "task", "done", "T-0015"], {}, False, ExitCode.CONFLICT),
     ([*ON, "task", "done", "T-0001"], {}, False, ExitCode.CONFLICT),
     ([*ON, "task", "done", "T-0999"], {}, False, ExitCode.NOT_FOUND),
-    ([*ON, "task", "done", "42"], {}, False, ExitCode.USAGE),
+    ([*ON, "task", "done", "42x"], {}, False, ExitCode.USAGE),
     (["-C", "{abs}", "task", "done", "T-0024", "-q"], {}, False, ExitCode.OK),
     (
         [*ON, "task", "block", "T-0014", "--reason", "Waiting for site access"],

@@ -118,7 +118,7 @@ def test_list_table_and_filters(example_study: Study, cli) -> None:
         (("edit", "T-0001", "--add-depends", "T-0005"), ExitCode.CONFLICT, "T-0001 -> T-0005"),
         (("edit", "T-0999", "--title", "x"), ExitCode.NOT_FOUND, "task T-0999 not found"),
         (("show", "T-0999"), ExitCode.NOT_FOUND, "task list"),
-        (("show", "42"), ExitCode.USAGE, "T-0042"),
+        (("show", "42x"), ExitCode.USAGE, "T-0042"),
         (("done", "T-0015"), ExitCode.CONFLICT, "--force"),
         (("done", "T-0001"), ExitCode.CONFLICT, "already done"),
         (("block", "T-0014", "--reason", ""), ExitCode.USAGE, "say why"),
@@ -275,3 +275,35 @@ def test_readme_documents_every_command() -> None:
             assert f"prosper-coop {noun} {name}" in readme, name
     assert "prosper-coop wp milestone add" in readme
     assert "prosper-coop wp milestone done" in readme
+
+
+def test_delete_asks_or_needs_yes_and_keeps_history(example_study: Study, cli) -> None:
+    before = _state(example_study)
+    # Not a terminal and no --yes: nothing is deleted, and the hint says what to add.
+    result = _run(cli, example_study, "delete", "T-0021")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--yes" in result.stderr
+    assert _state(example_study) == before
+    result = _run(cli, example_study, "delete", "14", "--yes")  # others depend on T-0014
+    assert result.exit_code == ExitCode.CONFLICT
+    assert "--force" in result.stderr
+    assert _state(example_study) == before
+    result = _run(cli, example_study, "delete", "14", "--yes", "--force")
+    assert result.exit_code == 0, result.output
+    assert "Deleted T-0014" in result.stderr
+    assert "No longer waiting on it: T-0015" in result.stderr
+    assert "T-0014" not in {
+        t["id"] for t in json.loads(_run(cli, example_study, "list", "--json").stdout)
+    }
+    subject = git(example_study, "log", "-1", "--format=%s").strip()
+    assert subject.startswith('task: delete T-0014 "')
+
+
+def test_short_task_ids_are_named_in_full(example_study: Study, cli) -> None:
+    result = _run(cli, example_study, "start", "14")
+    assert result.exit_code == 0, result.output
+    assert "Started T-0014." in result.stderr
+    result = _run(cli, example_study, "note", "t-14", "Booked the first visit")
+    assert "Added a note to T-0014." in result.stderr
+    result = _run(cli, example_study, "assign", "T14", "CR-01")
+    assert "T-0014 is now with CR-01." in result.stderr
