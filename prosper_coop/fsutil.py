@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+MAX_TEMP_ATTEMPTS = 1000
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -16,8 +17,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     before any data is written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
+    fd, tmp = _new_temp_file(path)
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -38,6 +38,22 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def _new_temp_file(path: Path) -> tuple[int, Path]:
+    """Create a new, empty, private temporary file beside ``path`` (never an existing one).
+
+    Like ``tempfile.mkstemp``, without importing ``tempfile`` (and ``shutil`` and
+    ``random``) on every command that writes.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for attempt in range(MAX_TEMP_ATTEMPTS):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{attempt}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:  # left by a process that had the same number
+            continue
+    raise FileExistsError(f"no free temporary file name beside {path}")
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:

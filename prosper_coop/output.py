@@ -6,7 +6,6 @@ for a person, and honours ``NO_COLOR``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -58,6 +57,8 @@ class Output:
     # -- data (stdout) -------------------------------------------------------------
     def json(self, data: Any) -> None:
         """Write ``data`` as JSON to stdout."""
+        import json
+
         sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
 
     def line(self, text: str) -> None:

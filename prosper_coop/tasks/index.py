@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import marshal
 import os
 import time
@@ -112,6 +111,7 @@ def _number(task_id: str) -> int:
 
 # One cache entry: (mtime_ns, size, row tuple).
 Entry = tuple[int, int, tuple[Any, ...]]
+PATH = TaskRow._fields.index("path")
 
 
 class TaskIndex:
@@ -136,6 +136,7 @@ class TaskIndex:
             rows, problem = _refresh(study)
         finally:
             if enabled:
+                gc.freeze()  # the rows live as long as the command: never scan them
                 gc.enable()
         if problem is not None:
             raise problem
@@ -265,8 +266,15 @@ def _code_key() -> str:
 _CODE_KEY: str | None = None
 
 
-def _read_shard(root: Path, shard: str) -> dict[str, Entry] | None:
-    """One cache file's entries, or None when missing, unreadable or from other code."""
+# One cache file on disk: (FORMAT, code key, signature, rows). The signature maps
+# each task file's name to the (mtime_ns, size) its row was made from; rows are
+# the row tuples in ID order. A folder is unchanged when the stat of its files
+# equals the signature: one dict comparison, no per-file Python work.
+Signature = dict[str, tuple[int, int]]
+
+
+def _load_shard(root: Path, shard: str) -> tuple[Signature, list[tuple[Any, ...]]] | None:
+    """One cache file as stored, or None when missing, unreadable or from other code."""
     try:
         data = (cache_path(root) / f"{shard}.marshal").read_bytes()
         loaded = marshal.loads(data)
@@ -274,20 +282,34 @@ def _read_shard(root: Path, shard: str) -> dict[str, Entry] | None:
         return None
     if (
         not isinstance(loaded, tuple)
-        or len(loaded) != 3
+        or len(loaded) != 4
         or loaded[0] != FORMAT
         or loaded[1] != _code_key()
         or not isinstance(loaded[2], dict)
+        or not isinstance(loaded[3], list)
     ):
         return None
-    entries: dict[str, Entry] = loaded[2]
+    return loaded[2], loaded[3]
+
+
+def _read_shard(root: Path, shard: str) -> dict[str, Entry] | None:
+    """One cache file's entries (path -> (mtime_ns, size, row)), in ID order."""
+    stored = _load_shard(root, shard)
+    if stored is None:
+        return None
+    signature, rows = stored
+    entries: dict[str, Entry] = {}
+    for row in rows:
+        rel = row[PATH]
+        mtime, size = signature[_name(rel)]
+        entries[rel] = (mtime, size, row)
     return entries
 
 
 def _write_shard(
     root: Path, shard: str, entries: dict[str, Entry], parsed: Iterable[str] = ()
 ) -> None:
-    """Save one cache file atomically; a failure only costs a rebuild later.
+    """Save one cache file (``entries`` in ID order) atomically; a failure costs a rebuild.
 
     Rows just made by parsing a file (``parsed``) modified in the last
     :data:`RACY_NS` are stored as "check again": an edit in the same clock tick
@@ -295,22 +317,27 @@ def _write_shard(
     when it was recorded (rows a command wrote itself are trusted at once).
     """
     now = time.time_ns()
-    safe = dict(entries)
-    for rel in parsed:
-        entry = safe.get(rel)
-        if entry is not None and now - entry[0] < RACY_NS:
-            safe[rel] = (NOT_TRUSTED, entry[1], entry[2])
+    racy = {rel for rel in parsed if rel in entries and now - entries[rel][0] < RACY_NS}
+    signature: Signature = {
+        _name(rel): (NOT_TRUSTED if rel in racy else mtime, size)
+        for rel, (mtime, size, _) in entries.items()
+    }
+    rows = [entry[2] for entry in entries.values()]
     folder = cache_path(root)
     target = folder / f"{shard}.marshal"
     temp = folder / f".{shard}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # No fsync: the cache is derived, and a torn file only means a rebuild.
-        temp.write_bytes(marshal.dumps((FORMAT, _code_key(), safe)))
+        temp.write_bytes(marshal.dumps((FORMAT, _code_key(), signature, rows)))
         temp.replace(target)
     except OSError:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _name(rel: str) -> str:
+    return rel.rpartition("/")[2]
 
 
 def _drop_shards(root: Path, keep: Iterable[str], *, legacy: bool) -> None:
@@ -325,33 +352,43 @@ def _drop_shards(root: Path, keep: Iterable[str], *, legacy: bool) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _task_files(folder: Path) -> dict[str, list[tuple[str, os.stat_result]]]:
-    """Cache file -> (path relative to the study, stat) of each task file it covers."""
-    found: dict[str, list[tuple[str, os.stat_result]]] = {}
+def _task_folders(folder: Path) -> tuple[list[str], list[str]]:
+    """The task folders of 100 (by number) and the task files directly in ``tasks/``."""
+    shards: list[str] = []
+    top: list[str] = []
     try:
-        top = list(os.scandir(folder))
+        entries = list(os.scandir(folder))
     except FileNotFoundError:
-        return found
-    for entry in top:
+        return shards, top
+    for entry in entries:
         name = entry.name
         if name.startswith("."):
             continue
         if entry.is_dir():
-            prefix = f"{TASKS_FOLDER}/{name}/"
-            files = found.setdefault(name, [])
-            for inner in os.scandir(entry.path):
-                inner_name = inner.name
-                if inner_name.endswith(".yaml") and not inner_name.startswith("."):
-                    try:
-                        files.append((prefix + inner_name, inner.stat()))
-                    except FileNotFoundError:
-                        continue
+            shards.append(name)
         elif name.endswith(".yaml"):
-            try:
-                found.setdefault(TOP, []).append((f"{TASKS_FOLDER}/{name}", entry.stat()))
-            except FileNotFoundError:
-                continue
-    return found
+            top.append(name)
+    shards.sort(key=_shard_order)
+    return shards, top
+
+
+def _signature(folder: str, names: list[str] | None = None) -> Signature:
+    """(mtime_ns, size) of each task file in ``folder`` (or of ``names`` in it)."""
+    if names is None:
+        # Plain string paths and os functions: this runs for every task file on every read.
+        listing = os.listdir(folder)  # noqa: PTH208
+        names = [name for name in listing if name.endswith(".yaml") and name[0] != "."]
+    prefix = folder + "/"
+    try:
+        stats = list(map(os.stat, [prefix + name for name in names]))
+    except FileNotFoundError:  # a file went away meanwhile (a checkout): one by one
+        found: Signature = {}
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                stat = os.stat(prefix + name)  # noqa: PTH116
+                found[name] = (stat.st_mtime_ns, stat.st_size)
+        return found
+    return dict(zip(names, [(stat.st_mtime_ns, stat.st_size) for stat in stats], strict=True))
 
 
 def _refresh(study: Study) -> tuple[list[TaskRow], UserError | None]:
@@ -361,70 +398,69 @@ def _refresh(study: Study) -> tuple[list[TaskRow], UserError | None]:
     file's error is returned (after saving what could be indexed).
     """
     root = study.root
-    groups = _task_files(root / TASKS_FOLDER)
+    tasks_folder = str(root / TASKS_FOLDER)
+    shards, top = _task_folders(root / TASKS_FOLDER)
     problem: UserError | None = None
     rows: list[TaskRow] = []
     seen_ids: set[str] = set()
     rewritten = False  # a cache file was written: the old single-file cache can go
-    for shard in sorted(groups, key=_shard_order):
-        files = groups[shard]
-        old = _read_shard(root, shard) or {}
-        get_old = old.get
-        stale = []
-        for rel, stat in files:
-            entry = get_old(rel)
-            if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
-                stale.append((rel, stat))
-        if not stale and len(files) == len(old):
-            entries = old  # the common case: nothing changed in this folder
+    in_order = True
+    groups: list[tuple[str, str, list[str] | None]] = [(TOP, tasks_folder, top)] if top else []
+    groups += [(shard, f"{tasks_folder}/{shard}", None) for shard in shards]
+    for shard, folder, names in groups:
+        signature = _signature(folder, names)
+        stored = _load_shard(root, shard)
+        if stored is not None and stored[0] == signature:
+            shard_rows = stored[1]  # the common case: nothing changed in this folder
         else:
-            entries, failed = _rebuild(study, files, old, stale)
+            entries, failed = _rebuild(study, shard, signature, stored)
             problem = problem or failed
-            _write_shard(root, shard, entries, parsed=[rel for rel, _ in stale])
             rewritten = True
-        for entry in entries.values():
-            row = entry[2]
+            shard_rows = [entry[2] for entry in entries.values()]
+        if rows and shard_rows and _sort_key(shard_rows[0]) < _sort_key(rows[-1]):
+            in_order = False  # a task file in another task's folder
+        for row in shard_rows:
             if row[0] in seen_ids:  # the same ID in two places: doctor reports it
                 continue
             seen_ids.add(row[0])
             rows.append(TaskRow._make(row))
-    _drop_shards(root, groups, legacy=rewritten)
-    numbers = [row.number for row in rows]
-    if any(later < earlier for earlier, later in itertools.pairwise(numbers)):
-        rows.sort(key=_sort_key)  # a task file in another task's folder
+    _drop_shards(root, [group[0] for group in groups], legacy=rewritten)
+    if not in_order:
+        rows.sort(key=_sort_key)
     return rows, problem
 
 
 def _rebuild(
     study: Study,
-    files: list[tuple[str, os.stat_result]],
-    old: dict[str, Entry],
-    stale: list[tuple[str, os.stat_result]],
+    shard: str,
+    signature: Signature,
+    stored: tuple[Signature, list[tuple[Any, ...]]] | None,
 ) -> tuple[dict[str, Entry], UserError | None]:
-    """One folder's entries: cached ones kept, stale files parsed again, in ID order."""
-    fresh: dict[str, Entry] = {}
-    problem: UserError | None = None
-    for rel, stat in stale:
-        try:
-            row = _parse(study, rel)
-        except UserError as exc:
-            problem = problem or exc
-            continue
-        fresh[rel] = (stat.st_mtime_ns, stat.st_size, tuple(row))
-    stale_paths = {rel for rel, _ in stale}
+    """One folder's entries: unchanged rows kept, the other files parsed again; saved."""
+    prefix = TASKS_FOLDER + "/" if shard == TOP else f"{TASKS_FOLDER}/{shard}/"
+    old_signature, old_rows = stored or ({}, [])
+    old = {_name(row[PATH]): row for row in old_rows}
     entries: dict[str, Entry] = {}
+    parsed: list[str] = []
+    problem: UserError | None = None
     seen_ids: set[str] = set()
-    for rel, _ in files:
-        # A stale file that failed to parse has no entry (its old row is out of date).
-        entry = fresh.get(rel) if rel in stale_paths else old[rel]
-        if entry is None:
+    for name, (mtime, size) in signature.items():
+        rel = prefix + name
+        row = old.get(name)
+        if row is None or old_signature.get(name) != (mtime, size):
+            try:
+                row = tuple(_parse(study, rel))
+            except UserError as exc:
+                problem = problem or exc
+                continue
+            parsed.append(rel)
+        if row[0] in seen_ids:
             continue
-        task_id = entry[2][0]
-        if task_id in seen_ids:
-            continue
-        seen_ids.add(task_id)
-        entries[rel] = entry
-    return _in_id_order(entries), problem
+        seen_ids.add(row[0])
+        entries[rel] = (mtime, size, row)
+    entries = _in_id_order(entries)
+    _write_shard(study.root, shard, entries, parsed)
+    return entries, problem
 
 
 def _in_id_order(entries: dict[str, Entry]) -> dict[str, Entry]:

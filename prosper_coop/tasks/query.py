@@ -10,8 +10,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prosper_coop.errors import InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import PERSON_ID, TASK_ID, WP_ID, TaskIndex, TaskRow
@@ -24,8 +23,7 @@ SORT_KEYS = ("id", "due", "wp", "owner", "status", "title", "created")
 WEEK = 7
 
 
-@dataclass(frozen=True)
-class TaskFilter:
+class TaskFilter(NamedTuple):
     """Which tasks to list (every field optional; all given ones must match)."""
 
     wp: str | None = None
@@ -52,14 +50,13 @@ class TaskFilter:
                 )
 
 
-@dataclass
-class Listing:
+class Listing(NamedTuple):
     """The result of a task listing: the matching rows, how many matched, and today."""
 
     rows: list[TaskRow]
     total: int
     today: str
-    done: set[str] = field(default_factory=set)
+    done: frozenset[str] | set[str] = frozenset()
 
     def open_dependencies(self, row: TaskRow) -> list[str]:
         """The dependencies of ``row`` that are not done yet (it is blocked by them)."""
@@ -212,8 +209,7 @@ def mine(study: Study, *, today: dt.date, include_done: bool = False) -> tuple[s
     return person, listing
 
 
-@dataclass
-class Board:
+class Board(NamedTuple):
     """Tasks grouped by status, each column capped at ``per_column`` (with counts)."""
 
     columns: dict[str, list[TaskRow]]

@@ -53,16 +53,15 @@ def test_cache_is_ignored_by_git(example_study: Study, cli) -> None:
 
 def test_recent_files_are_checked_again_next_time(example_study: Study) -> None:
     TaskIndex.load(example_study)
-    import marshal
 
-    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
+    entries = task_index._read_shard(example_study.root, "00")
     # Files written moments ago are stored as "not trusted" (same-tick edits).
     assert all(mtime == task_index.NOT_TRUSTED for mtime, _, _ in entries.values())
     old = 1_600_000_000
     for path in (example_study.root / "tasks").rglob("*.yaml"):
         os.utime(path, (old, old))
     TaskIndex.load(example_study)
-    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
+    entries = task_index._read_shard(example_study.root, "00")
     assert all(mtime == old * 1_000_000_000 for mtime, _, _ in entries.values())
 
 
@@ -137,13 +136,13 @@ def test_cache_built_by_an_older_task_model_is_rebuilt(example_study: Study, cli
         os.utime(path, (old, old))
     TaskIndex.load(example_study)
     cache = cache_path(example_study.root) / "00.marshal"
-    entries = marshal.loads(cache.read_bytes())[2]
-    for rel, (mtime, size, row) in entries.items():
+    fmt, _, signature, rows = marshal.loads(cache.read_bytes())
+    for number, row in enumerate(rows):
         data = json.loads(row[12])
         del data["conflicts"]
-        entries[rel] = (mtime, size, (*row[:12], json.dumps(data).encode(), *row[13:]))
+        rows[number] = (*row[:12], json.dumps(data).encode(), *row[13:])
     # What the code before the ``conflicts`` field wrote: the same version number.
-    cache.write_bytes(marshal.dumps((task_index.FORMAT, __version__, entries)))
+    cache.write_bytes(marshal.dumps((fmt, __version__, signature, rows)))
     tasks = _list_json(cli, example_study)
     assert all(t["conflicts"] == [] for t in tasks)
     assert [tuple(r) for r in TaskIndex.load(example_study).rows] == _full_rows(example_study)
@@ -189,12 +188,11 @@ def test_writes_refresh_the_index_exactly(example_study: Study, cli) -> None:
 def test_rows_written_by_a_command_are_trusted_and_kept_in_order(
     example_study: Study, cli, monkeypatch
 ) -> None:
-    import marshal
 
     _list_json(cli, example_study)
     result = cli("--study", str(example_study.root), "task", "start", "T-0014")
     assert result.exit_code == 0, result.output
-    entries = marshal.loads((cache_path(example_study.root) / "00.marshal").read_bytes())[2]
+    entries = task_index._read_shard(example_study.root, "00")
     assert entries["tasks/00/T-0014.yaml"][0] > 0  # trusted: no re-parse next time
     parsed: list[str] = []
     original = task_index._parse
