@@ -233,11 +233,16 @@ class Study:
         """Load one record file, checking that its file name matches its ID."""
         return self.read_file_and_data(path, model)[0]
 
-    def read_file_and_data(self, path: Path, model: type[M]) -> tuple[M, dict[str, Any]]:
-        """Like :meth:`read_file`, also returning the mapping as YAML read it."""
+    def read_file_and_data(
+        self, path: Path, model: type[M], where: str | None = None
+    ) -> tuple[M, dict[str, Any]]:
+        """Like :meth:`read_file`, also returning the mapping as YAML read it.
+
+        ``where`` is the path relative to the study, when the caller knows it.
+        """
         from prosper_coop import yamlio
 
-        where = self.rel(path)
+        where = where or self.rel(path)
         text = yamlio.decode(path.read_bytes(), where)
         record, data = parse_model_and_data(model, text, where)
         record_id = getattr(record, "id", None)

@@ -477,7 +477,7 @@ def _parse(study: Study, rel: str) -> TaskRow:
     from prosper_coop.models import Task
     from prosper_coop.study import record_data
 
-    task, data = study.read_file_and_data(study.root / rel, Task)
+    task, data = study.read_file_and_data(study.root / rel, Task, rel)
     return row_of(task, rel, canonical=same_data(data, record_data(task)))
 
 
