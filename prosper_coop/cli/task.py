@@ -361,8 +361,8 @@ def delete(
         task = load_task(study, task_id)
         if not sys.stdin.isatty():
             raise InvalidInputError(
-                f"not deleting {task.id} without a yes",
-                f"Add --yes to delete it: prosper-coop task delete {task.id} --yes",
+                f"{task.id} was not deleted: there is no terminal to ask you to confirm",
+                f"To delete it, add --yes: prosper-coop task delete {task.id} --yes",
             )
         if not typer.confirm(f'Delete {task.id} "{task.title}"?', default=False):
             out.info("Nothing was deleted.")
