@@ -301,8 +301,9 @@ def _read_shard(root: Path, shard: str) -> dict[str, Entry] | None:
     entries: dict[str, Entry] = {}
     for row in rows:
         rel = row[PATH]
-        mtime, size = signature[_name(rel)]
-        entries[rel] = (mtime, size, row)
+        stat = signature.get(_name(rel))
+        if stat is not None:  # always there, unless the file was damaged
+            entries[rel] = (stat[0], stat[1], row)
     return entries
 
 
