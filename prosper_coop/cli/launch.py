@@ -2,14 +2,17 @@
 
 Some things are answered before the full command line is loaded, because they
 must be quick: a plain ``sync`` with nothing to do, the merge driver git runs for
-each file changed on two machines during ``sync``, and the everyday ``task``
-commands (``list``, ``mine``, ``start``, ``done``, ``reopen``, ``block``), which
-:mod:`prosper_coop.cli.quick` reads without loading Typer.
+each file changed on two machines during ``sync``, and ``status`` and the
+everyday ``task`` commands (``list``, ``mine``, ``start``, ``done``, ``reopen``,
+``block``), which :mod:`prosper_coop.cli.quick` reads without loading Typer.
 """
 
 from __future__ import annotations
 
 import sys
+
+# A command line with one of these words may be one the quick path answers.
+QUICK_WORDS = frozenset({"task", "status"})
 
 
 def main() -> None:
@@ -23,7 +26,7 @@ def main() -> None:
 
         if nothing_to_do():
             sys.exit(0)
-    if "task" in sys.argv[1:]:
+    if QUICK_WORDS.intersection(sys.argv[1:]):
         from prosper_coop.cli.quick import answer
 
         code = answer(sys.argv[1:])

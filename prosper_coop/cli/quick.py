@@ -1,14 +1,15 @@
-"""The quick path: the everyday ``task`` commands, answered without loading Typer.
+"""The quick path: ``status`` and the everyday ``task`` commands, answered without Typer.
 
-Loading Typer and building the ``task`` group's commands costs about 60 ms, half
-of what Taskwarrior needs for a whole command. So :func:`answer` reads the
-command lines of ``task list``, ``task mine``, ``task start``, ``task done``,
-``task reopen`` and ``task block`` itself, from the table :data:`COMMANDS`,
-runs the same function their Typer commands run (:mod:`prosper_coop.cli.task_run`)
-and reports failures the same way (:func:`prosper_coop.cli.base.run_command`).
+Loading Typer and building a group's commands costs about 50 ms, half of what
+Taskwarrior needs for a whole command. So :func:`answer` reads the command lines
+of ``status``, ``task list``, ``task mine``, ``task start``, ``task done``,
+``task reopen`` and ``task block`` itself, from the table :data:`COMMANDS`, runs
+the same function their Typer commands run (:mod:`prosper_coop.cli.study_run`,
+:mod:`prosper_coop.cli.task_run`) and reports failures the same way
+(:func:`prosper_coop.cli.base.run_command`).
 
 It reads only what is plainly right: the root options ``--study DIR``, ``-C DIR``
-and ``--study=DIR`` before ``task``; each command's declared options as
+and ``--study=DIR`` before the command; each command's declared options as
 ``--opt value``, ``--opt=value`` and the declared short forms as separate words
 (``-s todo``, ``-n 5``, ``-q``); and its positional arguments. Anything else (help,
 ``--version``, an unknown option, ``-stodo``, a value starting with ``-``, a
@@ -28,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from prosper_coop.cli import task_run
+from prosper_coop.cli import study_run, task_run
 from prosper_coop.cli.base import run_command, set_study_dir
 
 NO_QUICK_ENV = "PROSPER_COOP_NO_QUICK"
@@ -67,7 +68,9 @@ AS_JSON = Option("as_json", ("--json",), FLAG, False)
 QUIET = Option("quiet", ("--quiet", "-q"), FLAG, False)
 NOTE = Option("note", ("--note",), VALUE)
 
-COMMANDS: dict[tuple[str, str], Command] = {
+# The words that name a command (after the root options) -> the command.
+COMMANDS: dict[tuple[str, ...], Command] = {
+    ("status",): Command(study_run.status, (), (AS_JSON,)),
     ("task", "list"): Command(
         task_run.list_,
         (),
@@ -199,12 +202,14 @@ def parse(argv: Sequence[str]) -> Parsed | None:
             return None
         if not _plain_value(study):
             return None
-    if index + 2 > len(argv):
+    for length in (1, 2):
+        words = tuple(argv[index : index + length])
+        command = COMMANDS.get(words) if len(words) == length else None
+        if command is not None:
+            break
+    else:
         return None
-    command = COMMANDS.get((argv[index], argv[index + 1]))
-    if command is None:
-        return None
-    params = _command_params(command, argv[index + 2 :])
+    params = _command_params(command, argv[index + length :])
     if params is None:
         return None
     if study is None:

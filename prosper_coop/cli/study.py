@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from prosper_coop.cli import study_run
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 from prosper_coop.errors import ExitCode
 
@@ -47,24 +48,7 @@ def status(as_json: AsJson = False) -> None:
 
     Example: prosper-coop status --json
     """
-    from prosper_coop import clock, statuscache
-    from prosper_coop.cli import render
-
-    study = open_study()
-    today = clock.today()
-    key, newest = statuscache.fingerprint(study.root, today.isoformat())
-    data = statuscache.lookup(study.root, key)
-    if data is None:
-        from prosper_coop import dashboard
-        from prosper_coop.output import to_jsonable
-
-        data = to_jsonable(dashboard.build(study, today))
-        statuscache.store(study.root, key, newest, data)
-    out = output(as_json)
-    if as_json:
-        out.json(data)
-    else:
-        render.dashboard(out, data)
+    study_run.status(as_json=as_json)
 
 
 def log_(

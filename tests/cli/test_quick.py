@@ -206,6 +206,12 @@ PARITY: list[tuple[list[str], dict[str, str], bool, ExitCode]] = [
     ([*ON, "task", "reopen", "T-0001", "--note", "More to do", "-q"], {}, False, ExitCode.OK),
     ([*ON, "task", "reopen", "T-0014"], {}, False, ExitCode.CONFLICT),
     (["task", "done", "T-0014"], {"PROSPER_COOP_STUDY": STUDY}, False, ExitCode.OK),
+    # status: the dashboard, as a table and as JSON
+    ([*ON, "status"], {}, False, ExitCode.OK),
+    (["-C", "{abs}", "status", "--json"], {}, False, ExitCode.OK),
+    (["status"], {}, True, ExitCode.OK),
+    (["status", "--json"], {"PROSPER_COOP_STUDY": STUDY}, False, ExitCode.OK),
+    (["--study", "nowhere", "status"], {}, False, ExitCode.NOT_FOUND),
     (["--study", "nowhere", "task", "done", "T-0014"], {}, False, ExitCode.NOT_FOUND),
 ]
 
@@ -257,8 +263,8 @@ def test_quick_and_typer_answer_the_same(
 
 def test_parity_covers_every_quick_command_and_option() -> None:
     words = {word.split("=")[0] for argv, _, _, _ in PARITY for word in argv}
-    for (group, name), command in quick.COMMANDS.items():
-        assert {group, name} <= words
+    for key, command in quick.COMMANDS.items():
+        assert set(key) <= words
         for option in command.options:
             assert set(option.flags) <= words, option.flags
     assert {"-C", "--study"} <= words
@@ -323,11 +329,17 @@ def test_the_switch_is_documented() -> None:
 
 
 # -- the table matches the Typer commands ----------------------------------------------------
-def _typer_commands() -> dict[tuple[str, str], Any]:
-    from prosper_coop.cli import task
+def _typer_commands() -> dict[tuple[str, ...], Any]:
+    """The click command of each quick command, found by its words in the full app."""
+    from prosper_coop.cli import app as app_module
 
-    group = typer.main.get_command(task.app)
-    return {("task", name): group.commands[name] for (_, name) in quick.COMMANDS}  # type: ignore[attr-defined]
+    found = {}
+    for key in quick.COMMANDS:
+        command = typer.main.get_command(app_module.app)
+        for word in key:
+            command = command.commands[word]  # type: ignore[attr-defined]
+        found[key] = command
+    return found
 
 
 def test_quick_table_declares_exactly_the_typer_options() -> None:
@@ -380,22 +392,23 @@ def test_quick_root_options_match_the_root_command() -> None:
         False,
         False,
     )
-    # The group word and each command name are plain words that Typer resolves exactly.
-    group = typer.main.get_command(app_module.app)
-    for group_name, name in quick.COMMANDS:
-        assert name in group.commands[group_name].commands  # type: ignore[attr-defined]
+    # The words naming each quick command are plain words that Typer resolves exactly.
+    assert set(_typer_commands()) == set(quick.COMMANDS)
 
 
 def test_quick_bodies_are_the_ones_the_typer_commands_call() -> None:
     import inspect
 
-    from prosper_coop.cli import task, task_run
+    from prosper_coop.cli import study, study_run, task, task_run
 
-    for (_, name), command in quick.COMMANDS.items():
-        assert command.body is getattr(task_run, name if name != "list" else "list_")
-        typer_function = getattr(task, name if name != "list" else "list_")
+    modules = {"task": (task, task_run), "status": (study, study_run)}
+    for key, command in quick.COMMANDS.items():
+        name = key[-1] if key[-1] != "list" else "list_"
+        typer_module, run_module = modules[key[0]]
+        assert command.body is getattr(run_module, name)
+        typer_function = getattr(typer_module, name)
         source = inspect.getsource(typer_function)
-        assert f"task_run.{command.body.__name__}(" in source, name
+        assert f"{run_module.__name__.rsplit('.', 1)[1]}.{command.body.__name__}(" in source, name
         parameters = list(inspect.signature(command.body).parameters)
         assert parameters == list(inspect.signature(typer_function).parameters), name
 
@@ -405,6 +418,7 @@ def test_quick_bodies_are_the_ones_the_typer_commands_call() -> None:
 # Typer: the probe sees Typer loaded and the answer is Typer's.
 FALLBACK: list[tuple[list[str], dict[str, str], int, str]] = [
     ([*ON, "task", "list", "--help"], {}, 0, "Usage: prosper-coop task list [OPTIONS]"),
+    ([*ON, "status", "--help"], {}, 0, "Usage: prosper-coop status [OPTIONS]"),
     ([*ON, "task", "done", "-h"], {}, 0, "Usage: prosper-coop task done [OPTIONS] {task_id}"),
     (["-h", "task", "list"], {}, 0, "Usage: prosper-coop [OPTIONS] COMMAND"),
     (["--version", "task", "list"], {}, 0, "prosper-coop 0.1.0"),
@@ -462,7 +476,10 @@ NOT_MINE: list[list[str]] = [
     [*ON, "task"],
     [*ON, "task", "lisst"],
     [*ON, "wp", "list"],
-    [*ON, "status"],
+    [*ON, "status", "--bogus"],
+    [*ON, "status", "now"],
+    [*ON, "status", "-h"],
+    [*ON, "statuses"],
     ["--study", "-x", "task", "list"],
     ["--study=-x", "task", "list"],
     ["-C", "--study", "task", "list"],
@@ -546,8 +563,9 @@ def test_a_study_folder_that_cannot_be_read_goes_to_typer(
         [*ON, "task", "list", "--json"],
         [*ON, "task", "done", "T-0014"],
         [*ON, "task", "done", "T-0001"],
+        [*ON, "status"],
     ],
-    ids=["list", "list --json", "done", "done (refused)"],
+    ids=["list", "list --json", "done", "done (refused)", "status"],
 )
 def test_quick_commands_do_not_import_typer_or_click(
     argv: list[str], fresh_study: Callable[[], Path], sealed_env: Path
