@@ -197,6 +197,9 @@ _MOMENTS = st.datetimes(
 ).map(lambda moment: moment.replace(microsecond=0))
 
 
+_CONFLICT_VALUES = st.none() | _TEXT | _DATES | st.integers(-5, 5) | st.lists(_TAGS, max_size=2)
+
+
 @st.composite
 def _tasks(draw: st.DrawFn) -> Task:
     status = draw(st.sampled_from(["todo", "doing", "blocked", "done"]))
@@ -216,6 +219,22 @@ def _tasks(draw: st.DrawFn) -> Task:
             "notes": draw(
                 st.lists(
                     st.fixed_dictionaries({"at": _MOMENTS, "by": _PEOPLE, "text": _TEXT}),
+                    max_size=2,
+                )
+            ),
+            # Fields changed on two computers, as sync records them (written last).
+            "conflicts": draw(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "field": st.sampled_from(["title", "due", "status", "tags"]),
+                            "mine": _CONFLICT_VALUES,
+                            "theirs": _CONFLICT_VALUES,
+                            "mine_by": st.just("") | _PEOPLE,
+                            "theirs_by": st.just("") | _PEOPLE,
+                            "at": _MOMENTS,
+                        }
+                    ),
                     max_size=2,
                 )
             ),
