@@ -373,6 +373,23 @@ def delete(
         out.info(f"No longer waiting on it: {', '.join(result.released)}.")
 
 
+@app.command()
+def undo(quiet: Quiet = False) -> None:
+    """Undo your latest task change (if it is the latest change to the study).
+
+    The files go back as they were, in a new commit, so history keeps both;
+    running undo again redoes the change.
+
+    Example: prosper-coop task undo
+    """
+    from prosper_coop.tasks.ops import undo_last
+
+    result = undo_last(open_study())
+    out = output(quiet=quiet)
+    out.success(f"Undid: {result.undone}")
+    out.info("To redo it, run: prosper-coop task undo")
+
+
 # -- views ------------------------------------------------------------------------------
 @app.command()
 def board(

@@ -470,6 +470,56 @@ def delete_task(study: Study, task_id: str, *, force: bool = False) -> DeleteRes
     return DeleteResult(task_id, task.title, dependents, change.sha)
 
 
+@dataclass
+class UndoResult:
+    """The change that was undone, the files put back, and the new commit."""
+
+    undone: str
+    paths: list[str]
+    commit: str | None
+
+
+def undo_last(study: Study) -> UndoResult:
+    """Undo the study's latest change, if it was a task change made by the acting person.
+
+    The files it changed are put back as they were before it, in a new commit
+    (``task: undo "..."``): history keeps both, and undoing the undo redoes it.
+    Only the very latest change can be undone, so nothing made since is lost.
+    """
+    from prosper_coop.auditlog import parse_subject
+
+    with study.change("task", "undo") as change:
+        repo = study.repo
+        parents = repo.run("rev-list", "--parents", "-n", "1", "HEAD").split()
+        subject = repo.run("log", "-1", "--format=%s").strip()
+        author = repo.run("log", "-1", "--format=%an").strip()
+        area, what, records = parse_subject(subject)
+        if area != "task" or len(parents) != 2:
+            raise ConflictError(
+                f"the latest change to the study is not a task change ({subject})",
+                "Only the latest change can be undone, and only a task change. "
+                "See the history with: prosper-coop log",
+            )
+        if author != change.author:
+            raise ConflictError(
+                f"the latest task change was made by {author}, not by you ({change.author})",
+                f"Ask {author} to undo it, or change the task back yourself.",
+            )
+        listing = repo.run("diff-tree", "--no-commit-id", "--name-status", "-r", "-z", "HEAD")
+        words = [word for word in listing.split("\0") if word]
+        paths = []
+        for state, rel in zip(words[::2], words[1::2], strict=True):
+            if state == "A":
+                change.delete(rel)
+            else:
+                before = repo.run("cat-file", "blob", f"HEAD~1:{rel}")
+                change.write_bytes(rel, before.encode("utf-8", errors="surrogateescape"))
+            paths.append(rel)
+        change.what = f"undo {what}"
+        change.record_ids = records
+    return UndoResult(subject, paths, change.sha)
+
+
 def assign(study: Study, task_id: str, owner: str | None) -> TaskResult:
     """Give a task to a person (or, with None, to nobody)."""
     task_id = check_task_id(task_id)

@@ -307,3 +307,18 @@ def test_short_task_ids_are_named_in_full(example_study: Study, cli) -> None:
     assert "Added a note to T-0014." in result.stderr
     result = _run(cli, example_study, "assign", "T14", "CR-01")
     assert "T-0014 is now with CR-01." in result.stderr
+
+
+def test_undo_from_the_command_line(example_study: Study, cli) -> None:
+    result = _run(cli, example_study, "undo")
+    assert result.exit_code == ExitCode.CONFLICT
+    assert "not a task change" in result.stderr
+    assert _run(cli, example_study, "done", "T-0014").exit_code == 0
+    result = _run(cli, example_study, "undo")
+    assert result.exit_code == 0, result.output
+    assert (
+        'Undid: task: done T-0014 "Site 4: interviews with service staff" (T-0014)' in result.stderr
+    )
+    assert "To redo it" in result.stderr
+    listed = json.loads(_run(cli, example_study, "list", "--json").stdout)
+    assert next(t for t in listed if t["id"] == "T-0014")["status"] == "todo"

@@ -293,3 +293,43 @@ def test_commands_take_short_task_ids(example_study: Study) -> None:
     edited = ops.edit_task(example_study, result.task.id, today=TODAY, remove_depends=["13"])
     assert edited.task.depends == ["T-0014"]
     assert ops.show_task(example_study, "15", today=TODAY)["id"] == "T-0015"
+
+
+def test_undo_puts_back_the_latest_task_change_and_can_redo_it(example_study: Study) -> None:
+    path = example_study.root / "tasks" / "00" / "T-0014.yaml"
+    before = path.read_bytes()
+    ops.set_status(example_study, "T-0014", "done", today=TODAY, note="All four visits booked")
+    after = path.read_bytes()
+    result = ops.undo_last(example_study)
+    assert result.paths == ["tasks/00/T-0014.yaml"]
+    assert path.read_bytes() == before
+    subject = git(example_study, "log", "-1", "--format=%an|%s").strip()
+    assert (
+        subject == 'CO-01|task: undo done T-0014 "Site 4: interviews with service staff" (T-0014)'
+    )
+    assert TaskIndex.load(example_study).get("T-0014").status == "todo"  # type: ignore[union-attr]
+    ops.undo_last(example_study)  # undoing the undo redoes the change
+    assert path.read_bytes() == after
+    assert git(example_study, "status", "--porcelain") == ""
+
+
+def test_undo_of_an_added_task_removes_it(example_study: Study) -> None:
+    new_id = ops.add_task(example_study, "WP5", "Made by mistake", today=TODAY).task.id
+    ops.undo_last(example_study)
+    assert TaskIndex.load(example_study).get(new_id) is None
+    assert not list((example_study.root / "tasks").rglob(f"{new_id}.yaml"))
+
+
+def test_undo_refuses_what_is_not_the_actors_latest_task_change(
+    example_study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = _head(example_study)
+    with pytest.raises(ConflictError, match="not a task change"):
+        ops.undo_last(example_study)  # the latest change made the example study
+    ops.set_status(example_study, "T-0014", "start", today=TODAY)
+    head = _head(example_study)
+    monkeypatch.setenv("PROSPER_COOP_AS", "AC-03")
+    with pytest.raises(ConflictError, match="made by CO-01, not by you") as caught:
+        ops.undo_last(example_study)
+    assert "Ask CO-01" in (caught.value.hint or "")
+    assert _head(example_study) == head
