@@ -40,8 +40,11 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def task_lines(listing: Listing, width: int) -> str:
-    """A plain, fast table of tasks (fits the terminal; titles are shortened to fit)."""
+def task_lines(listing: Listing, width: int, *, late: str = "overdue") -> str:
+    """A plain, fast table of tasks (fits the terminal; titles are shortened to fit).
+
+    ``late`` marks an open task whose due date has passed.
+    """
     header = ("ID", "WP", "Status", "Owner", "Due", "Title")
     today = listing.today
     cells: list[tuple[str, ...]] = []
@@ -54,7 +57,7 @@ def task_lines(listing: Listing, width: int) -> str:
             )
         due = row.due or ""
         if due and status != "done" and due < today:
-            due += " overdue"
+            due += f" {late}"
         cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
     used = sum(widths) + 2 * 5
@@ -72,8 +75,14 @@ def json_rows(rows: list[TaskRow]) -> str:
     return "[\n" + ",\n".join(row.json.decode("utf-8") for row in rows) + "\n]"
 
 
-def show_listing(out: Output, listing: Listing, as_json: bool, empty: str) -> None:
-    """Print a listing as JSON or as a table with a count (or ``empty`` when it has no rows)."""
+def show_listing(
+    out: Output, listing: Listing, as_json: bool, empty: str, *, own: bool = False
+) -> None:
+    """Print a listing as JSON or as a table with a count (or ``empty`` when it has no rows).
+
+    ``own``: the reader's own tasks. Dates that have passed are said gently, with
+    the reassurance that dates can move (co-researchers read this).
+    """
     if as_json:
         out.line(json_rows(listing.rows))
         return
@@ -83,7 +92,17 @@ def show_listing(out: Output, listing: Listing, as_json: bool, empty: str) -> No
     width = terminal_width()
     shown = len(listing.rows)
     more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
-    out.line(task_lines(listing, width) + f"\n\n{listing.total} task(s){more}")
+    late = "(date passed)" if own else "overdue"
+    out.line(task_lines(listing, width, late=late) + f"\n\n{listing.total} task(s){more}")
+    passed = sum(
+        1 for row in listing.rows if row.status != "done" and row.due and row.due < listing.today
+    )
+    if own and passed:
+        which = "one of your tasks" if passed == 1 else f"{passed} of your tasks"
+        out.info(
+            f"The date has passed on {which}. That is okay: dates can move. If you would "
+            "like more time or some help, you can talk to the study coordinator."
+        )
 
 
 def list_(
@@ -132,6 +151,7 @@ def mine(*, show_all: bool, as_json: bool) -> None:
         listing,
         as_json,
         f"{person} has no open tasks right now." if not show_all else f"{person} has no tasks.",
+        own=True,
     )
 
 

@@ -185,6 +185,15 @@ def test_mine_uses_the_acting_person(example_study: Study, cli, monkeypatch) -> 
     monkeypatch.setenv("PROSPER_COOP_AS", "CR-02")
     result = _run(cli, example_study, "mine", "--json")
     assert [t["id"] for t in json.loads(result.stdout)] == ["T-0020"]
+    # In your own list a passed date is said gently, with the choice of more time or help.
+    result = _run(cli, example_study, "mine")
+    assert "2026-11-23 (date passed)" in result.stdout
+    assert "overdue" not in result.stdout + result.stderr
+    assert "dates can move" in result.stderr
+    assert "more time or some help" in result.stderr
+    monkeypatch.setenv("PROSPER_COOP_AS", "CR-04")
+    result = _run(cli, example_study, "mine")
+    assert "T-0023" in result.stdout and "date" not in result.stderr
     monkeypatch.setenv("PROSPER_COOP_AS", "CR-05")
     result = _run(cli, example_study, "mine")
     assert result.exit_code == 0
