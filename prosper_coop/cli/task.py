@@ -460,6 +460,9 @@ def timeline(
     open_only: Annotated[
         bool, typer.Option("--open", help="Mermaid: leave out done tasks.")
     ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="Show at most N due tasks (soonest first).")
+    ] = 40,
     as_json: AsJson = False,
 ) -> None:
     """Show work packages, milestones and due tasks on a timeline (or as Mermaid).
@@ -482,6 +485,9 @@ def timeline(
         out.json(data)
         return
     out.line(_draw_timeline(data, task_run.terminal_width()))
+    due_tasks = data["due_tasks"]
+    shown = due_tasks[:limit]
+    more = f" (the first {len(shown)} of {len(due_tasks)})" if len(shown) < len(due_tasks) else ""
     out.table(
         ["Due", "Task", "WP", "Owner", "Status", "Title"],
         [
@@ -493,11 +499,23 @@ def timeline(
                 t["status"],
                 t["title"],
             )
-            for t in data["due_tasks"]
+            for t in shown
         ],
-        title=f"Open tasks due by {data['until']}",
+        title=f"Open tasks due by {data['until']}{more}",
         empty=f"No open tasks are due by {data['until']}.",
     )
+    if more:
+        only = f" --wp {wp}" if wp else ""
+        out.info(
+            f"See them all with: prosper-coop task list{only} --open --due-before "
+            f"{_day_after(data['until'])} --sort due"
+        )
+
+
+def _day_after(day: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
 def _draw_timeline(data: dict[str, Any], width: int) -> str:

@@ -331,3 +331,24 @@ def test_undo_from_the_command_line(example_study: Study, cli) -> None:
     assert "To redo it" in result.stderr
     listed = json.loads(_run(cli, example_study, "list", "--json").stdout)
     assert next(t for t in listed if t["id"] == "T-0014")["status"] == "todo"
+
+
+def test_timeline_shows_the_soonest_due_tasks_and_how_to_see_them_all(
+    example_study: Study, cli
+) -> None:
+    full = json.loads(_run(cli, example_study, "timeline", "--json").stdout)["due_tasks"]
+    assert len(full) > 2
+    result = _run(cli, example_study, "timeline", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    shown = [t["id"] for t in full[:2]]
+    assert all(task_id in result.stdout for task_id in shown)
+    assert full[2]["id"] not in result.stdout
+    assert f"(the first 2 of {len(full)})" in result.stdout
+    hint = "See them all with: prosper-coop task list --open --due-before 2026-12-27 --sort due"
+    assert hint in result.stderr
+    listed = json.loads(
+        _run(cli, example_study, "list", "--open", "--due-before", "2026-12-27", "--json").stdout
+    )
+    assert sorted(t["id"] for t in listed if t["due"]) == sorted(t["id"] for t in full)
+    everything = _run(cli, example_study, "timeline")
+    assert "See them all" not in everything.stderr
