@@ -1,0 +1,199 @@
+"""Sync renumbering a person takes their encrypted records along (real git, real age keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+
+from prosper_coop import conflicts, doctor, keys, relabel, sealed, sync, yamlio
+from prosper_coop.errors import GitError, ValidationError
+from prosper_coop.records import get
+from prosper_coop.sealed import Keyring, Readers
+from prosper_coop.study import Study
+from prosper_coop.wellbeing.identity import set_identity, show_identity
+from prosper_coop.wellbeing.models import CheckIn, Incident
+from prosper_coop.wellbeing.plans import load_plan, save_plan
+from prosper_coop.wellbeing.rekey import rekey
+from tests.conftest import git
+from tests.helpers_wellbeing import act_as, all_objects
+from tests.sync_helpers import make_team
+
+AT = dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def recipient() -> str:
+    """One real age key, kept privately on this (test) computer; everyone uses it."""
+    return keys.generate(comment="renumber tests").recipient
+
+
+def team_with_keys(base: Path, recipient: str, names: tuple[str, ...]) -> list[Study]:
+    """Clones of one study whose coordinator (also the leads) has ``recipient`` as their key."""
+    _, clones = make_team(base, names)
+    first = clones[0]
+    with first.change("people", "set key and leads", "CO-01") as change:
+        coordinator = first.load(get("person"), "CO-01")
+        coordinator.age_recipient = recipient
+        coordinator.roles = ["coordinator", "safeguarding-lead", "wellbeing-lead"]
+        change.save(coordinator)
+    sync.sync(clones[0])
+    for clone in clones[1:]:
+        sync.sync(clone)
+    return clones
+
+
+def write_sealed(
+    study: Study, type_name: str, record: Any, owner: str | None, recipient: str
+) -> str:
+    """Commit one real encrypted record; return its path."""
+    readers = Readers(type_name, owner, ("CO-01",), (recipient,), ())
+    with study.change("wellbeing", f"add {type_name}", record.id) as change:
+        return sealed.write(change, get(type_name), record, readers)
+
+
+def checkin(checkin_id: str, person: str, note: str) -> CheckIn:
+    return CheckIn(id=checkin_id, person=person, at=AT, distress=4, note=note)
+
+
+def incident(incident_id: str, person: str, note: str) -> Incident:
+    return Incident(
+        id=incident_id, protocol="interview", protocol_version=1, at=AT, recorded_by="CO-01",
+        person=person, outcome="continued", note=note,
+    )  # fmt: skip
+
+
+def onboard(
+    study: Study, monkeypatch: pytest.MonkeyPatch, recipient: str, marker: str, person: str
+) -> None:
+    """A new co-researcher with an identity, a plan, a check-in and an incident about them."""
+    from prosper_coop.models import Person
+
+    with study.change("people", "add", person) as change:
+        alias = f"Joined on {study.root.name}"
+        change.save(
+            Person(id=person, alias=alias, roles=["co-researcher"], age_recipient=recipient)
+        )
+    act_as(monkeypatch, "CO-01")
+    set_identity(study, Keyring(study), person, {"real_name": f"{marker}-NAME"})
+    act_as(monkeypatch, person)
+    save_plan(study, Keyring(study), {"what_helps": f"{marker}-PLAN"})
+    act_as(monkeypatch, "CO-01")
+    write_sealed(
+        study, "checkin", checkin("CI-0001", person, f"{marker}-CHECKIN"), person, recipient
+    )
+    write_sealed(
+        study, "incident", incident("I-0001", person, f"{marker}-INCIDENT"), None, recipient
+    )
+
+
+def read_all(study: Study, type_name: str, owner: str | None = None) -> list[Any]:
+    """Every record (spare copies too) of a type, read with the coordinator's key."""
+    rtype = get(type_name)
+    keyring = Keyring(study, person="CO-01")
+    files = sealed.files_of(study, rtype, owner)
+    if owner is None:
+        files += sorted((study.root / rtype.folder).rglob("*.conflict-*.age"))
+    found = [keyring.read(path, rtype.model) for path in files]
+    assert all(record is not None for record in found)
+    return found
+
+
+def decrypted(path: Path, recipient: str) -> dict[str, Any]:
+    """The data inside an encrypted file exactly as stored (no relabelling)."""
+    plain = pyrage.decrypt(path.read_bytes(), [keys.unlock(recipient)]).decode("utf-8")
+    data = yamlio.loads(plain, path.name)
+    assert isinstance(data, dict)
+    return data
+
+
+def errors(study: Study) -> list[str]:
+    return [str(p) for p in doctor.check_study(study) if p.severity == "error"]
+
+
+def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
+    sealed_env: Path, recipient: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = team_with_keys(sealed_env, recipient, ("a", "b"))
+    remote = sealed_env / "remote.git"
+    onboard(a, monkeypatch, recipient, "MARKER-A", "CR-02")
+    onboard(b, monkeypatch, recipient, "MARKER-B", "CR-02")
+    sync.sync(a)
+    result = sync.sync(b)
+    assert result.renumbered == {"CR-02": "CR-03"}
+    sync.sync(a)
+
+    for study in (a, b):
+        assert git(study, "status", "--porcelain") == ""
+        keyring = Keyring(study, person="CO-01")
+        mine, theirs = (
+            show_identity(study, keyring, "CR-03"),
+            show_identity(study, keyring, "CR-02"),
+        )
+        assert (mine.id, mine.real_name) == ("CR-03", "MARKER-B-NAME")
+        assert (theirs.id, theirs.real_name) == ("CR-02", "MARKER-A-NAME")
+        plan = load_plan(study, keyring, "CR-03")
+        assert (plan.id, plan.what_helps) == ("CR-03", "MARKER-B-PLAN")
+        assert load_plan(study, keyring, "CR-02").what_helps == "MARKER-A-PLAN"
+        assert [(c.person, c.note) for c in read_all(study, "checkin", "CR-03")] == [
+            ("CR-03", "MARKER-B-CHECKIN")
+        ]
+        assert [(c.person, c.note) for c in read_all(study, "checkin", "CR-02")] == [
+            ("CR-02", "MARKER-A-CHECKIN")
+        ]
+        # Both computers made incident I-0001: one is kept beside the other, and each
+        # still names its own person, wherever the merge put it.
+        assert sorted((i.note, i.person) for i in read_all(study, "incident")) == [
+            ("MARKER-A-INCIDENT", "CR-02"),
+            ("MARKER-B-INCIDENT", "CR-03"),
+        ]
+        (spare,) = conflicts.kept_beside(study)
+        assert spare.startswith("incidents/I-0001.conflict-")
+        # The files really moved: nothing of b's person is left under CR-02.
+        assert sorted(p.name for p in (study.root / "checkins").glob("CR-*")) == ["CR-02", "CR-03"]
+        assert (study.root / "plans/CR-03.age").is_file()
+        assert (study.root / "identities/CR-03.age").is_file()
+        assert errors(study) == []
+        (registry_file,) = (study.root / relabel.FOLDER).glob("*.yaml")
+        text = registry_file.read_text()
+        assert "MARKER" not in text
+        entries = {e.path: e.ids for e in relabel.read_event(registry_file, "r").files}
+        assert entries == {
+            "checkins/CR-03/CI-0001.age": {"CR-02": "CR-03"},
+            "identities/CR-03.age": {"CR-02": "CR-03"},
+            "incidents/I-0001.age": {"CR-02": "CR-03"},
+            "plans/CR-03.age": {"CR-02": "CR-03"},
+        }
+    # The renumbering is one commit on b, with the moves and the registry in it.
+    (renumber_commit,) = git(b, "log", "--format=%H", "--grep", "^sync: renumber").split()
+    names = git(b, "show", "--name-status", "--format=%s", renumber_commit)
+    assert "sync: renumber person CR-02 -> CR-03" in names
+    assert "checkins/CR-03/CI-0001.age" in names and "plans/CR-02.age" in names
+    assert "renumbered/" in names
+    for where in (a.root, b.root, remote):
+        assert b"MARKER" not in _objects(where)
+
+    # Re-encrypting writes the new IDs inside; the registry entry then does nothing.
+    act_as(monkeypatch, "CO-01")
+    report = rekey(b, Keyring(b, person="CO-01"))
+    assert "CR-03" in report.rekeyed
+    assert decrypted(b.root / "plans/CR-03.age", recipient)["id"] == "CR-03"
+    assert decrypted(b.root / "checkins/CR-03/CI-0001.age", recipient)["person"] == "CR-03"
+    assert show_identity(b, Keyring(b, person="CO-01"), "CR-03").real_name == "MARKER-B-NAME"
+    assert errors(b) == []
+    assert b"MARKER" not in all_objects(b)
+
+
+def _objects(root: Path) -> bytes:
+    done = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        input=b"",
+    )
+    return done.stdout
