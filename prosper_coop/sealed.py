@@ -231,11 +231,17 @@ def renumbered_path(rtype: RecordType, rel: str, plan: dict[str, str]) -> str | 
         return None
 
 
-def find(study: Study, rtype: RecordType, record_id: str) -> Path:
-    """The file of one sensitive record, or a NotFoundError saying how to list them."""
+def find(study: Study, rtype: RecordType, record_id: str, owner: str | None = None) -> Path:
+    """The file of one sensitive record, or a NotFoundError saying how to list them.
+
+    ``owner``'s folder is looked in first: two people may each have a check-in with
+    the same ID (made on two computers before a sync renumbered one of the people).
+    """
     ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
     folder = study.root / rtype.folder
-    for candidate in (folder / f"{record_id}.age", *folder.glob(f"*/{record_id}.age")):
+    first = [folder / owner / f"{record_id}.age"] if owner and rtype.name in PER_PERSON else []
+    candidates = (*first, folder / f"{record_id}.age", *sorted(folder.glob(f"*/{record_id}.age")))
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
     raise NotFoundError(f"{rtype.name} {record_id} not found", _list_hint(rtype))

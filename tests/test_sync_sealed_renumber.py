@@ -15,6 +15,9 @@ from prosper_coop.errors import GitError, ValidationError
 from prosper_coop.records import get
 from prosper_coop.sealed import Keyring, Readers
 from prosper_coop.study import Study
+from prosper_coop.wellbeing.alerts import show_alert
+from prosper_coop.wellbeing.checkins import record_checkin
+from prosper_coop.wellbeing.config import checkin_settings
 from prosper_coop.wellbeing.identity import set_identity, show_identity
 from prosper_coop.wellbeing.models import CheckIn, Identity, Incident
 from prosper_coop.wellbeing.plans import load_plan, save_plan
@@ -83,10 +86,10 @@ def onboard(
     set_identity(study, Keyring(study), person, {"real_name": f"{marker}-NAME"})
     act_as(monkeypatch, person)
     save_plan(study, Keyring(study), {"what_helps": f"{marker}-PLAN"})
+    settings = checkin_settings(study.root)
+    done = record_checkin(study, settings, distress=9, contact=True, note=f"{marker}-CHECKIN")
+    assert (done.checkin, done.alert) == ("CI-0001", "A-0001")
     act_as(monkeypatch, "CO-01")
-    write_sealed(
-        study, "checkin", checkin("CI-0001", person, f"{marker}-CHECKIN"), person, recipient
-    )
     write_sealed(
         study, "incident", incident("I-0001", person, f"{marker}-INCIDENT"), None, recipient
     )
@@ -125,7 +128,7 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
     onboard(b, monkeypatch, recipient, "MARKER-B", "CR-02")
     sync.sync(a)
     result = sync.sync(b)
-    assert result.renumbered == {"CR-02": "CR-03"}
+    assert result.renumbered == {"CR-02": "CR-03", "A-0001": "A-0002"}
     sync.sync(a)
 
     for study in (a, b):
@@ -146,6 +149,11 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
         assert [(c.person, c.note) for c in read_all(study, "checkin", "CR-02")] == [
             ("CR-02", "MARKER-A-CHECKIN")
         ]
+        # Each alert still shows its own person's check-in (both are CI-0001).
+        alerts = {alert.person: alert.id for alert in study.load_all(get("alert"))}
+        for person, marker in (("CR-02", "MARKER-A"), ("CR-03", "MARKER-B")):
+            shown = show_alert(study, keyring, alerts[person]).checkin
+            assert (shown.person, shown.note) == (person, f"{marker}-CHECKIN")
         # Both computers made incident I-0001: one is kept beside the other, and each
         # still names its own person, wherever the merge put it.
         assert sorted((i.note, i.person) for i in read_all(study, "incident")) == [
@@ -163,12 +171,15 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
         text = registry_file.read_text()
         assert "MARKER" not in text
         entries = {e.path: e.ids for e in relabel.read_event(registry_file, "r").files}
-        assert entries == {
-            "checkins/CR-03/CI-0001.age": {"CR-02": "CR-03"},
-            "identities/CR-03.age": {"CR-02": "CR-03"},
-            "incidents/I-0001.age": {"CR-02": "CR-03"},
-            "plans/CR-03.age": {"CR-02": "CR-03"},
-        }
+        assert entries == dict.fromkeys(
+            [
+                "checkins/CR-03/CI-0001.age",
+                "identities/CR-03.age",
+                "incidents/I-0001.age",
+                "plans/CR-03.age",
+            ],
+            result.renumbered,
+        )
     # The renumbering is one commit on b, with the moves and the registry in it.
     (renumber_commit,) = git(b, "log", "--format=%H", "--grep", "^sync: renumber").split()
     names = git(b, "show", "--name-status", "--format=%s", renumber_commit)
