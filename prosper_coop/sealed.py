@@ -204,11 +204,44 @@ def owner_of(rtype: RecordType, path: Path) -> str | None:
     return None
 
 
-def find(study: Study, rtype: RecordType, record_id: str) -> Path:
-    """The file of one sensitive record, or a NotFoundError saying how to list them."""
+def renumbered_path(rtype: RecordType, rel: str, plan: dict[str, str]) -> str | None:
+    """Where the file ``rel`` (or a spare copy kept by sync) goes when its person is renumbered.
+
+    ``None`` when the file belongs to nobody in ``plan``, or is not where a record of
+    ``rtype`` belongs (such a file is left alone).
+    """
+    from prosper_coop.errors import UserError
+    from prosper_coop.study import SIDECAR_MARK
+
+    folder, _, name = rel.rpartition("/")
+    record_name, mark, spare = name.partition(SIDECAR_MARK)
+    ending = f"{mark}{spare}" if mark else rtype.suffix
+    if not (spare if mark else name).endswith(rtype.suffix):
+        return None
+    record_name = record_name if mark else name.removesuffix(rtype.suffix)
+    owner = owner_of(rtype, Path(folder) / f"{record_name}{rtype.suffix}")
+    if owner is None or owner not in plan:
+        return None
+    new_id = plan[owner] if rtype.name in PERSON_KEYED else record_name
+    try:
+        if rel_path(rtype, record_name, owner).removesuffix(rtype.suffix) + ending != rel:
+            return None
+        return rel_path(rtype, new_id, plan[owner]).removesuffix(rtype.suffix) + ending
+    except UserError:
+        return None
+
+
+def find(study: Study, rtype: RecordType, record_id: str, owner: str | None = None) -> Path:
+    """The file of one sensitive record, or a NotFoundError saying how to list them.
+
+    ``owner``'s folder is looked in first: two people may each have a check-in with
+    the same ID (made on two computers before a sync renumbered one of the people).
+    """
     ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
     folder = study.root / rtype.folder
-    for candidate in (folder / f"{record_id}.age", *folder.glob(f"*/{record_id}.age")):
+    first = [folder / owner / f"{record_id}.age"] if owner and rtype.name in PER_PERSON else []
+    candidates = (*first, folder / f"{record_id}.age", *sorted(folder.glob(f"*/{record_id}.age")))
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
     raise NotFoundError(f"{rtype.name} {record_id} not found", _list_hint(rtype))
@@ -263,6 +296,7 @@ class Keyring:
     ask: AskPassphrase | None = None
     person: str = ""
     _identity: Any = field(default=None, repr=False)
+    _relabels: dict[str, dict[str, str]] | None = field(default=None, repr=False)
 
     def identity(self) -> Any:
         """The unlocked identity of the acting person."""
@@ -301,16 +335,45 @@ class Keyring:
             ) from None
         return plain
 
+    def relabelling(self, data: bytes) -> dict[str, str]:
+        """IDs renumbered by sync since this encrypted file was written (old -> new).
+
+        Read from the plain registry in ``renumbered/`` (see :mod:`prosper_coop.relabel`);
+        a study without one costs a single check for the folder.
+        """
+        if self._relabels is None:
+            from prosper_coop import relabel
+
+            self._relabels = {}
+            if (self.study.root / relabel.FOLDER).is_dir():
+                self._relabels = relabel.registry(self.study.root)
+        if not self._relabels:
+            return {}
+        from prosper_coop.relabel import fingerprint
+
+        return self._relabels.get(fingerprint(data), {})
+
     def read(self, path: Path, model: type[M]) -> M | None:
-        """Decrypt and parse one record file; ``None`` when your key cannot read it."""
+        """Decrypt and parse one record file; ``None`` when your key cannot read it.
+
+        IDs that sync renumbered after the record was written are read as the new
+        ones (``CR-05`` -> ``CR-06``), as the registry in ``renumbered/`` says.
+        """
         from prosper_coop import yamlio
         from prosper_coop.study import SIDECAR_MARK, parse_model
 
         where = self.study.rel(path)
-        plain = self.decrypt(path.read_bytes(), where)
+        data = path.read_bytes()
+        plain = self.decrypt(data, where)
         if plain is None:
             return None
-        record = parse_model(model, yamlio.decode(plain, where), where)
+        text = yamlio.decode(plain, where)
+        mapping = self.relabelling(data)
+        if mapping:
+            from prosper_coop.relabel import relabel_text
+
+            text = relabel_text(text, mapping, where)
+        record = parse_model(model, text, where)
         stem = path.stem.split(SIDECAR_MARK, 1)[0]  # a spare copy kept by sync
         if getattr(record, "id", stem) != stem:
             raise ValidationError(

@@ -9,7 +9,10 @@ IDs are short sequential numbers (``T-0028``) so people can say them aloud.
 When two machines create the same ID before syncing, ``sync`` renumbers the
 local (not yet shared) record to the next free number on both sides before
 merging, and rewrites every reference to it in the local records, in one
-commit whose message names the renumbering.
+commit whose message names the renumbering. Encrypted records cannot be
+rewritten without a key: a renumbered person's are moved to the new ID as they
+are, and ``renumbered/`` records which IDs to read differently inside them
+(:mod:`prosper_coop.relabel`).
 """
 
 from __future__ import annotations
@@ -529,7 +532,8 @@ def _both_added(
     """(record type name, ID, path, differs) of plain records both sides created since ``base``.
 
     Encrypted records are left out: sync cannot read them, so it never renumbers them
-    (both versions are kept by the ``*.age`` driver instead).
+    (both versions are kept by the ``*.age`` driver instead). Those of a renumbered
+    person are moved to the new ID by :func:`_relabel_sealed`.
     """
     from prosper_coop.records import by_folder
 
@@ -554,8 +558,10 @@ def _refers_to(study: Study, commit: str, rel: str, old: set[str]) -> bool:
         raw = yamlio.loads(text, rel)
     except UserError:  # an unreadable record is merged (and reported) by git
         return False
+    from prosper_coop.relabel import replace_ids
+
     mapping = dict.fromkeys(old, "")
-    return bool(_replace_ids(raw, mapping) != raw)
+    return bool(replace_ids(raw, mapping) != raw)
 
 
 def plan_renumbering(study: Study, base: str, local: str, remote: str) -> dict[str, str]:
@@ -594,6 +600,9 @@ def _plan(
                     if name and merging.SIDECAR_MARK not in name
                 }
                 ids |= {path.stem for path in study.record_files(rtype)}
+                if type_name == "person":
+                    # A person's encrypted files are moved to the new ID: it must be unused.
+                    ids |= _owners_with_sealed_files(study, remote)
                 taken[type_name] = ids
             match = _NUMBERED.match(old_id)
             if match is None:
@@ -620,15 +629,67 @@ def _plan(
     return plan, type_of
 
 
-def _replace_ids(value: Any, mapping: dict[str, str]) -> Any:
-    """``value`` with every string equal to an old ID replaced by the new one."""
-    if isinstance(value, str):
-        return mapping.get(value, value)
-    if isinstance(value, list):
-        return [_replace_ids(item, mapping) for item in value]
-    if isinstance(value, dict):
-        return {key: _replace_ids(item, mapping) for key, item in value.items()}
-    return value
+def _owners_with_sealed_files(study: Study, commit: str) -> set[str]:
+    """Person IDs that own encrypted files here or in ``commit`` (even without a person)."""
+    from prosper_coop import sealed
+    from prosper_coop.records import get
+
+    owners: set[str] = set()
+    for type_name in (*sealed.PER_PERSON, *sealed.PERSON_KEYED):
+        rtype = get(type_name)
+        listing = study.repo.run("ls-tree", "-r", "--name-only", "-z", commit, "--", rtype.folder)
+        folder = study.root / rtype.folder
+        here = [study.rel(path) for path in folder.rglob("*.age")] if folder.is_dir() else []
+        for rel in [*listing.split("\0"), *here]:
+            folder_name, _, name = rel.rpartition("/")
+            record_name = name.split(merging.SIDECAR_MARK, 1)[0].removesuffix(".age")
+            if name.endswith(".age") and record_name:
+                path = Path(folder_name) / f"{record_name}.age"
+                owner = sealed.owner_of(rtype, path)
+                if owner:
+                    owners.add(owner)
+    return owners
+
+
+def _relabel_sealed(
+    study: Study, base: str, local: str, plan: dict[str, str]
+) -> dict[str, bytes | None]:
+    """Moves of this computer's encrypted files to renumbered people, and the registry entry.
+
+    Sync cannot decrypt, so it moves the files this computer added since ``base``
+    that belong to a renumbered person (``plans/CR-05.age`` -> ``plans/CR-06.age``,
+    spare copies too) unchanged, and records in ``renumbered/`` which IDs to read
+    differently in every encrypted file this computer added since ``base`` (see
+    :mod:`prosper_coop.relabel`). Files from before ``base`` are left alone.
+    Returns path -> new bytes (``None``: remove).
+    """
+    from prosper_coop import relabel, sealed
+    from prosper_coop.records import by_folder
+
+    earlier = relabel.registry(study.root)
+    writes: dict[str, bytes | None] = {}
+    covered: dict[str, tuple[str, dict[str, str]]] = {}
+    for rel in sorted(_added(study, base, local)):
+        rtype = by_folder().get(rel.split("/", 1)[0])
+        if rtype is None or not rtype.sensitive or not rel.endswith(rtype.suffix):
+            continue
+        data = (study.root / rel).read_bytes()
+        target = sealed.renumbered_path(rtype, rel, plan) or rel
+        if target != rel:
+            if target in writes or (study.root / target).exists():
+                raise ConflictError(
+                    f"{rel} cannot move to {target}: a file is already there",
+                    "Nothing was changed. Run prosper-coop doctor, then ask your "
+                    "coordinator before syncing again.",
+                )
+            writes[rel] = None
+            writes[target] = data
+        fingerprint = relabel.fingerprint(data)
+        covered[target] = (fingerprint, relabel.compose(earlier.get(fingerprint, {}), plan))
+    if covered:
+        text = relabel.event_text(plan, covered)
+        writes[relabel.event_path(study.root, text)] = text.encode("utf-8")
+    return writes
 
 
 def renumber_collisions(
@@ -641,7 +702,9 @@ def renumber_collisions(
     lock) with the same care: the worktree was clean before, so on any failure
     a hard reset to HEAD puts back exactly what was there.
     """
+    from prosper_coop import guard
     from prosper_coop.records import RECORD_TYPES
+    from prosper_coop.relabel import replace_ids
     from prosper_coop.study import parse_model, to_yaml
 
     plan, type_of = _plan(study, base, local, remote)
@@ -659,7 +722,7 @@ def renumber_collisions(
             rel = study.rel(path)
             text = yamlio.decode(data, rel)
             raw = yamlio.loads(text, rel)
-            replaced = _replace_ids(raw, plan)
+            replaced = replace_ids(raw, plan)
             if replaced == raw:
                 continue
             record = parse_model(rtype.model, yamlio.dumps(replaced), rel)
@@ -668,11 +731,18 @@ def renumber_collisions(
             if new_rel != rel:
                 writes[rel] = None
             writes[new_rel] = to_yaml(record).encode("utf-8")
+    writes.update(_relabel_sealed(study, base, local, plan))
+    for rel, content in writes.items():
+        leak = guard.check_blob(rel, content) if content is not None else None
+        if leak is not None:
+            raise ConflictError(f"{leak.path}: {leak.problem}", "Nothing was changed.")
     try:
-        for rel, content in writes.items():
+        # New files first, then removals: a file moved is never missing on disk.
+        for rel, content in sorted(writes.items(), key=lambda item: item[1] is None):
             target = study.root / rel
             if content is None:
                 target.unlink(missing_ok=True)
+                _remove_empty_folders(study, rel)
             else:
                 atomic_write(target, content)
         study.repo.add(sorted(writes))
@@ -687,8 +757,17 @@ def renumber_collisions(
         for rel, content in writes.items():
             if content is not None and study.repo.changed_paths([rel]).get(rel) == "??":
                 (study.root / rel).unlink(missing_ok=True)
+                _remove_empty_folders(study, rel)
         raise
     return plan
+
+
+def _remove_empty_folders(study: Study, rel: str) -> None:
+    """Remove the folders of ``rel`` that are left empty (up to the study root)."""
+    folder = (study.root / rel).parent
+    while folder != study.root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 # -- clone -----------------------------------------------------------------------------

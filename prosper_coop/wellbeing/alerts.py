@@ -84,7 +84,7 @@ def show_alert(study: Study, keyring: Keyring, alert_id: str) -> AlertView:
     problem = None
     if alert.checkin:
         try:
-            path = sealed.find(study, get("checkin"), alert.checkin)
+            path = sealed.find(study, get("checkin"), alert.checkin, alert.person)
         except NotFoundError:
             problem = f"the check-in {alert.checkin} is no longer in the study (it was erased)"
         else:

@@ -139,7 +139,28 @@ def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
                 yield Problem(rel, None, "(file)", f"belongs to unknown person {owner}", "warning")
 
 
-EXTRA_CHECKS.extend([check_keys, check_settings, check_alerts, check_sensitive_files])
+def check_renumbered(loaded: Loaded) -> Iterator[Problem]:
+    """The registry of renumbered IDs (``renumbered/``) is readable.
+
+    Encrypted records are read through it, so a damaged file is an error. An entry
+    for a file that is gone (erased, say) does nothing and is not reported.
+    """
+    from prosper_coop import relabel
+
+    folder = loaded.study.root / relabel.FOLDER
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.yaml")):
+        where = f"{relabel.FOLDER}/{path.name}"
+        try:
+            relabel.read_event(path, where)
+        except UserError as exc:
+            yield _settings_problem(exc, where)
+
+
+EXTRA_CHECKS.extend(
+    [check_keys, check_settings, check_alerts, check_sensitive_files, check_renumbered]
+)
 
 
 def wellbeing_section(ctx: Any) -> dict[str, Any]:

@@ -72,7 +72,9 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
                     report.unreadable.append(path.stem)
                     continue
                 # A spare copy kept by sync (NAME.conflict-<hash>.age) belongs where NAME does.
-                named = path.with_name(path.name.split(SIDECAR_MARK, 1)[0] + ".age")
+                named = path.with_name(
+                    path.name.split(SIDECAR_MARK, 1)[0].removesuffix(".age") + ".age"
+                )
                 owner = sealed.owner_of(rtype, named)
                 readers = sealed.readers_for(study, _kind(name, record), owner, people, rules)
                 rel = study.rel(path)
