@@ -237,14 +237,25 @@ def find(study: Study, rtype: RecordType, record_id: str, owner: str | None = No
     ``owner``'s folder is looked in first: two people may each have a check-in with
     the same ID (made on two computers before a sync renumbered one of the people).
     """
+    found = find_all(study, rtype, record_id, owner)
+    if not found:
+        raise NotFoundError(f"{rtype.name} {record_id} not found", _list_hint(rtype))
+    return found[0]
+
+
+def find_all(
+    study: Study, rtype: RecordType, record_id: str, owner: str | None = None
+) -> list[Path]:
+    """Every file of a sensitive record with this ID, ``owner``'s first (see :func:`find`)."""
     ids.check_pattern(record_id, rtype.pattern, f"{rtype.name} ID", rtype.example)
     folder = study.root / rtype.folder
     first = [folder / owner / f"{record_id}.age"] if owner and rtype.name in PER_PERSON else []
     candidates = (*first, folder / f"{record_id}.age", *sorted(folder.glob(f"*/{record_id}.age")))
+    found: list[Path] = []
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise NotFoundError(f"{rtype.name} {record_id} not found", _list_hint(rtype))
+        if candidate.is_file() and candidate not in found:
+            found.append(candidate)
+    return found
 
 
 def _list_hint(rtype: RecordType) -> str:

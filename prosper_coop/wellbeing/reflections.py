@@ -123,10 +123,22 @@ def list_reflections(study: Study, keyring: Keyring, *, mine: bool = False) -> R
 
 
 def show_reflection(study: Study, keyring: Keyring, reflection_id: str) -> Any:
-    """One reflection, decrypted (a clear error if your key cannot read it)."""
+    """One reflection, decrypted (a clear error if your key cannot read it).
+
+    Two people may each have a reflection with this ID (written on two computers
+    before a sync): yours is looked at first, then the first one your key opens.
+    """
     from prosper_coop import sealed
     from prosper_coop.records import get
     from prosper_coop.wellbeing.models import Reflection
 
-    path = sealed.find(study, get("reflection"), reflection_id)
-    return keyring.read_or_explain(path, Reflection, f"reflection {reflection_id}")
+    rtype = get("reflection")
+    # find() raises the usual "not found" error when there is none at all.
+    paths = sealed.find_all(study, rtype, reflection_id, study.actor()) or [
+        sealed.find(study, rtype, reflection_id)
+    ]
+    for path in paths:
+        record = keyring.read(path, Reflection)
+        if record is not None:
+            return record
+    return keyring.read_or_explain(paths[0], Reflection, f"reflection {reflection_id}")

@@ -164,3 +164,39 @@ def test_editor_that_fails_saves_nothing(monkeypatch) -> None:
         assert "did not finish normally" in exc.message
     else:
         raise AssertionError("expected an error")
+
+
+def test_same_reflection_id_from_two_computers_each_reads_their_own(
+    example_study, cli, monkeypatch, tmp_path
+) -> None:
+    """After a sync, CR-01 and CR-02 may each have an RF-0004: each sees their own."""
+    import shutil
+
+    other = Path(shutil.copytree(example_study.root, tmp_path / "other", symlinks=True))
+    act_as(monkeypatch, "CR-01")
+    assert cli("--study", str(example_study.root), "reflect", "--text", "Mine, here").exit_code == 0
+    act_as(monkeypatch, "CR-02")
+    assert cli("--study", str(other), "reflect", "--text", "Mine, there").exit_code == 0
+    # What sync brings in: the other computer's file, in CR-02's folder.
+    arrived = example_study.root / "reflections" / "CR-02" / "RF-0004.age"
+    arrived.parent.mkdir(exist_ok=True)
+    shutil.copyfile(other / "reflections" / "CR-02" / "RF-0004.age", arrived)
+    git(example_study, "add", "reflections")
+    git(
+        example_study,
+        "-c",
+        "user.name=CR-02",
+        "-c",
+        "user.email=c@x.invalid",
+        "commit",
+        "-qm",
+        "in",
+    )
+    for person, text in (("CR-01", "Mine, here"), ("CR-02", "Mine, there")):
+        act_as(monkeypatch, person)
+        shown = cli("--study", str(example_study.root), "reflect", "show", "RF-0004", "--json")
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["text"] == text
+    act_as(monkeypatch, "WB-01")  # neither is encrypted to them: the usual clear refusal
+    refused = cli("--study", str(example_study.root), "reflect", "show", "RF-0004")
+    assert refused.exit_code == ExitCode.KEY
