@@ -29,7 +29,7 @@ from prosper_coop.cli.common import (
 from prosper_coop.errors import InvalidInputError
 
 app = make_app(
-    "Tasks inside work packages: add, list, update, board, timeline, import and export.",
+    "Tasks inside work packages: add, list, update, delete, undo, board, timeline, import, export.",
     name="task",
 )
 
