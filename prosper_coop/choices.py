@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TypeVar
 
@@ -22,3 +23,20 @@ def parse_choice(kind: type[E], value: str, problem: str) -> E:
         raise InvalidInputError(
             problem, "Choose one of: " + ", ".join(str(choice) for choice in kind) + "."
         ) from None
+
+
+def split_list(values: Iterable[str], *, also: str = "") -> list[str]:
+    """Items typed as ``a,b`` (options may be repeated): stripped, each once, in order.
+
+    Empty items are dropped. ``also`` names more separators (``"; "`` for IDs and
+    tags, which never hold spaces).
+    """
+    found: list[str] = []
+    for value in values:
+        for separator in also:
+            value = value.replace(separator, ",")
+        for part in value.split(","):
+            item = part.strip()
+            if item and item not in found:
+                found.append(item)
+    return found

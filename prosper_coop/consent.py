@@ -47,23 +47,20 @@ def _answers(
     optional = [item.id for item in definition.items if item.answer]
     answers: dict[str, bool] = {}
     for value, items in ((True, yes), (False, no)):
-        for raw in items:
-            for item_id in (part.strip() for part in raw.split(",")):
-                if not item_id:
-                    continue
-                item = definition.item(item_id)
-                if not item.answer:
-                    raise InvalidInputError(
-                        f"{item_id} is a statement of the form, not an optional item",
-                        "Statements are agreed by recording the form. Optional items: "
-                        + ", ".join(optional),
-                    )
-                if item_id in answers and answers[item_id] != value:
-                    raise InvalidInputError(
-                        f"{item_id} is given both --yes and --no",
-                        "Give each optional item one answer.",
-                    )
-                answers[item_id] = value
+        for item_id in choices.split_list(items):
+            item = definition.item(item_id)
+            if not item.answer:
+                raise InvalidInputError(
+                    f"{item_id} is a statement of the form, not an optional item",
+                    "Statements are agreed by recording the form. Optional items: "
+                    + ", ".join(optional),
+                )
+            if item_id in answers and answers[item_id] != value:
+                raise InvalidInputError(
+                    f"{item_id} is given both --yes and --no",
+                    "Give each optional item one answer.",
+                )
+            answers[item_id] = value
     unanswered = [item_id for item_id in optional if item_id not in answers]
     if unanswered:
         raise InvalidInputError(

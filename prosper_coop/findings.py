@@ -92,22 +92,18 @@ def parse_priority(value: str) -> Priority:
 def parse_evidence(study: Study, value: str) -> list[str]:
     """``"WP2, WP3"`` -> ``["WP2", "WP3"]``; every work package must exist."""
     from prosper_coop import ids
+    from prosper_coop.choices import split_list
     from prosper_coop.records import get
 
     wps = get("workpackage")
-    found: list[str] = []
-    for part in value.split(","):
-        wp_id = part.strip().upper()
-        if not wp_id:
-            continue
+    found = split_list([value.upper()])
+    for wp_id in found:
         ids.check_pattern(wp_id, wps.pattern, "work package", wps.example)
         if not study.exists(wps, wp_id):
             raise NotFoundError(
                 f"work package {wp_id} not found (named in --evidence)",
                 "List work packages with: prosper-coop wp list",
             )
-        if wp_id not in found:
-            found.append(wp_id)
     return found
 
 

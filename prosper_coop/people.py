@@ -41,14 +41,7 @@ def parse_role(value: str) -> Role:
 
 def parse_roles(values: Iterable[str]) -> list[Role]:
     """Roles from names (comma-separated values allowed), without duplicates, in order."""
-    roles: list[Role] = []
-    for value in values:
-        for part in value.split(","):
-            if part.strip():
-                role = parse_role(part)
-                if role not in roles:
-                    roles.append(role)
-    return roles
+    return list(dict.fromkeys(parse_role(part) for part in choices.split_list(values)))
 
 
 def check_person_id(value: str) -> str:

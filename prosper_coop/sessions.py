@@ -40,14 +40,7 @@ def parse_facilitators(values: Sequence[str]) -> list[str]:
     """Facilitator IDs from ``CR-02,AC-01`` (repeatable), in order, without duplicates."""
     from prosper_coop.people import check_person_id
 
-    found: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            person_id = part.strip()
-            if person_id:
-                check_person_id(person_id)
-                if person_id not in found:
-                    found.append(person_id)
+    found = [check_person_id(person_id) for person_id in choices.split_list(values)]
     if not found:
         raise InvalidInputError(
             "a session needs at least one facilitator",

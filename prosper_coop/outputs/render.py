@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from prosper_coop import ids
+from prosper_coop.choices import split_list
 from prosper_coop.errors import (
     ConflictError,
     InvalidInputError,
@@ -148,15 +149,12 @@ def parse_formats(value: str | None) -> list[str]:
     if not value:
         return list(FORMATS)
     chosen: list[str] = []
-    for part in value.split(","):
-        fmt = part.strip().lower().lstrip(".")
-        if fmt in ("markdown",):
-            fmt = "md"
-        if fmt == "word":
-            fmt = "docx"
+    for part in split_list([value]):
+        name = part.lower().lstrip(".")
+        fmt = {"markdown": "md", "word": "docx"}.get(name, name)
         if fmt not in FORMATS:
             raise InvalidInputError(
-                f"format {part.strip()!r} is not one of the formats", "Choose from: md, html, docx."
+                f"format {part!r} is not one of the formats", "Choose from: md, html, docx."
             )
         if fmt not in chosen:
             chosen.append(fmt)

@@ -549,6 +549,17 @@ class Voucher:
             return None
         return Vouched(TaskRow._make(entry[2]), entry[0], entry[1])
 
+    def fields(self, task_id: str) -> tuple[TaskRow, dict[str, Any]] | None:
+        """The row and every field of a vouched task in canonical form, else None.
+
+        See :func:`canonical_fields`: the caller may then change it without the model.
+        """
+        vouched = self.get(task_id)
+        if vouched is None:
+            return None
+        fields = canonical_fields(self.study, vouched)
+        return None if fields is None else (vouched.row, fields)
+
 
 def canonical_fields(study: Study, vouched: Vouched) -> dict[str, Any] | None:
     """Every field of a vouched task as its model gives them, read with YAML alone.

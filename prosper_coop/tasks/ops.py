@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.tasks.index import TaskIndex, TaskRow, Voucher, canonical_fields
+from prosper_coop.tasks.index import TaskIndex, TaskRow, Voucher
 from prosper_coop.tasks.query import (
     check_person_exists,
     check_task_id,
@@ -292,10 +292,9 @@ def set_status(
         )
     with study.change("task", f"{action} {task_id}", task_id) as change:
         voucher = Voucher(study)
-        vouched = voucher.get(task_id) if note is None else None
-        fields = canonical_fields(study, vouched) if vouched is not None else None
-        if vouched is not None and fields is not None:
-            row = vouched.row
+        plain = voucher.fields(task_id) if note is None else None
+        if plain is not None:
+            row, fields = plain
             current = _Current(row.status, row.done_on, row.depends)
             title = row.title
         else:
@@ -308,13 +307,11 @@ def set_status(
             voucher, task_id, action, current, today=today, reason=reason, force=force
         )
         change.what = f'{action} {task_id} "{title}"'
-        if vouched is not None and fields is not None:
+        if plain is not None:
             from prosper_coop import yamlio
             from prosper_coop.study import canonical_data
 
-            fields.update(updates)
-            change.write_text(vouched.row.path, yamlio.dumps(canonical_data(fields)))
-            written: Any = changed_row(vouched.row, updates)
+            change.write_text(row.path, yamlio.dumps(canonical_data({**fields, **updates})))
         else:
             for name, value in updates.items():
                 setattr(task, name, value)
@@ -322,11 +319,10 @@ def set_status(
                 task.notes = [*task.notes, _note(note, change.author or "CO-01")]
             task = build_task(task.model_dump())
             change.save(task, _rtype())
-            written = task
-    if isinstance(written, TaskRow):
-        TaskIndex.store(study, [written])
+    if plain is not None:
+        TaskIndex.store(study, [changed_row(row, updates)])
     else:
-        TaskIndex.written(study, [written])
+        TaskIndex.written(study, [task])
     return StatusResult(
         task_id,
         title,
@@ -490,11 +486,10 @@ def undo_last(study: Study) -> UndoResult:
 
     with study.change("task", "undo") as change:
         repo = study.repo
-        parents = repo.run("rev-list", "--parents", "-n", "1", "HEAD").split()
-        subject = repo.run("log", "-1", "--format=%s").strip()
-        author = repo.run("log", "-1", "--format=%an").strip()
+        author, parents, subject = repo.run("log", "-1", "--format=%an%x1f%P%x1f%s").split("\x1f")
+        subject = subject.strip()
         area, what, records = parse_subject(subject)
-        if area != "task" or len(parents) != 2:
+        if area != "task" or len(parents.split()) != 1:
             raise ConflictError(
                 f"the latest change to the study is not a task change ({subject})",
                 "Only the latest change can be undone, and only a task change. "

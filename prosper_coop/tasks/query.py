@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from prosper_coop.choices import split_list
 from prosper_coop.errors import InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import PERSON_ID, TASK_ID, WP_ID, TaskIndex, TaskRow
 
@@ -121,13 +122,7 @@ _SHORT_TASK_ID = re.compile(r"(?:[Tt]-?)?(\d{1,9})")
 
 def clean_list(values: Iterable[str]) -> list[str]:
     """Split comma/semicolon/space separated values and drop duplicates, keeping the order."""
-    found: list[str] = []
-    for value in values:
-        for part in value.replace(";", ",").replace(" ", ",").split(","):
-            part = part.strip()
-            if part and part not in found:
-                found.append(part)
-    return found
+    return split_list(values, also="; ")
 
 
 def _sort_value(key: str, row: TaskRow) -> Any:
