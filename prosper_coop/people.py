@@ -130,15 +130,11 @@ def list_people(
 ) -> list[Person]:
     """People, optionally only those holding ``role`` or with ``status``."""
     wanted_role = parse_role(role) if role else None
-    wanted_status = None
-    if status:
-        try:
-            wanted_status = PersonStatus(status.strip().lower())
-        except ValueError:
-            raise InvalidInputError(
-                f"there is no status {status!r}",
-                "Statuses: " + ", ".join(str(s) for s in PersonStatus),
-            ) from None
+    wanted_status = (
+        choices.parse_choice(PersonStatus, status, f"there is no status {status!r}")
+        if status
+        else None
+    )
     people = load_people(study)
     if wanted_role is not None:
         people = [p for p in people if wanted_role in p.roles]

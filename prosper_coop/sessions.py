@@ -338,15 +338,11 @@ def list_sessions(
     study: Study, *, status: str | None = None, wp: str | None = None
 ) -> list[SessionView]:
     """Every session with its readiness, optionally filtered."""
-    wanted = None
-    if status is not None:
-        try:
-            wanted = SessionStatus(status.strip().lower())
-        except ValueError:
-            raise InvalidInputError(
-                f"there is no session status {status!r}",
-                "Statuses: " + ", ".join(str(s) for s in SessionStatus),
-            ) from None
+    wanted = (
+        choices.parse_choice(SessionStatus, status, f"there is no session status {status!r}")
+        if status is not None
+        else None
+    )
     sessions = load_sessions(study)
     if wanted is not None:
         sessions = [s for s in sessions if s.status == wanted]
