@@ -15,7 +15,8 @@ import shutil
 import time
 from pathlib import Path
 
-from prosper_coop.models import Milestone, Person, Role, Task, TaskStatus, WorkPackage
+from prosper_coop.core.models import Person, Role
+from prosper_coop.tasks.models import Milestone, Task, TaskStatus, WorkPackage
 from prosper_coop.workspace import create_study
 
 STATUSES = (

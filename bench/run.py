@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import compile_package, prosper, report, time_command
 
-from prosper_coop import statuscache
+from prosper_coop.status import cache as statuscache
 
 
 def cold_status(example: Path, cache: Path, runs: int) -> float:

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prosper_coop import guard, people_status, yamlio
-from prosper_coop.errors import UserError
-from prosper_coop.records import RECORD_TYPES, RecordType, by_folder
-from prosper_coop.study import STUDY_FILE, Study, parse_model
+from prosper_coop.core import guard, yamlio
+from prosper_coop.core.errors import UserError
+from prosper_coop.core.records import RECORD_TYPES, RecordType, by_folder
+from prosper_coop.core.study import STUDY_FILE, Study, parse_model
+from prosper_coop.people import status as people_status
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,6 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
 # Checks that live with their features (each module appends to EXTRA_CHECKS).
 # Feature checks register themselves in EXTRA_CHECKS when imported.
 import prosper_coop.wellbeing.checks  # noqa: E402, F401
-from prosper_coop import conflicts as _conflicts  # noqa: E402, F401 - adds its check
 from prosper_coop.outputs import checks as _outputs_checks  # noqa: E402, F401 - registers checks
+from prosper_coop.sync import conflicts as _conflicts  # noqa: E402, F401 - adds its check
 from prosper_coop.tasks import checks as _task_checks  # noqa: E402,F401

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prosper_coop import doctor
-from prosper_coop.errors import ValidationError
-from prosper_coop.records import by_folder
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ValidationError
+from prosper_coop.core.records import by_folder
+from prosper_coop.core.study import Study
 
 
 @dataclass(frozen=True)

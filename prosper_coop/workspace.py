@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prosper_coop import clock
-from prosper_coop.defaults import DEFAULT_FOLDERS, defaults_root
-from prosper_coop.errors import ConflictError, InvalidInputError, UserError
-from prosper_coop.fsutil import atomic_write, atomic_write_text
-from prosper_coop.study import STUDY_FILE, Study, find_root, to_yaml
+from prosper_coop.core import clock
+from prosper_coop.core.defaults import DEFAULT_FOLDERS, defaults_root
+from prosper_coop.core.errors import ConflictError, InvalidInputError, UserError
+from prosper_coop.core.fsutil import atomic_write, atomic_write_text
+from prosper_coop.core.study import STUDY_FILE, Study, find_root, to_yaml
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -82,11 +82,11 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
 
     ``target`` may be missing or empty. On any failure, what was created is removed.
     """
-    from prosper_coop import example as examples
-    from prosper_coop.gitops import StudyRepo
-    from prosper_coop.models import Person, Role, StudySettings
-    from prosper_coop.records import RECORD_TYPES
-    from prosper_coop.sync import configure_drivers, write_gitattributes
+    from prosper_coop import examples
+    from prosper_coop.core.git import StudyRepo
+    from prosper_coop.core.models import Person, Role, StudySettings
+    from prosper_coop.core.records import RECORD_TYPES
+    from prosper_coop.sync.engine import configure_drivers, write_gitattributes
 
     target = target.expanduser()
     builder = examples.get(example) if example else None

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from prosper_coop.cli.app import app
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 
 TODAY = "2026-11-26"
 

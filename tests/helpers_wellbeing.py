@@ -6,13 +6,13 @@ import subprocess
 
 import pytest
 
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 from tests.conftest import git
 
 
 def act_as(monkeypatch: pytest.MonkeyPatch, person: str) -> None:
     """Run the next commands as ``person``."""
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
 
     keys.forget_unlocked()
     monkeypatch.setenv("PROSPER_COOP_AS", person)
@@ -39,7 +39,7 @@ def add_person(
     study: Study, person_id: str, roles: list[str], recipient: str | None = None
 ) -> None:
     """Add a person record through a normal one-commit change."""
-    from prosper_coop.models import Person
+    from prosper_coop.core.models import Person
 
     with study.change("people", "add", person_id) as change:
         change.save(
@@ -49,7 +49,7 @@ def add_person(
 
 def set_recipient(study: Study, person_id: str, recipient: str | None) -> None:
     """Change a person's public key (as a hand edit committed by the tool)."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     with study.change("people", "set key", person_id) as change:
         person = study.load(get("person"), person_id)
@@ -59,7 +59,7 @@ def set_recipient(study: Study, person_id: str, recipient: str | None) -> None:
 
 def recipient_of(study: Study, person_id: str) -> str:
     """A person's public key."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     value = study.load(get("person"), person_id).age_recipient
     assert value

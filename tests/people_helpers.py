@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from prosper_coop.models import Task, TaskStatus, WorkPackage
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
+from prosper_coop.tasks.models import Task, TaskStatus, WorkPackage
 from tests.conftest import git
 
 

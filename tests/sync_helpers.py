@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from prosper_coop import sync
-from prosper_coop.models import Note, Person, Role, Task, WorkPackage
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.models import Note, Person, Role
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.sync import engine as sync
+from prosper_coop.tasks.models import Task, WorkPackage
 from prosper_coop.workspace import create_study
 
 TODAY = dt.date(2026, 11, 26)

@@ -82,7 +82,7 @@ def test_identity_from_age_keygen_can_be_imported(cli, tmp_path) -> None:
     result = cli("keys", "import", str(key_file))
     assert result.exit_code == 0, result.output
     assert public in result.output
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
 
     found = keys.find(public)
     assert found is not None and found.path.stat().st_mode & 0o777 == 0o600

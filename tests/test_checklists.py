@@ -6,17 +6,19 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop import checklists, doctor, people
-from prosper_coop.checklists import Evidence, RunState, parse_definition
-from prosper_coop.defaults import default_path
-from prosper_coop.errors import (
+from prosper_coop import doctor
+from prosper_coop.core.defaults import default_path
+from prosper_coop.core.errors import (
     ConflictError,
     ExitCode,
     InvalidInputError,
     NotFoundError,
     ValidationError,
 )
-from prosper_coop.records import get
+from prosper_coop.core.records import get
+from prosper_coop.people import checklists
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import Evidence, RunState, parse_definition
 from tests.people_helpers import (
     assert_unchanged,
     bump_version,
@@ -257,7 +259,7 @@ def test_doctor_reports_bad_definitions_and_unknown_references(co_researcher) ->
     run.subject = "CR-07"
     run.definition = "gone"
     path = study.path_of(get("checklist"), run.id)
-    from prosper_coop.study import to_yaml
+    from prosper_coop.core.study import to_yaml
 
     path.write_text(to_yaml(run))
     problems = [str(p) for p in doctor.check_study(study)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prosper_coop.choices import parse_choice
-from prosper_coop.errors import InvalidInputError
-from prosper_coop.models import Role
+from prosper_coop.core.choices import parse_choice
+from prosper_coop.core.errors import InvalidInputError
+from prosper_coop.core.models import Role
 
 
 def test_case_spaces_and_underscores_are_forgiven() -> None:

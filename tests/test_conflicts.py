@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop.conflicts import parse_value, set_field
-from prosper_coop.errors import InvalidInputError
+from prosper_coop.core.errors import InvalidInputError
+from prosper_coop.sync.conflicts import parse_value, set_field
 
 
 def test_set_field_plain_nested_and_by_id() -> None:

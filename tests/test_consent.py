@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop import checklists, consent, people
-from prosper_coop.checklists import RunState
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.models import CreditAs, CreditStyle, Role
-from prosper_coop.people_models import WithdrawalScope
-from prosper_coop.records import get
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.models import CreditAs, CreditStyle, Role
+from prosper_coop.core.records import get
+from prosper_coop.people import checklists, consent
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import RunState
+from prosper_coop.people.models import WithdrawalScope
 from tests.people_helpers import add_work, assert_unchanged, bump_version, commits, snapshot
 
 CR_ANSWERS = {"yes": ["quotes", "reflections"], "no": ["recording,future-contact"]}

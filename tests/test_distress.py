@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError as PydanticError
 
-from prosper_coop.errors import InvalidInputError
+from prosper_coop.core.errors import InvalidInputError
 from prosper_coop.wellbeing import distress
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer.main
 
 from prosper_coop.cli.app import app
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

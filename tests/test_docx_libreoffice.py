@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from prosper_coop.core.study import Study
 from prosper_coop.outputs.render import render
-from prosper_coop.study import Study
 
 TEMPLATES = ("lay-summary", "recommendations", "newsletter", "easy-read", "gripp2")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prosper_coop import findings
-from prosper_coop.errors import ConflictError, ExitCode, InvalidInputError, NotFoundError
+from prosper_coop.core.errors import ConflictError, ExitCode, InvalidInputError, NotFoundError
+from prosper_coop.outputs import findings
 from tests.conftest import git
 
 

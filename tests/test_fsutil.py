@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.fsutil import atomic_write
+from prosper_coop.core.fsutil import atomic_write
 
 
 def test_atomic_write_replaces_content(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.errors import GitError
-from prosper_coop.gitops import AUTO_GC_SAMPLE_LIMIT, MANY_PATHS, StudyRepo, identity_env
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.errors import GitError
+from prosper_coop.core.git import AUTO_GC_SAMPLE_LIMIT, MANY_PATHS, StudyRepo, identity_env
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
 from tests.conftest import git
 
 FIXED_DATES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyrage
 import pytest
 
-from prosper_coop import guard
+from prosper_coop.core import guard
 
 IDENTITY = pyrage.x25519.Identity.generate()
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop import involvement
-from prosper_coop.errors import InvalidInputError, NotFoundError
-from prosper_coop.models import PaymentRate
+from prosper_coop.core.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.models import PaymentRate
+from prosper_coop.outputs import involvement
 from tests.conftest import git
 
 TODAY = dt.date(2026, 11, 26)

@@ -1,4 +1,4 @@
-"""Private keys on this computer (``prosper_coop.keys``)."""
+"""Private keys on this computer (``prosper_coop.crypto.keys``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from prosper_coop import keys
-from prosper_coop.errors import KeyProblemError
+from prosper_coop.core.errors import KeyProblemError
+from prosper_coop.crypto import keys
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from prosper_coop import merging
-from prosper_coop.merging import DriverContext, merge_data
+from prosper_coop.sync import merge as merging
+from prosper_coop.sync.merge import DriverContext, merge_data
 
 AGE = b"age-encryption.org/v1\n"
 
@@ -195,7 +195,7 @@ def test_two_conflicts_in_one_record_write_plain_yaml(tmp_path: Path) -> None:
 
 
 def test_git_reason_picks_the_line_that_says_what_went_wrong() -> None:
-    from prosper_coop.sync import git_reason
+    from prosper_coop.sync.engine import git_reason
 
     stderr = (
         "fatal: '/x/team.git' does not appear to be a git repository\n"

@@ -122,7 +122,7 @@ def test_hook_blocks_a_hand_made_plaintext_commit(example_study) -> None:
 
 @pytest.mark.parametrize("folder", ["reflections/CR-01", "identities", "plans", "incidents"])
 def test_tool_refuses_plaintext_in_every_sensitive_folder(example_study, folder) -> None:
-    from prosper_coop.errors import ValidationError
+    from prosper_coop.core.errors import ValidationError
 
     with (
         pytest.raises(ValidationError, match="must be encrypted"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop import doctor
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from prosper_coop.outputs import render as rendering
 
 
@@ -73,7 +73,7 @@ def test_status_has_an_outputs_section(example_study, cli) -> None:
 def test_canonical_yaml_never_uses_anchors_for_repeated_values() -> None:
     import datetime as dt
 
-    from prosper_coop import yamlio
+    from prosper_coop.core import yamlio
 
     day = dt.date(2026, 11, 26)
     text = yamlio.dumps({"date": day, "logged_on": day})

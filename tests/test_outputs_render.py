@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from prosper_coop.errors import (
+from prosper_coop.core.errors import (
     ConflictError,
     ExitCode,
     InvalidInputError,
@@ -18,7 +18,7 @@ from prosper_coop.errors import (
     ThresholdError,
     ValidationError,
 )
-from prosper_coop.models import Credit, CreditAs, CreditStyle, Person, Role
+from prosper_coop.core.models import Credit, CreditAs, CreditStyle, Person, Role
 from prosper_coop.outputs import markdown
 from prosper_coop.outputs import render as rendering
 from prosper_coop.outputs.credit import team_credits
@@ -158,7 +158,7 @@ def test_credit_follows_each_choice() -> None:
 
 
 def test_a_person_who_chose_none_appears_in_no_format(example_study) -> None:
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     with example_study.change("people", "credit", "CR-03") as ch:
         person = example_study.load(get("person"), "CR-03")
@@ -238,7 +238,7 @@ def test_html_is_one_accessible_page(prosper, template) -> None:
 
 
 def test_html_escapes_record_text(example_study) -> None:
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     findings.add_key_message(example_study, "TH1", "Money <script>alert(1)</script> matters.")
     findings.edit_theme(example_study, "TH1", summary="[click](javascript:alert(1)) now")
@@ -287,7 +287,7 @@ def test_render_is_one_commit_of_every_format_and_a_record(example_study) -> Non
 
 
 def test_render_again_reproduces_the_same_bytes(example_study, monkeypatch) -> None:
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     first = rendering.render(example_study, "recommendations", formats=["md", "docx"])
     md_before = (example_study.root / "outputs" / "recommendations.md").read_bytes()
@@ -367,7 +367,7 @@ def test_errors_in_included_templates_name_the_included_file(example_study) -> N
 
 
 def test_starter_wording_is_pointed_out(empty_study) -> None:
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     findings.add_theme(empty_study, "TH1", "Being believed", summary="People want to be heard.")
     result = rendering.render(empty_study, "lay-summary", formats=["md"])

@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop import checklists, people
-from prosper_coop.checklists import Evidence
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.models import PersonStatus, Role, TaskStatus
-from prosper_coop.records import get
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.models import PersonStatus, Role
+from prosper_coop.core.records import get
+from prosper_coop.people import checklists
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import Evidence
+from prosper_coop.tasks.models import TaskStatus
 from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prosper_coop import checklists, dashboard, doctor, people, yamlio
-from prosper_coop.checklists import Evidence, RunState
-from prosper_coop.records import get
+from prosper_coop import doctor
+from prosper_coop.core import yamlio
+from prosper_coop.core.records import get
+from prosper_coop.people import checklists
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import Evidence, RunState
+from prosper_coop.status import dashboard
 from tests.conftest import git
 
 TODAY = dt.date(2026, 11, 26)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.errors import NotFoundError, ValidationError
-from prosper_coop.models import ReadabilityThresholds
+from prosper_coop.core.errors import NotFoundError, ValidationError
+from prosper_coop.core.models import ReadabilityThresholds
 from prosper_coop.outputs import readability
 from prosper_coop.outputs.readability import Glossary, GlossaryTerm, analyse
 
@@ -187,7 +187,7 @@ def test_readability_works_with_the_network_blocked(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import json, socket
-        from prosper_coop.models import ReadabilityThresholds
+        from prosper_coop.core.models import ReadabilityThresholds
         from prosper_coop.outputs.readability import Glossary, analyse
         try:
             socket.create_connection(("pypi.org", 443))

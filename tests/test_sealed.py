@@ -1,13 +1,13 @@
-"""Who reads what, and encrypting to them (``prosper_coop.sealed``)."""
+"""Who reads what, and encrypting to them (``prosper_coop.crypto.sealed``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from prosper_coop import sealed
-from prosper_coop.errors import InvalidInputError, KeyProblemError, ValidationError
-from prosper_coop.records import get
-from prosper_coop.sealed import Keyring
+from prosper_coop.core.errors import InvalidInputError, KeyProblemError, ValidationError
+from prosper_coop.core.records import get
+from prosper_coop.crypto import sealed
+from prosper_coop.crypto.sealed import Keyring
 from tests.helpers_wellbeing import act_as, add_person
 
 
@@ -27,7 +27,7 @@ def test_readers_follow_roles_and_keys(example_study) -> None:
 
 
 def test_people_who_left_stop_being_readers_but_owners_stay(example_study) -> None:
-    from prosper_coop.models import PersonStatus
+    from prosper_coop.core.models import PersonStatus
 
     with example_study.change("people", "leave", "WB-01") as change:
         person = example_study.load(get("person"), "WB-01")

@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop import checklists, people, sessions
-from prosper_coop.checklists import Evidence
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.people_models import DebriefChoice, SessionStatus
-from prosper_coop.records import get
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.records import get
+from prosper_coop.people import checklists, sessions
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import Evidence
+from prosper_coop.people.models import DebriefChoice, SessionStatus
 from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
 
 DAY = dt.date(2026, 11, 29)

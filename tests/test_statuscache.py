@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from prosper_coop import statuscache
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.status import cache as statuscache
 from tests.conftest import git
 
 TASK = get("task")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.errors import (
+from prosper_coop.core.errors import (
     BusyError,
     ConflictError,
     GitError,
@@ -21,10 +21,10 @@ from prosper_coop.errors import (
     UserError,
     ValidationError,
 )
-from prosper_coop.gitops import StudyRepo
-from prosper_coop.models import Task
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.git import StudyRepo
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.tasks.models import Task
 from tests.conftest import git
 
 TASK = get("task")
@@ -261,7 +261,7 @@ WRITE_PATH_SCRIPT = """
 import json, sys
 from collections.abc import Callable
 from pathlib import Path
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 
 study = Study(Path(sys.argv[1]))
 actor = study.actor()
@@ -298,7 +298,7 @@ def test_actor_and_a_change_import_neither_pydantic_nor_filelock(example_study: 
 
 
 def test_actor_reads_default_actor_and_whoami_without_pydantic(example_study: Study) -> None:
-    from prosper_coop import localconfig
+    from prosper_coop.core import localconfig
 
     settings = example_study.root / "study.yaml"
     settings.write_text(_with_default_actor(settings.read_text(), "CR-02"))
@@ -318,8 +318,8 @@ def _with_default_actor(text: str, value: str) -> str:
 
 
 def test_study_fields_known_to_actor_are_those_of_the_model() -> None:
-    from prosper_coop.models import StudySettings
-    from prosper_coop.study import STUDY_FIELDS, STUDY_REQUIRED
+    from prosper_coop.core.models import StudySettings
+    from prosper_coop.core.study import STUDY_FIELDS, STUDY_REQUIRED
 
     assert set(StudySettings.model_fields) == STUDY_FIELDS
     required = {name for name, field in StudySettings.model_fields.items() if field.is_required()}
@@ -377,7 +377,7 @@ HOLD_LOCK_SCRIPT = """
 import sys, time
 from collections.abc import Callable
 from pathlib import Path
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 
 with Study(Path(sys.argv[1])).lock():
     print("locked", flush=True)
@@ -456,7 +456,7 @@ def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(example_study: Study
 
 def test_the_filelock_fallback_and_flock_exclude_each_other(example_study: Study) -> None:
     """Where fcntl is missing (Windows) filelock is used; on POSIX both take flock."""
-    from prosper_coop.study import _held_with_filelock
+    from prosper_coop.core.study import _held_with_filelock
 
     lock_file = example_study.root / ".git" / "prosper-coop.lock"
     with _held_with_filelock(lock_file, 1), pytest.raises(BusyError):

@@ -16,11 +16,15 @@ from typing import Any
 import pyrage
 import pytest
 
-from prosper_coop import conflicts, doctor, guard, sealed, sync, yamlio
-from prosper_coop.errors import ConflictError, ExitCode, GitError, NotFoundError
-from prosper_coop.models import TaskStatus
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop import doctor
+from prosper_coop.core import guard, yamlio
+from prosper_coop.core.errors import ConflictError, ExitCode, GitError, NotFoundError
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.crypto import sealed
+from prosper_coop.sync import conflicts
+from prosper_coop.sync import engine as sync
+from prosper_coop.tasks.models import TaskStatus
 from prosper_coop.wellbeing.models import CheckIn
 from tests.conftest import git
 from tests.sync_helpers import (
@@ -425,9 +429,9 @@ def test_encrypted_record_made_on_both_sides_keeps_both(sealed_env: Path, key: K
 
 def add_findings_and_sessions(study: Study, title: str) -> None:
     """A session, a checklist run about it, a theme, a recommendation on it, an hour logged."""
-    from prosper_coop.findings import Audience, Recommendation, Theme
-    from prosper_coop.involvement import InvolvementEntry
-    from prosper_coop.people_models import ChecklistRun, Session, SessionType
+    from prosper_coop.outputs.findings import Audience, Recommendation, Theme
+    from prosper_coop.outputs.involvement import InvolvementEntry
+    from prosper_coop.people.models import ChecklistRun, Session, SessionType
 
     at = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)
     with study.change("study", f"add {title}", "new") as change:
@@ -494,13 +498,14 @@ def test_renumbering_covers_the_newer_plain_types_but_not_encrypted_ones(
 
 
 def test_sidecar_mark_is_the_same_everywhere() -> None:
-    from prosper_coop import merging, study
+    from prosper_coop.core import study
+    from prosper_coop.sync import merge as merging
 
     assert study.SIDECAR_MARK == merging.SIDECAR_MARK
 
 
 def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:
-    from prosper_coop import localconfig
+    from prosper_coop.core import localconfig
 
     _, (a, b) = make_team(sealed_env, ("a", "b"))
     add_person(a, "Someone else")

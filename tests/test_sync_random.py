@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from prosper_coop import doctor, sync
-from prosper_coop.models import TaskStatus
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop import doctor
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.sync import engine as sync
+from prosper_coop.tasks.models import TaskStatus
 from tests.conftest import git
 from tests.sync_helpers import add_note, add_person, add_task, edit_task, make_team
 

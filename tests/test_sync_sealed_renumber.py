@@ -10,11 +10,16 @@ from typing import Any
 import pyrage
 import pytest
 
-from prosper_coop import conflicts, doctor, keys, relabel, sealed, sync, yamlio
-from prosper_coop.errors import GitError, ValidationError
-from prosper_coop.records import get
-from prosper_coop.sealed import Keyring, Readers
-from prosper_coop.study import Study
+from prosper_coop import doctor
+from prosper_coop.core import yamlio
+from prosper_coop.core.errors import GitError, ValidationError
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.crypto import keys, sealed
+from prosper_coop.crypto import renumbered as relabel
+from prosper_coop.crypto.sealed import Keyring, Readers
+from prosper_coop.sync import conflicts
+from prosper_coop.sync import engine as sync
 from prosper_coop.wellbeing.alerts import show_alert
 from prosper_coop.wellbeing.checkins import record_checkin
 from prosper_coop.wellbeing.config import checkin_settings
@@ -75,7 +80,7 @@ def onboard(
     study: Study, monkeypatch: pytest.MonkeyPatch, recipient: str, marker: str, person: str
 ) -> None:
     """A new co-researcher with an identity, a plan, a check-in and an incident about them."""
-    from prosper_coop.models import Person
+    from prosper_coop.core.models import Person
 
     with study.change("people", "add", person) as change:
         alias = f"Joined on {study.root.name}"
@@ -363,7 +368,7 @@ def test_rekey_keeps_the_plan_readable_by_its_owner(
 
     (Found while testing the above: it read the owner of ``plans/CR-02.age`` as ``CR-02.age``.)
     """
-    from prosper_coop.models import Person
+    from prosper_coop.core.models import Person
 
     lead = keys.generate(comment="wellbeing lead").recipient
     own = keys.generate(comment="co-researcher").recipient

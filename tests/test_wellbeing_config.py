@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop.errors import ValidationError
+from prosper_coop.core.errors import ValidationError
 from prosper_coop.wellbeing import config
 
 

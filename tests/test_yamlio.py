@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prosper_coop import yamlio
-from prosper_coop.errors import ValidationError
+from prosper_coop.core import yamlio
+from prosper_coop.core.errors import ValidationError
 
 BOMB = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

@@ -27,7 +27,7 @@ TOP_LEVEL = {
     "onboard": ("onboard",),
     "support": ("support",),
     "wellbeing": ("checkin",),
-    "outputs": ("render", "readability"),
+    "render": ("render", "readability"),
     "sync": ("sync", "clone", "resolve", "remote"),
 }
 # Command groups: name -> module whose ``app`` holds the group's commands.

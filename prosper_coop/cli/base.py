@@ -14,11 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.errors import ExitCode, UserError
+from prosper_coop.core.errors import ExitCode, UserError
 
 if TYPE_CHECKING:
-    from prosper_coop.output import Output
-    from prosper_coop.study import Study
+    from prosper_coop.cli.terminal import Output
+    from prosper_coop.core.study import Study
 
 # The folder of the study (set by the root --study option or PROSPER_COOP_STUDY).
 _STATE: dict[str, Path | None] = {"study": None}
@@ -42,21 +42,21 @@ def study_dir() -> Path | None:
 
 def open_study() -> Study:
     """The study the command works on."""
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
 
     return Study.open(_STATE["study"])
 
 
 def output(as_json: bool = False, quiet: bool = False) -> Output:
     """An output object for this command."""
-    from prosper_coop.output import Output
+    from prosper_coop.cli.terminal import Output
 
     return Output(json_mode=as_json, quiet=quiet)
 
 
 def optional_date(value: str | None, what: str) -> Any:
     """Parse a date option (``2026-03-01``, ``today``, ``+7``), or None when not given."""
-    from prosper_coop import clock
+    from prosper_coop.core import clock
 
     return None if value is None else clock.parse_date(value, what)
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
-from prosper_coop.errors import InvalidInputError
+from prosper_coop.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from prosper_coop.checklists import Evidence, ItemDefinition, TickResult
-    from prosper_coop.output import Output
-    from prosper_coop.study import Study
+    from prosper_coop.cli.terminal import Output
+    from prosper_coop.core.study import Study
+    from prosper_coop.people.checklists import Evidence, ItemDefinition, TickResult
 
 app = make_app(
     "Checklists for onboarding, offboarding, consent and safeguarding: one engine, "
@@ -45,7 +45,7 @@ def list_(as_json: AsJson = False) -> None:
 
     Example: prosper-coop checklist list
     """
-    from prosper_coop import checklists
+    from prosper_coop.people import checklists
 
     definitions = checklists.load_definitions(open_study())
     out = output(as_json)
@@ -89,7 +89,7 @@ def start(
 
     Example: prosper-coop checklist start safeguarding-pre-session --for S-0002
     """
-    from prosper_coop import checklists
+    from prosper_coop.people import checklists
 
     out = output(quiet=quiet)
     started = checklists.start(open_study(), definition, subject)
@@ -102,8 +102,8 @@ def start(
 
 
 def _evidence(note: str, date: str | None, document: str, answer: str | None) -> Evidence:
-    from prosper_coop import clock
-    from prosper_coop.checklists import Evidence
+    from prosper_coop.core import clock
+    from prosper_coop.people.checklists import Evidence
 
     parsed_answer: bool | None = None
     if answer is not None:
@@ -133,7 +133,7 @@ def tick(
 
     Example: prosper-coop checklist tick C-0003 payment-expenses --note "Agreed at the NIHR rate"
     """
-    from prosper_coop import checklists
+    from prosper_coop.people import checklists
 
     out = output(quiet=quiet)
     result = checklists.tick(open_study(), run, item, _evidence(note, date, document, answer))
@@ -155,7 +155,7 @@ def untick(run: RunId, item: ItemId, quiet: Quiet = False) -> None:
 
     Example: prosper-coop checklist untick C-0003 it-access
     """
-    from prosper_coop import checklists
+    from prosper_coop.people import checklists
 
     out = output(quiet=quiet)
     checklists.untick(open_study(), run, item)
@@ -168,15 +168,15 @@ def show(run: RunId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop checklist show C-0003
     """
-    from prosper_coop import checklists
-    from prosper_coop.cli import people_render
+    from prosper_coop.cli import people_tables
+    from prosper_coop.people import checklists
 
     view = checklists.view_run(open_study(), run)
     out = output(as_json)
     if as_json:
         out.json(view.as_dict())
     else:
-        people_render.run_detail(out, view)
+        people_tables.run_detail(out, view)
 
 
 @app.command("status")
@@ -197,8 +197,8 @@ def status_(
 
     Example: prosper-coop checklist status --open
     """
-    from prosper_coop import checklists
-    from prosper_coop.cli import people_render
+    from prosper_coop.cli import people_tables
+    from prosper_coop.people import checklists
 
     if kind is not None and kind not in [str(k) for k in checklists.ChecklistKind]:
         raise InvalidInputError(
@@ -210,7 +210,7 @@ def status_(
     if as_json:
         out.json([v.as_dict() for v in views])
         return
-    people_render.runs_table(
+    people_tables.runs_table(
         out, views, empty="No open checklists." if only_open else "No checklist runs yet."
     )
 
@@ -239,8 +239,8 @@ def _ask(prompt: str, choices: dict[str, str], default: str) -> str:
 
 def _ask_evidence(item: ItemDefinition) -> tuple[str, str | None, str]:
     """Ask for the evidence ``item`` takes: (note, date, document)."""
-    from prosper_coop import clock
-    from prosper_coop.errors import UserError
+    from prosper_coop.core import clock
+    from prosper_coop.core.errors import UserError
 
     note, date, document = "", None, ""
     kind = str(item.evidence)
@@ -261,7 +261,7 @@ def _ask_evidence(item: ItemDefinition) -> tuple[str, str | None, str]:
 
 def walk(out: Output, study: Study, run_id: str) -> None:
     """The interactive walk through a run's open items (shared with ``onboard``)."""
-    from prosper_coop import checklists
+    from prosper_coop.people import checklists
 
     view, pending = checklists.open_items(study, run_id)
     assert view.definition is not None

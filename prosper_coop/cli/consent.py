@@ -48,7 +48,8 @@ def record(
     Example: prosper-coop consent record CR-05 --form consent-co-researcher
     --yes quotes,reflections --no recording,future-contact
     """
-    from prosper_coop import clock, consent
+    from prosper_coop.core import clock
+    from prosper_coop.people import consent
 
     out = output(quiet=quiet)
     recorded = consent.record(
@@ -101,7 +102,7 @@ def withdraw(
 
     Example: prosper-coop consent withdraw P-0014 --scope all-not-yet-anonymised
     """
-    from prosper_coop import consent
+    from prosper_coop.people import consent
 
     out = output(quiet=quiet)
     result = consent.withdraw(open_study(), subject, scope=scope, form_id=form, wp=wp, note=note)
@@ -135,7 +136,7 @@ def credit(
 
     Example: prosper-coop consent credit CR-02 --as pseudonym --display "Jay" --listed-as author
     """
-    from prosper_coop import consent
+    from prosper_coop.people import consent
 
     out = output(quiet=quiet)
     updated = consent.set_credit(

@@ -37,7 +37,7 @@ class _Prompts:
             show_support_now(self.root)
 
     def answer(self, step: Step) -> str:
-        from prosper_coop.errors import UserError
+        from prosper_coop.core.errors import UserError
         from prosper_coop.wellbeing.checkins import parse_yes_no
 
         if step.answer == "text":
@@ -92,8 +92,8 @@ def run(
 
     Example: prosper-coop distress run --session S-0004
     """
-    from prosper_coop import ids
     from prosper_coop.cli.support import show_support_now
+    from prosper_coop.core import ids
     from prosper_coop.wellbeing import distress
 
     out = output(as_json)

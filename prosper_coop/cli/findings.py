@@ -40,7 +40,7 @@ def theme_add(
 
     Example: prosper-coop findings theme add TH1 "Precarious funding" -s "Short grants."
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     theme = findings.add_theme(
         open_study(), theme_id, title, summary=summary, evidence=evidence or ""
@@ -62,7 +62,7 @@ def theme_edit(
 
     Example: prosper-coop findings theme edit TH4 --summary "Waiting lists are long."
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     theme = findings.edit_theme(
         open_study(), theme_id, title=title, summary=summary, evidence=evidence
@@ -80,7 +80,7 @@ def message_add(
 
     Example: prosper-coop findings message add TH4 "Waiting lists are long."
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     theme = findings.add_key_message(open_study(), theme_id, text)
     output(quiet=quiet).success(f"Added key message {len(theme.key_messages)} to theme {theme.id}.")
@@ -96,7 +96,7 @@ def message_remove(
 
     Example: prosper-coop findings message remove TH4 2
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     theme = findings.remove_key_message(open_study(), theme_id, number)
     output(quiet=quiet).success(
@@ -110,7 +110,7 @@ def list_(as_json: AsJson = False) -> None:
 
     Example: prosper-coop findings list --json
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     study = open_study()
     themes = findings.list_themes(study)
@@ -146,7 +146,7 @@ def show(theme_id: ThemeId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop findings show TH1
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     study = open_study()
     theme = findings.load_theme(study, theme_id)

@@ -26,7 +26,7 @@ ToDate = Annotated[
 
 
 def _dates(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
-    from prosper_coop import clock
+    from prosper_coop.core import clock
 
     return (
         clock.parse_date(start, "--from") if start else None,
@@ -52,7 +52,8 @@ def log(
 
     Example: prosper-coop involve log CR-02 --date 2026-11-20 --hours 3 --activity Workshop
     """
-    from prosper_coop import clock, involvement
+    from prosper_coop.core import clock
+    from prosper_coop.outputs import involvement
 
     entry = involvement.log_time(
         open_study(),
@@ -79,7 +80,7 @@ def list_(
 
     Example: prosper-coop involve list --person CR-02 --from 2026-01-01
     """
-    from prosper_coop import involvement
+    from prosper_coop.outputs import involvement
 
     since, until = _dates(start, end)
     entries = involvement.list_entries(open_study(), person=person, start=since, end=until)
@@ -108,8 +109,8 @@ def report(
 
     Example: prosper-coop involve report --from 2026-04-01 --to 2027-03-31 --csv
     """
-    from prosper_coop import involvement
-    from prosper_coop.errors import InvalidInputError
+    from prosper_coop.core.errors import InvalidInputError
+    from prosper_coop.outputs import involvement
 
     if as_json and as_csv:
         raise InvalidInputError("choose --json or --csv, not both")

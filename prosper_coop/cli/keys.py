@@ -18,7 +18,7 @@ app = make_app(
 def _new_passphrase() -> str:
     import os
 
-    from prosper_coop.keys import PASSPHRASE_ENV
+    from prosper_coop.crypto.keys import PASSPHRASE_ENV
 
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
@@ -47,7 +47,7 @@ def init(
 
     Example: prosper-coop keys init --passphrase
     """
-    from prosper_coop.keys import init_key
+    from prosper_coop.crypto.keys import init_key
 
     out = output(quiet=quiet)
     study = open_study()
@@ -77,8 +77,8 @@ def show(
 
     Example: prosper-coop keys show
     """
-    from prosper_coop.keys import find
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto.keys import find
 
     study = open_study()
     who = person or study.actor()
@@ -116,7 +116,7 @@ def list_(as_json: AsJson = False) -> None:
 
     Example: prosper-coop keys list
     """
-    from prosper_coop.sealed import people_of
+    from prosper_coop.crypto.sealed import people_of
 
     rows: list[dict[str, Any]] = [
         {
@@ -152,15 +152,15 @@ def export(
     Example: prosper-coop keys export --out /media/usb/prosper-key.txt
     """
     from prosper_coop.cli.support import ask_passphrase
-    from prosper_coop.fsutil import atomic_write_text
-    from prosper_coop.keys import export_text
-    from prosper_coop.records import get
+    from prosper_coop.core.fsutil import atomic_write_text
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto.keys import export_text
 
     study = open_study()
     record = study.load(get("person"), study.actor())
     out = output(quiet=quiet)
     if not record.age_recipient:
-        from prosper_coop.errors import KeyProblemError
+        from prosper_coop.core.errors import KeyProblemError
 
         raise KeyProblemError(
             f"{record.id} has no key yet", "Make one with: prosper-coop keys init"
@@ -193,7 +193,7 @@ def import_(
     Example: prosper-coop keys import /media/usb/prosper-key.txt
     """
     from prosper_coop.cli.support import ask_passphrase
-    from prosper_coop.keys import import_file
+    from prosper_coop.crypto.keys import import_file
 
     secret = _new_passphrase() if passphrase else None
     found = import_file(key_file, ask=ask_passphrase, passphrase=secret)

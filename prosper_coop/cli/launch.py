@@ -18,11 +18,11 @@ QUICK_WORDS = frozenset({"task", "status"})
 def main() -> None:
     """Run prosper-coop (quick answers first, then the full command line)."""
     if sys.argv[1:2] == ["merge-driver"] and len(sys.argv) == 7:
-        from prosper_coop.merging import run_driver
+        from prosper_coop.sync.merge import run_driver
 
         sys.exit(run_driver(*sys.argv[2:7]))
     if sys.argv[1:] == ["sync"]:
-        from prosper_coop.fastsync import nothing_to_do
+        from prosper_coop.sync.quick import nothing_to_do
 
         if nothing_to_do():
             sys.exit(0)

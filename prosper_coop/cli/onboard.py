@@ -25,8 +25,8 @@ def onboard(
 
     Example: prosper-coop onboard CR-05
     """
-    from prosper_coop import people
     from prosper_coop.cli.checklist import walk
+    from prosper_coop.people import team as people
 
     out = output()
     study = open_study()

@@ -43,7 +43,8 @@ def add(
 
     Example: prosper-coop people add --role co-researcher --alias "Co-researcher F"
     """
-    from prosper_coop import clock, people
+    from prosper_coop.core import clock
+    from prosper_coop.people import team as people
 
     out = output(quiet=quiet)
     person = people.add_person(
@@ -73,7 +74,7 @@ def list_(
 
     Example: prosper-coop people list --role co-researcher
     """
-    from prosper_coop import people
+    from prosper_coop.people import team as people
 
     found = people.list_people(open_study(), role=role, status=status)
     out = output(as_json)
@@ -104,15 +105,15 @@ def show(person_id: PersonId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop people show CR-05
     """
-    from prosper_coop import people
-    from prosper_coop.cli import people_render
+    from prosper_coop.cli import people_tables
+    from prosper_coop.people import team as people
 
     found = people.summary(open_study(), person_id)
     out = output(as_json)
     if as_json:
         out.json(found.as_dict())
     else:
-        people_render.person_detail(out, found)
+        people_tables.person_detail(out, found)
 
 
 @app.command()
@@ -138,7 +139,8 @@ def edit(
 
     Example: prosper-coop people edit CR-05 --add-role co-applicant
     """
-    from prosper_coop import clock, people
+    from prosper_coop.core import clock
+    from prosper_coop.people import team as people
 
     out = output(quiet=quiet)
     person = people.edit_person(
@@ -175,7 +177,8 @@ def leave(
 
     Example: prosper-coop people leave CR-03 --reassign-to CR-04
     """
-    from prosper_coop import clock, people
+    from prosper_coop.core import clock
+    from prosper_coop.people import team as people
 
     out = output(quiet=quiet)
     result = people.leave(

@@ -39,7 +39,7 @@ def add(
 
     Example: prosper-coop rec add "Fund services for three years." -a commissioners -t TH1
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     rec = findings.add_recommendation(
         open_study(), text, audience=audience, theme=theme, priority=priority, evidence=evidence
@@ -67,7 +67,7 @@ def edit(
 
     Example: prosper-coop rec edit R-003 --priority high
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     rec = findings.edit_recommendation(
         open_study(),
@@ -91,7 +91,7 @@ def list_(
 
     Example: prosper-coop rec list --audience commissioners
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     recs = findings.list_recommendations(open_study(), audience=audience, theme=theme)
     out = output(as_json)
@@ -111,7 +111,7 @@ def show(rec_id: RecId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop rec show R-001
     """
-    from prosper_coop import findings
+    from prosper_coop.outputs import findings
 
     study = open_study()
     rec = findings.load_recommendation(study, rec_id)

@@ -60,7 +60,7 @@ def _write(
             text = sys.stdin.read()
         else:
             from prosper_coop.cli.support import write_in_editor
-            from prosper_coop.errors import KeyProblemError
+            from prosper_coop.core.errors import KeyProblemError
 
             readers = reflection_readers(study, shared=share)
             if not readers.recipients or readers.owner_without_key:

@@ -1,178 +1,191 @@
-"""Rendering domain results for people (tables, bars). Scripts use --json instead."""
+"""``prosper-coop render`` and ``readability``: plain-language outputs and their checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from prosper_coop.cli import people_render
-from prosper_coop.output import Output
+import typer
 
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 
-def progress_bar(percent: int, width: int = 10) -> str:
-    """A plain text bar, readable without colour: ``[###-------]``."""
-    filled = round(width * percent / 100)
-    return "[" + "#" * filled + "-" * (width - filled) + "]"
+if TYPE_CHECKING:
+    from prosper_coop.cli.terminal import Output
 
 
-def _study(out: Output, data: dict[str, Any]) -> None:
-    from rich.text import Text
-
-    title = data["short_title"] or data["title"]
-    heading = Text(title, style="bold")
-    heading.append(f"   today {data['today']}", style="dim")
-    out.render(heading)
-    tasks = data["tasks_by_status"]
-    counts = ", ".join(f"{tasks.get(s, 0)} {s}" for s in ("todo", "doing", "blocked", "done"))
-    out.render(f"People: {data['people_active']} active.  Tasks: {counts}.")
+def register(app: typer.Typer) -> None:
+    """Add ``render`` and ``readability`` to the root app."""
+    app.command("render")(render)
+    app.command("readability")(readability)
 
 
-MAX_ROWS = 12
+Strict = Annotated[
+    bool,
+    typer.Option("--strict", help="Exit with code 7 if a readability limit is not met."),
+]
+StrictRender = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Write nothing and exit with code 7 if a readability limit is not met."
+    ),
+]
 
 
-def _more(out: Output, items: list[Any], command: str) -> None:
-    if len(items) > MAX_ROWS:
-        out.render(f"... and {len(items) - MAX_ROWS} more: {command}")
+def render(
+    template: Annotated[
+        str | None, typer.Argument(help="A template: lay-summary, recommendations, ...")
+    ] = None,
+    formats: Annotated[
+        str | None, typer.Option("--format", "-f", help="Formats: md,html,docx (default all).")
+    ] = None,
+    out_dir: Annotated[
+        str | None, typer.Option("--out", help="Folder inside the study (default outputs).")
+    ] = None,
+    again: Annotated[
+        str | None, typer.Option("--again", help="Reproduce an earlier render, e.g. OUT-00001.")
+    ] = None,
+    list_all: Annotated[
+        bool, typer.Option("--list", help="List the templates and past renders.")
+    ] = False,
+    strict: StrictRender = False,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Render a template to Markdown, HTML and Word, check readability, and commit it.
 
+    Example: prosper-coop render lay-summary --format md,html,docx
+    """
+    from prosper_coop.core.errors import InvalidInputError
+    from prosper_coop.outputs import render as rendering
 
-def _tasks(out: Output, data: dict[str, Any]) -> None:
-    def rows(items: list[dict[str, Any]], late: bool = False) -> list[list[Any]]:
-        return [
-            [
-                t["id"],
-                t["title"],
-                t["wp"],
-                t["owner"] or "-",
-                t["due"],
-                f"{t['days_late']} d" if late else t["status"],
-            ]
-            for t in items[:MAX_ROWS]
-        ]
-
-    out.render("")
-    overdue, this_week, blocked = data["overdue"], data["due_this_week"], data["blocked"]
-    out.table(
-        ["Task", "Title", "WP", "Owner", "Due", "Late by"],
-        rows(overdue, True),
-        title=f"Overdue ({len(overdue)})",
-        empty="Nothing is overdue.",
-    )
-    _more(out, overdue, "prosper-coop task list --overdue")
-    out.table(
-        ["Task", "Title", "WP", "Owner", "Due", "Status"],
-        rows(this_week),
-        title=f"Due in the next 7 days ({len(this_week)})",
-        empty="Nothing is due in the next 7 days.",
-    )
-    _more(out, this_week, "prosper-coop task list --due-before +7")
-    if blocked:
-        out.table(
-            ["Task", "Title", "Owner", "Reason"],
-            [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in blocked[:MAX_ROWS]],
-            title=f"Blocked ({len(blocked)})",
-        )
-        _more(out, blocked, "prosper-coop task list --status blocked")
-    waiting = data.get("waiting_on_dependencies", 0)
-    if waiting:
-        out.render(
-            f"{waiting} open task(s) are waiting on tasks that are not done yet "
-            "(see: prosper-coop task list --waiting)."
-        )
-
-
-def _progress(out: Output, data: dict[str, Any]) -> None:
-    rows = []
-    for wp in data["work_packages"]:
-        milestone = wp["next_milestone"]
-        next_text = (
-            "all milestones met"
-            if milestone is None
-            else (
-                f"{milestone['title']} ({milestone['due']}{', late' if milestone['late'] else ''})"
+    study = open_study()
+    out = output(as_json, quiet=quiet)
+    if list_all:
+        templates = rendering.available_templates(study)
+        renders = rendering.list_renders(study)
+        if as_json:
+            out.json(
+                {
+                    "templates": templates,
+                    "renders": [r.model_dump(mode="json", exclude={"conflicts"}) for r in renders],
+                }
             )
-        )
-        rows.append(
-            [
-                wp["id"],
-                wp["title"],
-                f"{progress_bar(wp['percent'])} {wp['percent']}%",
-                f"{wp['done']}/{wp['tasks']}",
-                next_text,
-            ]
-        )
-    out.table(
-        ["WP", "Title", "Progress", "Done", "Next milestone"],
-        rows,
-        title="Work packages",
-        empty="No work packages yet.",
-    )
-
-
-def _wellbeing(out: Output, data: dict[str, Any]) -> None:
-    count = data["open_alerts"]
-    if not count:
-        out.render("Wellbeing: no open alerts.")
-        return
-    ages = ", ".join(f"{age} d" for age in data["open_alert_ages_days"])
-    out.render(
-        f"Wellbeing: {count} open alert(s), open for {ages}. "
-        "Wellbeing leads: prosper-coop wellbeing alerts --open"
-    )
-
-
-def _outputs(out: Output, data: dict[str, Any]) -> None:
-    if not (data["themes"] or data["recommendations"] or data["involvement_hours"]):
-        return
-    out.render(
-        f"Findings: {data['themes']} themes, {data['recommendations']} recommendations. "
-        f"Involvement: {data['involvement_hours']:g} hours from "
-        f"{data['involvement_people']} people."
-    )
-    out.table(
-        ["Output", "Render", "On", "Readability"],
-        [
-            [r["template"], r["id"], r["rendered_on"], "limits met" if r["readable"] else "check"]
-            for r in data["latest_renders"]
-        ],
-        title="Latest outputs",
-        empty="No outputs rendered yet (prosper-coop render lay-summary).",
-    )
-
-
-def _conflicts(out: Output, data: dict[str, Any]) -> None:
-    rows = [
-        [
-            c["id"],
-            c["field"],
-            f"{c['mine']} ({c['mine_by'] or '?'})",
-            f"{c['theirs']} ({c['theirs_by'] or '?'})",
-        ]
-        for c in data["records"]
-    ]
-    if rows:
+            return
+        out.line("Templates: " + (", ".join(templates) or "none"))
         out.table(
-            ["Record", "Field", "Mine (by)", "Theirs (by)"],
-            rows,
-            title=f"Changed on two computers ({len(rows)}): choose with prosper-coop resolve",
+            ["Render", "Template", "Formats", "On", "By", "Readable", "Again of"],
+            [
+                (
+                    r.id,
+                    r.template,
+                    ",".join(r.formats),
+                    r.rendered_on,
+                    r.rendered_by,
+                    "yes" if r.readability.get("passed") else "no",
+                    r.again_of or "",
+                )
+                for r in renders
+            ],
+            empty="Nothing rendered yet.",
         )
-    for path in data["kept_beside"]:
-        out.render(f"Two versions kept side by side (compare, keep one): {path}")
+        return
+    if again:
+        if template or formats or out_dir:
+            raise InvalidInputError(
+                "--again reproduces a render exactly; give no template, --format or --out",
+                f"Run: prosper-coop render --again {again}",
+            )
+        result = rendering.render_again(study, again, strict=strict)
+    else:
+        if not template:
+            raise InvalidInputError(
+                "which template?",
+                "Give one, e.g.: prosper-coop render lay-summary (see them with: render --list)",
+            )
+        result = rendering.render(
+            study,
+            template,
+            formats=rendering.parse_formats(formats),
+            out=out_dir,
+            strict=strict,
+        )
+    if as_json:
+        out.json(
+            {
+                "render": result.record.model_dump(mode="json", exclude={"conflicts"}),
+                "commit": result.commit,
+                "identical": result.identical,
+                "warnings": result.warnings,
+                "readability": result.report.as_dict(),
+            }
+        )
+    else:
+        for rendered in result.record.files:
+            out.line(rendered.path)
+        out.success(f"Rendered {result.record.template} as {result.record.id}.")
+        if result.identical is not None:
+            if result.identical:
+                out.info(f"The files are identical to {result.record.again_of}.")
+            else:
+                out.warn(f"The files differ from {result.record.again_of}.")
+        for warning in result.warnings:
+            out.warn(f"accessibility: {warning}")
+        if not quiet:
+            _report(out, result.report, brief=True)
 
 
-RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
-    "study": _study,
-    "tasks": _tasks,
-    "progress": _progress,
-    "wellbeing": _wellbeing,
-    "outputs": _outputs,
-    "conflicts": _conflicts,
-}
-RENDERERS.update(people_render.RENDERERS)
+def readability(
+    target: Annotated[
+        str, typer.Argument(help="A file (.md, .txt, .html, .docx) or a template name.")
+    ],
+    output_type: Annotated[
+        str | None,
+        typer.Option("--type", "-t", help="Whose limits to use, e.g. lay-summary."),
+    ] = None,
+    strict: Strict = False,
+    as_json: AsJson = False,
+) -> None:
+    """Check how easy a text is to read: Flesch, grade, ARI, words, jargon, abbreviations.
+
+    Example: prosper-coop readability outputs/lay-summary.md --strict
+    """
+    from prosper_coop.core.errors import ExitCode
+    from prosper_coop.outputs import render as rendering
+
+    report = rendering.readability_target(open_study(), target, output_type)
+    out = output(as_json)
+    if as_json:
+        out.json(report.as_dict())
+    else:
+        _report(out, report, brief=False)
+    if strict and not report.passed:
+        raise typer.Exit(int(ExitCode.THRESHOLD))
 
 
-def dashboard(out: Output, data: dict[str, Any]) -> None:
-    """Render every dashboard section that has a renderer, in order."""
-    for name, section in data.items():
-        renderer = RENDERERS.get(name)
-        if renderer is not None:
-            renderer(out, section)
+def _report(out: Output, report: Any, *, brief: bool) -> None:
+    """A readability report for a person (stdout for the full report, stderr when brief)."""
+    write = out.info if brief else out.line
+    write(
+        f"Readability of {report.source} (limits for {report.output_type}): "
+        f"Flesch Reading Ease {report.reading_ease}, Flesch-Kincaid grade {report.grade}, "
+        f"ARI {report.ari}; {report.words} words in {report.sentences} sentences."
+    )
+    if not brief:
+        for sentence in report.longest:
+            write(f"  Longest: ({sentence.words} words) {sentence.text}")
+        if report.abbreviations:
+            write(
+                "  Abbreviations: "
+                + ", ".join(f"{name} ({count})" for name, count in report.abbreviations.items())
+            )
+        for term in report.jargon:
+            write(f'  {term.term} ({term.count}): try "{term.plain}"')
+    elif report.jargon:
+        write(
+            f"  {len(report.jargon)} hard word(s) with plainer alternatives: "
+            + ", ".join(term.term for term in report.jargon[:6])
+            + f" (see: prosper-coop readability {report.output_type})"
+        )
+    if report.passed:
+        out.success("  All readability limits are met.")
+    for failure in report.failures:
+        out.warn(f"  not met: {failure}")

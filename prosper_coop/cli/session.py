@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
-from prosper_coop.errors import InvalidInputError
+from prosper_coop.core.errors import InvalidInputError
 
 app = make_app(
     "Interviews, focus groups and workshops: they start only once their safeguarding "
@@ -41,7 +41,8 @@ def add(
     Example: prosper-coop session add --type interview --date 2026-12-03
     --facilitators CR-02,AC-04 --wp WP4
     """
-    from prosper_coop import clock, sessions
+    from prosper_coop.core import clock
+    from prosper_coop.people import sessions
 
     out = output(quiet=quiet)
     added = sessions.add(
@@ -74,15 +75,15 @@ def list_(
 
     Example: prosper-coop session list --status planned
     """
-    from prosper_coop import sessions
-    from prosper_coop.cli import people_render
+    from prosper_coop.cli import people_tables
+    from prosper_coop.people import sessions
 
     found = sessions.list_sessions(open_study(), status=status, wp=wp)
     out = output(as_json)
     if as_json:
         out.json([v.as_dict() for v in found])
     else:
-        people_render.sessions_table(out, found)
+        people_tables.sessions_table(out, found)
 
 
 @app.command()
@@ -91,15 +92,15 @@ def show(session_id: SessionId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop session show S-0002
     """
-    from prosper_coop import sessions
-    from prosper_coop.cli import people_render
+    from prosper_coop.cli import people_tables
+    from prosper_coop.people import sessions
 
     found = sessions.show(open_study(), session_id)
     out = output(as_json)
     if as_json:
         out.json(found.as_dict())
         return
-    people_render.sessions_table(out, [found])
+    people_tables.sessions_table(out, [found])
     for debrief in found.session.debriefs:
         out.render(
             f"Debrief offered to {debrief.facilitator} on {debrief.offered_at.date()} "
@@ -113,7 +114,7 @@ def start(session_id: SessionId, quiet: Quiet = False) -> None:
 
     Example: prosper-coop session start S-0002
     """
-    from prosper_coop import sessions
+    from prosper_coop.people import sessions
 
     out = output(quiet=quiet)
     session, _ = sessions.start(open_study(), session_id)
@@ -139,7 +140,7 @@ def close(
 
     Example: prosper-coop session close S-0002 --debrief CR-02=later --debrief AC-04=declined
     """
-    from prosper_coop import sessions
+    from prosper_coop.people import sessions
 
     out = output(quiet=quiet)
     study = open_study()

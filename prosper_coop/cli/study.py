@@ -9,7 +9,7 @@ import typer
 
 from prosper_coop.cli import study_run
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +66,7 @@ def log_(
 
     Example: prosper-coop log --record T-0012 --since 2026-01-01
     """
-    from prosper_coop import auditlog, clock
+    from prosper_coop.core import auditlog, clock
 
     if since:
         since = clock.parse_date(since, "--since").isoformat()
@@ -166,8 +166,8 @@ def whoami(
     """
     import os
 
-    from prosper_coop import localconfig
-    from prosper_coop.records import get
+    from prosper_coop.core import localconfig
+    from prosper_coop.core.records import get
 
     study = open_study()
     out = output(as_json)
@@ -205,9 +205,9 @@ def schema(
     """
     import json
 
-    from prosper_coop.fsutil import atomic_write_text
-    from prosper_coop.models import StudySettings
-    from prosper_coop.records import RECORD_TYPES, get
+    from prosper_coop.core.fsutil import atomic_write_text
+    from prosper_coop.core.models import StudySettings
+    from prosper_coop.core.records import RECORD_TYPES, get
 
     schemas: dict[str, Any] = {"study": StudySettings.model_json_schema()}
     for rtype in RECORD_TYPES:

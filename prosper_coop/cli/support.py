@@ -18,8 +18,8 @@ import typer
 from prosper_coop.cli.common import AsJson, output
 
 if TYPE_CHECKING:
-    from prosper_coop.sealed import Keyring
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
+    from prosper_coop.crypto.sealed import Keyring
     from prosper_coop.wellbeing.config import Signposting
 
 
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 def _study_root() -> Path | None:
     """The study folder if we are in one; never an error (support works anywhere)."""
     from prosper_coop.cli.common import study_dir
-    from prosper_coop.study import find_root, start_folder
+    from prosper_coop.core.study import find_root, start_folder
 
     try:
         return find_root(start_folder(study_dir()))
@@ -59,7 +59,7 @@ def support_text(info: Signposting) -> str:
 
 def load_support(root: Path | None) -> Signposting:
     """The study's support details; the shipped ones if the study's copy cannot be read."""
-    from prosper_coop.errors import UserError
+    from prosper_coop.core.errors import UserError
     from prosper_coop.wellbeing.config import signposting
 
     try:
@@ -104,7 +104,7 @@ def ask_passphrase(prompt: str) -> str:
 
 def keyring(study: Study) -> Keyring:
     """The acting person's key, asking for a passphrase when it is protected."""
-    from prosper_coop.sealed import Keyring
+    from prosper_coop.crypto.sealed import Keyring
 
     return Keyring(study, ask_passphrase)
 
@@ -114,7 +114,7 @@ def _run_editor(path: Path) -> None:
     import shutil
     import subprocess
 
-    from prosper_coop.errors import InvalidInputError
+    from prosper_coop.core.errors import InvalidInputError
 
     chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     command = shlex.split(chosen) if chosen else None

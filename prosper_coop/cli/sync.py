@@ -10,8 +10,8 @@ import typer
 from prosper_coop.cli.common import AsJson, DryRun, Quiet, make_app, open_study, output
 
 if TYPE_CHECKING:
-    from prosper_coop.output import Output
-    from prosper_coop.sync import RecordChange, SyncResult
+    from prosper_coop.cli.terminal import Output
+    from prosper_coop.sync.engine import RecordChange, SyncResult
 
 remote_app = make_app("Where the team's shared copy of the study lives.", name="remote")
 SHOW_RECORDS = 50
@@ -34,7 +34,7 @@ def remote_set(
 
     Example: prosper-coop remote set git@gitlab.example.ac.uk:prosper/study.git
     """
-    from prosper_coop.sync import set_remote
+    from prosper_coop.sync.engine import set_remote
 
     out = output(quiet=quiet)
     result = set_remote(open_study(), url)
@@ -49,7 +49,7 @@ def remote_set(
 
 
 def _show_changes(out: Output, heading: str, tag: str, changes: list[RecordChange]) -> None:
-    from prosper_coop.sync import SyncResult
+    from prosper_coop.sync.engine import SyncResult
 
     counts = SyncResult.counts(changes)
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing"
@@ -92,7 +92,7 @@ def sync_(dry_run: DryRun = False, as_json: AsJson = False) -> None:
 
     Example: prosper-coop sync --dry-run
     """
-    from prosper_coop.sync import sync
+    from prosper_coop.sync.engine import sync
 
     out = output(as_json)
     result = sync(open_study(), dry_run=dry_run)
@@ -113,7 +113,7 @@ def clone(
 
     Example: prosper-coop clone git@gitlab.example.ac.uk:prosper/study.git prosper-study
     """
-    from prosper_coop.sync import clone_study
+    from prosper_coop.sync.engine import clone_study
 
     out = output(quiet=quiet)
     study = clone_study(url, directory)
@@ -139,7 +139,7 @@ def resolve(
 
     Example: prosper-coop resolve T-0028 --take theirs --field status
     """
-    from prosper_coop.conflicts import resolve as resolve_conflict
+    from prosper_coop.sync.conflicts import resolve as resolve_conflict
 
     out = output(quiet=quiet)
     result = resolve_conflict(open_study(), record_id, take, field)

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop import clock
 from prosper_coop.cli import task_run
 from prosper_coop.cli.common import (
     AsJson,
@@ -26,7 +25,8 @@ from prosper_coop.cli.common import (
     output,
     report_with_warnings,
 )
-from prosper_coop.errors import InvalidInputError
+from prosper_coop.core import clock
+from prosper_coop.core.errors import InvalidInputError
 
 app = make_app(
     "Tasks inside work packages: add, list, update, delete, undo, board, timeline, import, export.",
@@ -602,7 +602,7 @@ def export(
     if to is None:
         out.line(text.rstrip("\n"))
         return
-    from prosper_coop.fsutil import atomic_write_text
+    from prosper_coop.core.fsutil import atomic_write_text
 
     atomic_write_text(to, text)
     out.success(f"Wrote {to}.")

@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from prosper_coop import clock
 from prosper_coop.cli.base import open_study, optional_date, output, report_with_warnings
+from prosper_coop.core import clock
 
 if TYPE_CHECKING:
-    from prosper_coop.output import Output
+    from prosper_coop.cli.terminal import Output
     from prosper_coop.tasks.index import TaskRow
     from prosper_coop.tasks.query import Listing
 

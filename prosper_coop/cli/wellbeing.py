@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
-from prosper_coop.errors import InvalidInputError, UserError
+from prosper_coop.core.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
     from prosper_coop.wellbeing.config import CheckinSettings
 
 app = make_app(
@@ -147,7 +147,7 @@ def _has_remote(study: Study) -> bool:
 
 def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
     """Ask the check-in questions, gently asking again after an answer that does not fit."""
-    from prosper_coop.errors import UserError
+    from prosper_coop.core.errors import UserError
     from prosper_coop.wellbeing.checkins import checkin_readers, parse_rating, parse_yes_no
 
     out = output()
@@ -190,7 +190,7 @@ def alerts(
 
     Example: prosper-coop wellbeing alerts --open
     """
-    from prosper_coop import clock
+    from prosper_coop.core import clock
     from prosper_coop.wellbeing.alerts import alert_row, list_alerts, sees_all_alerts
 
     out = output(as_json)
@@ -236,8 +236,8 @@ def show(
 
     Example: prosper-coop wellbeing show A-0001
     """
-    from prosper_coop import clock
     from prosper_coop.cli.support import keyring
+    from prosper_coop.core import clock
     from prosper_coop.wellbeing.alerts import alert_row, show_alert
 
     study = open_study()

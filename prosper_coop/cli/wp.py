@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop import clock
 from prosper_coop.cli.common import (
     AsJson,
     Quiet,
@@ -16,6 +15,7 @@ from prosper_coop.cli.common import (
     output,
     report_with_warnings,
 )
+from prosper_coop.core import clock
 
 if TYPE_CHECKING:
     pass
@@ -157,7 +157,7 @@ def progress_(as_json: AsJson = False) -> None:
 
     Example: prosper-coop wp progress
     """
-    from prosper_coop.cli.render import progress_bar
+    from prosper_coop.cli.tables import progress_bar
     from prosper_coop.tasks.query import progress
 
     rows = progress(open_study(), today=clock.today())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from prosper_coop.core.errors import UserError
 from prosper_coop.doctor import EXTRA_CHECKS, Loaded, Problem
-from prosper_coop.errors import UserError
 
 
 def check_outputs(loaded: Loaded) -> Iterator[Problem]:
@@ -51,11 +51,11 @@ def check_outputs(loaded: Loaded) -> Iterator[Problem]:
 
 def check_output_settings(loaded: Loaded) -> Iterator[Problem]:
     """Readability limits name real outputs, rates are unambiguous, files can be read."""
-    from prosper_coop import yamlio
+    from prosper_coop.core import yamlio
+    from prosper_coop.core.study import STUDY_FILE
     from prosper_coop.outputs.context import WORDING_FILE, load_wording
     from prosper_coop.outputs.readability import GLOSSARY_FILE, load_glossary
     from prosper_coop.outputs.render import available_templates
-    from prosper_coop.study import STUDY_FILE
 
     study = loaded.study
     try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.errors import NotFoundError
+from prosper_coop.core.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
 
 WORDING_FILE = "templates/wording.yaml"
 MONTHS = [
@@ -48,8 +48,8 @@ def evidence_text(wps: list[str]) -> str:
 
 def load_wording(study: Study) -> dict[str, str]:
     """``templates/wording.yaml``: the study's own sentences for its outputs."""
-    from prosper_coop import yamlio
-    from prosper_coop.errors import ValidationError
+    from prosper_coop.core import yamlio
+    from prosper_coop.core.errors import ValidationError
 
     where = WORDING_FILE
     path = study.root / where
@@ -82,10 +82,15 @@ def _hours(value: float) -> str:
 
 def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
     """Everything a template may use, read from the study's records."""
-    from prosper_coop import involvement
-    from prosper_coop.findings import AUDIENCE_LABELS, Audience, list_recommendations, list_themes
+    from prosper_coop.core.records import get
+    from prosper_coop.outputs import involvement
     from prosper_coop.outputs.credit import team_credits
-    from prosper_coop.records import get
+    from prosper_coop.outputs.findings import (
+        AUDIENCE_LABELS,
+        Audience,
+        list_recommendations,
+        list_themes,
+    )
 
     settings = study.settings
     themes = list_themes(study)

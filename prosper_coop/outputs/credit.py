@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Person
+    from prosper_coop.core.models import Person
 
 PUBLIC_ROLES = {"co-researcher", "co-applicant"}
 NAMED_STYLES = {"name", "initials", "pseudonym"}
@@ -62,7 +62,7 @@ def group_names(short_title: str) -> tuple[str, str]:
 
 def team_credits(people: list[Person], short_title: str) -> TeamCredits:
     """Credits for everyone, following each person's ``credit`` preference."""
-    from prosper_coop.models import Credit
+    from prosper_coop.core.models import Credit
 
     public_name, team_name = group_names(short_title)
     public = Group(public_name)

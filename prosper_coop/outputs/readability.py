@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from prosper_coop.errors import NotFoundError, ValidationError
+from prosper_coop.core.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
-    from prosper_coop.models import ReadabilityThresholds
+    from prosper_coop.core.models import ReadabilityThresholds
 
 GLOSSARY_FILE = "templates/glossary.yaml"
 
@@ -63,8 +63,8 @@ class Glossary(BaseModel):
 
 def load_glossary(path: Path, where: str = GLOSSARY_FILE) -> Glossary:
     """Read and check a glossary file (errors name file, line and field)."""
-    from prosper_coop import yamlio
-    from prosper_coop.study import parse_model
+    from prosper_coop.core import yamlio
+    from prosper_coop.core.study import parse_model
 
     if not path.is_file():
         raise NotFoundError(
@@ -382,7 +382,7 @@ def units_from_html(text: str) -> list[str]:
 
 def units_from_file(path: Path, label: str) -> list[str]:
     """Text units of a .md, .txt, .html or .docx file (non-UTF-8 text is refused)."""
-    from prosper_coop import yamlio
+    from prosper_coop.core import yamlio
 
     if not path.is_file():
         raise NotFoundError(

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from prosper_coop import ids
-from prosper_coop.choices import split_list
-from prosper_coop.errors import (
+from prosper_coop.core import ids
+from prosper_coop.core.choices import split_list
+from prosper_coop.core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -36,12 +36,12 @@ from prosper_coop.errors import (
     UserError,
     ValidationError,
 )
-from prosper_coop.models import PersonRef, Record
+from prosper_coop.core.models import PersonRef, Record
 
 if TYPE_CHECKING:
+    from prosper_coop.core.study import Change, Study
     from prosper_coop.outputs.markdown import Block
     from prosper_coop.outputs.readability import ReadabilityReport
-    from prosper_coop.study import Change, Study
 
 RENDER_ID = ids.RENDER_ID
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -357,7 +357,7 @@ def readability_of(study: Study, output: RenderedOutput) -> ReadabilityReport:
 
 def thresholds_for(study: Study, output_type: str) -> Any:
     """The readability limits for an output type (the study's own, else the defaults)."""
-    from prosper_coop.models import default_readability
+    from prosper_coop.core.models import default_readability
 
     own = study.settings.readability
     defaults = default_readability()
@@ -387,7 +387,7 @@ def check_units(study: Study, units: list[str], source: str, output_type: str) -
 
 def readability_target(study: Study, target: str, output_type: str | None) -> ReadabilityReport:
     """Readability of a file (.md, .txt, .html, .docx) or of a template rendered now."""
-    from prosper_coop import clock
+    from prosper_coop.core import clock
     from prosper_coop.outputs.readability import units_from_file
 
     path = Path(target)
@@ -419,7 +419,7 @@ def _type_from_name(study: Study, path: Path) -> str:
 
 # -- committing -----------------------------------------------------------------------------
 def _out_folder(out: str | None) -> str:
-    from prosper_coop.records import RECORD_TYPES
+    from prosper_coop.core.records import RECORD_TYPES
 
     folder = (out or DEFAULT_OUT).strip().rstrip("/") or DEFAULT_OUT
     path = Path(folder)
@@ -454,7 +454,7 @@ def _out_folder(out: str | None) -> str:
 
 def _check_clean(study: Study) -> None:
     """Refuse to render from edits that are not saved: the render must be reproducible."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     watched = {get(name).folder for name in DATA_TYPES} | {TEMPLATES_DIR}
     changed = study.repo.changed_paths()
@@ -486,7 +486,7 @@ def render(
     The study lock is held from reading the data to committing the files, so the
     recorded data commit is exactly the data that was rendered.
     """
-    from prosper_coop import clock
+    from prosper_coop.core import clock
 
     template = check_template(study, template)
     folder = _out_folder(out)
@@ -520,7 +520,7 @@ def _write(
     again_of: str | None = None,
 ) -> Render:
     """Queue every format and the render record in ``ch`` (or raise, queuing nothing)."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     if strict and not report.passed:
         raise ThresholdError(
@@ -562,7 +562,7 @@ def _write(
 
 def load_render(study: Study, render_id: str) -> Render:
     """One render record, or an error saying how to list them."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     record: Render = study.load(get("render"), render_id.strip().upper())
     return record
@@ -570,7 +570,7 @@ def load_render(study: Study, render_id: str) -> Render:
 
 def list_renders(study: Study) -> list[Render]:
     """Every render record, oldest first."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     return list(study.load_all(get("render")))
 
@@ -582,7 +582,7 @@ def render_again(study: Study, render_id: str, *, strict: bool = False) -> Rende
     and templates) in a temporary folder, rendered with the original date, and the
     files are committed again with a new render record pointing at the original.
     """
-    from prosper_coop.study import Study as StudyClass
+    from prosper_coop.core.study import Study as StudyClass
 
     original = load_render(study, render_id)
     folder = original.files[0].path.rsplit("/", 1)[0] if original.files else DEFAULT_OUT

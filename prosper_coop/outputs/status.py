@@ -6,12 +6,12 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from prosper_coop.dashboard import DashboardContext
+    from prosper_coop.status.dashboard import DashboardContext
 
 
 def outputs_section(ctx: DashboardContext) -> dict[str, Any]:
     """Counts of themes and recommendations, hours logged, and the latest render of each."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     study = ctx.study
     themes = study.load_all(get("theme"))

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.errors import InvalidInputError, ValidationError
+from prosper_coop.core.errors import InvalidInputError, ValidationError
 from prosper_coop.tasks.index import PERSON_ID, TASK_ID, WP_ID, TaskIndex
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Task
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
+    from prosper_coop.tasks.models import Task
 
 COLUMNS = (
     "id",
@@ -179,9 +179,9 @@ def import_csv(study: Study, path: Path, *, today: dt.date) -> ImportResult:
     """Import tasks from a CSV file, all or nothing, as one commit."""
     from pydantic import ValidationError as PydanticError
 
+    from prosper_coop.core.records import get
     from prosper_coop.doctor import find_cycles
-    from prosper_coop.models import Task
-    from prosper_coop.records import get
+    from prosper_coop.tasks.models import Task
 
     name = path.name
     try:

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from prosper_coop import clock
+from prosper_coop.core import clock
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Person, Task
-    from prosper_coop.study import Change, Study
+    from prosper_coop.core.models import Person
+    from prosper_coop.core.study import Change, Study
+    from prosper_coop.tasks.models import Task
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def choose_wp(
     one in which ``person`` owns the most tasks; else the one running today that
     ends last; else the study's last. None only when the study has none.
     """
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     wps = get("workpackage")
     if wp is not None:
@@ -81,8 +82,8 @@ def add_follow_ups(
 ) -> list[Task]:
     """Number the tasks after the highest existing one, queue them in ``change``, name them
     in its commit message, and return them."""
-    from prosper_coop.models import Task
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.tasks.models import Task
 
     task_type = get("task")
     first = int(study.next_id(task_type).removeprefix(task_type.prefix))

@@ -32,12 +32,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from prosper_coop import ids
-from prosper_coop.errors import UserError
+from prosper_coop.core import ids
+from prosper_coop.core.errors import UserError
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Task
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
+    from prosper_coop.tasks.models import Task
 
 FORMAT = 3
 CACHE_DIR = ".prosper"
@@ -176,7 +176,7 @@ class TaskIndex:
 
         Best effort: if the cache cannot be written the next read rebuilds it.
         """
-        from prosper_coop.records import get
+        from prosper_coop.core.records import get
 
         rtype = get("task")
         rows = []
@@ -255,7 +255,7 @@ def _code_key() -> str:
         from prosper_coop import __version__
 
         try:
-            stat = (Path(__file__).resolve().parent.parent / "models.py").stat()
+            stat = (Path(__file__).resolve().parent / "models.py").stat()
         except OSError:
             _CODE_KEY = __version__
         else:
@@ -475,8 +475,8 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[int, str]:
 
 def _parse(study: Study, rel: str) -> TaskRow:
     """Read one task file through the model (file:line errors on bad content)."""
-    from prosper_coop.models import Task
-    from prosper_coop.study import record_data
+    from prosper_coop.core.study import record_data
+    from prosper_coop.tasks.models import Task
 
     task, data = study.read_file_and_data(study.root / rel, Task, rel)
     return row_of(task, rel, canonical=same_data(data, record_data(task)))
@@ -529,7 +529,7 @@ class Voucher:
 
     def get(self, task_id: str) -> Vouched | None:
         """The vouched row of ``task_id``, or None."""
-        from prosper_coop.records import get
+        from prosper_coop.core.records import get
 
         if not TASK_ID.fullmatch(task_id):
             return None
@@ -573,8 +573,8 @@ def canonical_fields(study: Study, vouched: Vouched) -> dict[str, Any] | None:
     """
     import json
 
-    from prosper_coop import yamlio
-    from prosper_coop.errors import UserError
+    from prosper_coop.core import yamlio
+    from prosper_coop.core.errors import UserError
 
     row = vouched.row
     if not row.canonical:
@@ -587,7 +587,7 @@ def canonical_fields(study: Study, vouched: Vouched) -> dict[str, Any] | None:
         return None
     if (stat.st_mtime_ns, stat.st_size) != (vouched.mtime_ns, vouched.size):
         return None
-    from prosper_coop.study import canonical_data
+    from prosper_coop.core.study import canonical_data
 
     try:
         text = yamlio.decode(raw, row.path)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import TaskIndex, TaskRow, Voucher
 from prosper_coop.tasks.query import (
     check_person_exists,
@@ -23,8 +23,8 @@ from prosper_coop.tasks.query import (
 )
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Task
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
+    from prosper_coop.tasks.models import Task
 
 UNSET: Any = object()
 
@@ -39,7 +39,7 @@ class TaskResult:
 
 
 def _rtype() -> Any:
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     return get("task")
 
@@ -57,7 +57,7 @@ def build_task(data: dict[str, Any]) -> Task:
     """Validate task fields (InvalidInputError naming the field on a bad value)."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop.models import Task
+    from prosper_coop.tasks.models import Task
 
     try:
         return Task.model_validate(data)
@@ -131,8 +131,8 @@ def _due_warnings(study: Study, task: Task, today: dt.date) -> list[str]:
 
 
 def _note(text: str, by: str) -> Any:
-    from prosper_coop import clock
-    from prosper_coop.models import Note
+    from prosper_coop.core import clock
+    from prosper_coop.core.models import Note
 
     cleaned = text.strip()
     if not cleaned:
@@ -308,8 +308,8 @@ def set_status(
         )
         change.what = f'{action} {task_id} "{title}"'
         if plain is not None:
-            from prosper_coop import yamlio
-            from prosper_coop.study import canonical_data
+            from prosper_coop.core import yamlio
+            from prosper_coop.core.study import canonical_data
 
             change.write_text(row.path, yamlio.dumps(canonical_data({**fields, **updates})))
         else:
@@ -482,7 +482,7 @@ def undo_last(study: Study) -> UndoResult:
     (``task: undo "..."``): history keeps both, and undoing the undo redoes it.
     Only the very latest change can be undone, so nothing made since is lost.
     """
-    from prosper_coop.auditlog import parse_subject
+    from prosper_coop.core.auditlog import parse_subject
 
     with study.change("task", "undo") as change:
         repo = study.repo

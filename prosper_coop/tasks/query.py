@@ -12,12 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from prosper_coop.choices import split_list
-from prosper_coop.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.choices import split_list
+from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import PERSON_ID, TASK_ID, WP_ID, TaskIndex, TaskRow
 
 if TYPE_CHECKING:
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
 
 STATUSES = ("todo", "doing", "blocked", "done")
 SORT_KEYS = ("id", "due", "wp", "owner", "status", "title", "created")

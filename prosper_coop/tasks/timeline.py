@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from prosper_coop.tasks.index import TaskIndex
 
 if TYPE_CHECKING:
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
 
 
 def timeline(

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.tasks.index import TaskIndex
 from prosper_coop.tasks.query import check_person_exists, check_wp_exists
 
 if TYPE_CHECKING:
-    from prosper_coop.models import Milestone, WorkPackage
-    from prosper_coop.study import Study
+    from prosper_coop.core.study import Study
+    from prosper_coop.tasks.models import Milestone, WorkPackage
 
 
 @dataclass
@@ -26,7 +26,7 @@ class WpResult:
 
 
 def _rtype() -> Any:
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     return get("workpackage")
 
@@ -76,8 +76,8 @@ def add_wp(
     """Add a work package; refuses a duplicate ID or an end before the start."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop import ids
-    from prosper_coop.models import WorkPackage
+    from prosper_coop.core import ids
+    from prosper_coop.tasks.models import WorkPackage
 
     rtype = _rtype()
     ids.check_pattern(wp_id, rtype.pattern, "work package ID", rtype.example)
@@ -119,7 +119,7 @@ def edit_wp(
     """Change a work package's title, dates, lead or summary."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop.models import WorkPackage
+    from prosper_coop.tasks.models import WorkPackage
 
     if all(value is None for value in (title, start, end, lead, summary)):
         raise InvalidInputError(
@@ -157,7 +157,7 @@ def add_milestone(
     """Add a milestone (``M1``, ``M2`` ... unless an ID is given) to a work package."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop.models import Milestone
+    from prosper_coop.tasks.models import Milestone
 
     check_wp_exists(study, wp_id)
     with study.change("wp", f'milestone {wp_id} "{title.strip()}"', wp_id) as change:

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop import clock
-from prosper_coop.errors import ConflictError, InvalidInputError
-from prosper_coop.sealed import Keyring
-from prosper_coop.study import Study
+from prosper_coop.core import clock
+from prosper_coop.core.errors import ConflictError, InvalidInputError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring
 
 # Roles that follow up alerts and so see everyone's; others see only their own.
 FOLLOW_UP_ROLES = {"wellbeing-lead", "safeguarding-lead", "coordinator"}
@@ -21,7 +21,7 @@ FOLLOW_UP_ROLES = {"wellbeing-lead", "safeguarding-lead", "coordinator"}
 
 def sees_all_alerts(study: Study, viewer: str) -> bool:
     """Whether ``viewer`` follows up alerts (and so is shown everyone's)."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     people = get("person")
     if not study.exists(people, viewer):
@@ -36,7 +36,7 @@ def list_alerts(study: Study, *, open_only: bool = False, viewer: str | None = N
     With ``viewer``, a person who does not follow up alerts sees only their own:
     the records are shared, but nobody needs to browse their colleagues' alerts.
     """
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     alerts = study.load_all(get("alert"))
     if viewer is not None and not sees_all_alerts(study, viewer):
@@ -74,9 +74,9 @@ class AlertView:
 
 def show_alert(study: Study, keyring: Keyring, alert_id: str) -> AlertView:
     """The alert and, if your key can read them, its check-in and resolution note."""
-    from prosper_coop import sealed
-    from prosper_coop.errors import NotFoundError
-    from prosper_coop.records import get
+    from prosper_coop.core.errors import NotFoundError
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import CheckIn
 
     alert = study.load(get("alert"), alert_id)
@@ -106,8 +106,8 @@ def show_alert(study: Study, keyring: Keyring, alert_id: str) -> AlertView:
 
 def resolve_alert(study: Study, alert_id: str, note: str) -> Any:
     """Mark an alert resolved with a note encrypted to the person and wellbeing lead(s)."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
 
     text = note.strip()
     if not text:

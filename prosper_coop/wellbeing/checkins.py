@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prosper_coop import clock
-from prosper_coop.errors import InvalidInputError, KeyProblemError
-from prosper_coop.sealed import Readers
-from prosper_coop.study import Study
+from prosper_coop.core import clock
+from prosper_coop.core.errors import InvalidInputError, KeyProblemError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Readers
 from prosper_coop.wellbeing.config import CheckinSettings
 
 
@@ -58,7 +58,7 @@ class CheckinResult:
 
 def checkin_readers(study: Study) -> Readers:
     """Who would be able to read the acting person's check-in."""
-    from prosper_coop.sealed import readers_for
+    from prosper_coop.crypto.sealed import readers_for
 
     return readers_for(study, "checkin", study.actor())
 
@@ -72,8 +72,8 @@ def record_checkin(
     safely; an alert (no content) is still raised when one is needed, and a
     :class:`KeyProblemError` says so.
     """
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Alert, AlertLevel, CheckIn
 
     if not settings.scale_min <= distress <= settings.scale_max:

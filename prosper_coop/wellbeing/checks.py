@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from prosper_coop.core.errors import UserError
 from prosper_coop.doctor import EXTRA_CHECKS, Loaded, Problem
-from prosper_coop.errors import UserError
 
 
 def _settings_problem(exc: UserError, default: str) -> Problem:
@@ -24,7 +24,7 @@ def _settings_problem(exc: UserError, default: str) -> Problem:
 
 def check_keys(loaded: Loaded) -> Iterator[Problem]:
     """Valid public keys, and someone with a key in every role that reads records."""
-    from prosper_coop.keys import is_valid_recipient
+    from prosper_coop.crypto.keys import is_valid_recipient
     from prosper_coop.wellbeing.config import reader_policy
 
     people = loaded.of("person")
@@ -70,7 +70,7 @@ def check_keys(loaded: Loaded) -> Iterator[Problem]:
 
 def check_settings(loaded: Loaded) -> Iterator[Problem]:
     """checkin.yaml, signposting.yaml and the distress protocols are valid and current."""
-    from prosper_coop import clock
+    from prosper_coop.core import clock
     from prosper_coop.wellbeing import config, distress
 
     root = loaded.study.root
@@ -111,8 +111,8 @@ def check_alerts(loaded: Loaded) -> Iterator[Problem]:
 
 def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
     """Encrypted files are named and placed so they can be found, rekeyed and erased."""
-    from prosper_coop import sealed
-    from prosper_coop.records import RECORD_TYPES
+    from prosper_coop.core.records import RECORD_TYPES
+    from prosper_coop.crypto import sealed
 
     study = loaded.study
     people = loaded.ids("person")
@@ -145,7 +145,7 @@ def check_renumbered(loaded: Loaded) -> Iterator[Problem]:
     Encrypted records are read through it, so a damaged file is an error. An entry
     for a file that is gone (erased, say) does nothing and is not reported.
     """
-    from prosper_coop import relabel
+    from prosper_coop.crypto import renumbered as relabel
 
     folder = loaded.study.root / relabel.FOLDER
     if not folder.is_dir():
@@ -165,7 +165,7 @@ EXTRA_CHECKS.extend(
 
 def wellbeing_section(ctx: Any) -> dict[str, Any]:
     """Open alerts for the dashboard: counts and ages in days (no names, no content)."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     alerts = [a for a in ctx.study.load_all(get("alert")) if a.status == "open"]
     ages = sorted(((ctx.today - a.raised.date()).days for a in alerts), reverse=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prosper_coop import yamlio
-from prosper_coop.errors import ValidationError
+from prosper_coop.core import yamlio
+from prosper_coop.core.errors import ValidationError
 
 ROLE_NAMES = (
     "coordinator",
@@ -42,7 +42,7 @@ def settings_path(root: Path | None, name: str) -> Path:
         candidate = root / "wellbeing" / name
         if candidate.is_file():
             return candidate
-    from prosper_coop.defaults import default_path
+    from prosper_coop.core.defaults import default_path
 
     return default_path("wellbeing", name)
 

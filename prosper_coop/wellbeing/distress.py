@@ -15,9 +15,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from prosper_coop import clock, yamlio
-from prosper_coop.errors import InvalidInputError, NotFoundError
-from prosper_coop.study import Study, parse_model
+from prosper_coop.core import clock, yamlio
+from prosper_coop.core.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.study import Study, parse_model
 
 AnswerKind = Literal["yes-no", "text", "none"]
 MAX_STEPS = 200
@@ -126,7 +126,7 @@ def protocol_names(study: Study) -> list[str]:
 
 def load_protocol(study: Study, name: str) -> DistressProtocol:
     """Read ``protocols/<name>.yaml`` from the study."""
-    from prosper_coop.ids import check_safe
+    from prosper_coop.core.ids import check_safe
 
     check_safe(name, "protocol name")
     path = study.root / "protocols" / f"{name}.yaml"
@@ -139,7 +139,7 @@ def load_protocol(study: Study, name: str) -> DistressProtocol:
     where = study.rel(path)
     protocol = parse_model(DistressProtocol, yamlio.decode(path.read_bytes(), where), where)
     if protocol.id != name:
-        from prosper_coop.errors import ValidationError
+        from prosper_coop.core.errors import ValidationError
 
         raise ValidationError(
             f"id: the protocol says {protocol.id!r} but the file is {path.name}",
@@ -266,7 +266,7 @@ class DistressResult:
 
 def check_subject(study: Study, person: str | None) -> None:
     """The person the run is about must be in the study."""
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
 
     if person is not None:
         study.load(get("person"), person)
@@ -274,7 +274,7 @@ def check_subject(study: Study, person: str | None) -> None:
 
 def incident_readers(study: Study) -> Any:
     """Who can read incident records (the safeguarding lead(s) with a key)."""
-    from prosper_coop.sealed import readers_for
+    from prosper_coop.crypto.sealed import readers_for
 
     return readers_for(study, "incident", None)
 
@@ -291,9 +291,9 @@ def record(
     wp: str | None = None,
 ) -> DistressResult:
     """Record a walked protocol: an encrypted incident and a follow-up task, one commit."""
-    from prosper_coop import sealed
-    from prosper_coop.errors import KeyProblemError
-    from prosper_coop.records import get
+    from prosper_coop.core.errors import KeyProblemError
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.tasks import followup
     from prosper_coop.wellbeing.models import Incident
 
@@ -363,8 +363,8 @@ def record(
 
 def show_incident(study: Study, keyring: Any, incident_id: str) -> Any:
     """One incident record, decrypted (a clear error if your key cannot read it)."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Incident
 
     path: Path = sealed.find(study, get("incident"), incident_id)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop import clock
-from prosper_coop.errors import InvalidInputError, NotFoundError
-from prosper_coop.sealed import Keyring, Readers
-from prosper_coop.study import Study
+from prosper_coop.core import clock
+from prosper_coop.core.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring, Readers
 
 IDENTITY_FIELDS = ("real_name", "email", "phone", "other")
 # Incidents are kept: safeguarding records have their own retention duties.
@@ -26,8 +26,8 @@ def set_identity(
     """Create or update the encrypted identity of ``person`` (readable by coordinators)."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Identity
 
     if not any(value.strip() for value in changes.values()):
@@ -59,8 +59,8 @@ def set_identity(
 
 def show_identity(study: Study, keyring: Keyring, person: str) -> Any:
     """The decrypted identity of ``person`` (a clear error if your key cannot read it)."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Identity
 
     study.load(get("person"), person)
@@ -94,8 +94,8 @@ def erase_person(study: Study, person: str) -> EraseReport:
     (encrypted) versions remain in git history; the report says how many commits
     hold them and who, by the current rules, could read them.
     """
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
 
     study.load(get("person"), person)
     removed: list[str] = []

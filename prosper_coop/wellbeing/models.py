@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from prosper_coop import ids
-from prosper_coop.models import (
+from prosper_coop.core import ids
+from prosper_coop.core.models import (
     PERSON_ID,
     LongText,
     PersonRef,

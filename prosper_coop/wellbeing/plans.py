@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from prosper_coop import clock
-from prosper_coop.errors import KeyProblemError, NotFoundError
-from prosper_coop.sealed import Keyring, Readers
-from prosper_coop.study import Study
+from prosper_coop.core import clock
+from prosper_coop.core.errors import KeyProblemError, NotFoundError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring, Readers
 
 PLAN_FIELDS: dict[str, str] = {
     "what_helps": "What helps you when things feel difficult?",
@@ -23,15 +23,15 @@ PLAN_FIELDS: dict[str, str] = {
 
 def plan_readers(study: Study, person: str | None = None) -> Readers:
     """Who can read ``person``'s wellbeing plan (default: the acting person)."""
-    from prosper_coop.sealed import readers_for
+    from prosper_coop.crypto.sealed import readers_for
 
     return readers_for(study, "plan", person or study.actor())
 
 
 def load_plan(study: Study, keyring: Keyring, person: str | None = None) -> Any | None:
     """A wellbeing plan, decrypted; ``None`` if the person has not written one."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import WellbeingPlan
 
     owner = person or study.actor()
@@ -45,8 +45,8 @@ def load_plan(study: Study, keyring: Keyring, person: str | None = None) -> Any 
 
 def save_plan(study: Study, keyring: Keyring, changes: dict[str, str]) -> tuple[Any, Readers]:
     """Update the acting person's wellbeing plan with ``changes`` (field -> text)."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import WellbeingPlan
 
     unknown = set(changes) - set(PLAN_FIELDS)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop import clock
-from prosper_coop.errors import InvalidInputError
-from prosper_coop.sealed import Keyring, Readers
-from prosper_coop.study import Study
+from prosper_coop.core import clock
+from prosper_coop.core.errors import InvalidInputError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring, Readers
 
 MAX_CHARS = 100_000
 
 
 def reflection_readers(study: Study, *, shared: bool, owner: str | None = None) -> Readers:
     """Who could read a reflection by ``owner`` (default: the acting person)."""
-    from prosper_coop.sealed import readers_for
+    from prosper_coop.crypto.sealed import readers_for
 
     kind = "reflection-shared" if shared else "reflection-private"
     return readers_for(study, kind, owner or study.actor())
@@ -41,8 +41,8 @@ def add_reflection(
     """Encrypt and commit a reflection by the acting person."""
     from pydantic import ValidationError as PydanticError
 
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Reflection
 
     if not text.strip():
@@ -62,7 +62,7 @@ def add_reflection(
         actor = change.author or study.actor()
         readers = reflection_readers(study, shared=shared, owner=actor)
         if not readers.recipients or readers.owner_without_key:
-            from prosper_coop.errors import KeyProblemError
+            from prosper_coop.core.errors import KeyProblemError
 
             raise KeyProblemError(
                 "you need a key before you can save reflections, so that only the people "
@@ -103,8 +103,8 @@ class ReflectionList:
 
 def list_reflections(study: Study, keyring: Keyring, *, mine: bool = False) -> ReflectionList:
     """Reflections your key can read (your own and those shared with you), newest first."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Reflection
 
     rtype = get("reflection")
@@ -128,8 +128,8 @@ def show_reflection(study: Study, keyring: Keyring, reflection_id: str) -> Any:
     Two people may each have a reflection with this ID (written on two computers
     before a sync): yours is looked at first, then the first one your key opens.
     """
-    from prosper_coop import sealed
-    from prosper_coop.records import get
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Reflection
 
     rtype = get("reflection")

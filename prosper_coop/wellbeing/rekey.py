@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prosper_coop.errors import InvalidInputError
-from prosper_coop.sealed import Keyring
-from prosper_coop.study import Study
+from prosper_coop.core.errors import InvalidInputError
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring
 
 REKEY_TYPES = ("checkin", "reflection", "plan", "incident", "identity", "alert")
 
@@ -34,9 +34,9 @@ def _kind(type_name: str, record: object) -> str:
 
 def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> RekeyReport:
     """Re-encrypt every record (of ``type_name``) your key can read; one commit."""
-    from prosper_coop import sealed
-    from prosper_coop.records import get
-    from prosper_coop.study import SIDECAR_MARK, to_yaml
+    from prosper_coop.core.records import get
+    from prosper_coop.core.study import SIDECAR_MARK, to_yaml
+    from prosper_coop.crypto import sealed
 
     if type_name is not None and type_name not in REKEY_TYPES:
         raise InvalidInputError(

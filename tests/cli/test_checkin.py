@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, add_person, set_recipient, snapshot
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from prosper_coop import checklists, people
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.people import checklists
+from prosper_coop.people import team as people
 from tests.people_helpers import assert_unchanged, bump_version, commits, snapshot
 
 

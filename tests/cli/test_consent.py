@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from prosper_coop import people
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.people import team as people
 from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
 
 ANSWERS = ["--yes", "quotes,reflections", "--no", "recording", "--no", "future-contact"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from prosper_coop.errors import ExitCode
-from prosper_coop.records import get
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.records import get
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, snapshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from tests.conftest import git
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import stat
 
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, add_person, recipient_of, snapshot
 
@@ -13,7 +13,8 @@ from tests.helpers_wellbeing import act_as, add_person, recipient_of, snapshot
 def test_keys_init_stores_private_key_privately_and_commits_public_key(
     empty_study, cli, monkeypatch
 ) -> None:
-    from prosper_coop import keys, localconfig
+    from prosper_coop.core import localconfig
+    from prosper_coop.crypto import keys
 
     act_as(monkeypatch, "CO-01")
     result = cli("--study", str(empty_study.root), "keys", "init")
@@ -34,7 +35,7 @@ def test_keys_init_stores_private_key_privately_and_commits_public_key(
 
 
 def test_keys_init_replace_keeps_the_old_key_file(example_study, cli, monkeypatch) -> None:
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
 
     old = recipient_of(example_study, "CR-01")
     act_as(monkeypatch, "CR-01")
@@ -46,7 +47,7 @@ def test_keys_init_replace_keeps_the_old_key_file(example_study, cli, monkeypatc
 
 
 def test_passphrase_protected_key(empty_study, cli, monkeypatch) -> None:
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
 
     add_person(empty_study, "CR-01", ["co-researcher", "wellbeing-lead"])
     act_as(monkeypatch, "CR-01")
@@ -87,7 +88,7 @@ def test_show_and_list(example_study, cli, monkeypatch) -> None:
 
 
 def test_export_then_import_restores_the_key(example_study, cli, monkeypatch, tmp_path) -> None:
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
 
     root = str(example_study.root)
     act_as(monkeypatch, "CR-01")

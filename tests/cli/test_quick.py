@@ -25,7 +25,7 @@ import pytest
 import typer.main
 
 from prosper_coop.cli import quick
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 
 STUDY = "prosper"  # the folder name of every study copy, under the test's cwd
 SCRIPT = Path(sys.executable).parent / "prosper-coop"

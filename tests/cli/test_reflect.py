@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, add_person, snapshot
 
@@ -155,7 +155,7 @@ def test_editor_draft_is_read_back_and_removed(monkeypatch, tmp_path) -> None:
 
 def test_editor_that_fails_saves_nothing(monkeypatch) -> None:
     from prosper_coop.cli.support import write_in_editor
-    from prosper_coop.errors import InvalidInputError
+    from prosper_coop.core.errors import InvalidInputError
 
     monkeypatch.setenv("EDITOR", "false")
     try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from prosper_coop import checklists, people
-from prosper_coop.checklists import Evidence
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.people import checklists
+from prosper_coop.people import team as people
+from prosper_coop.people.checklists import Evidence
 from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
 
 

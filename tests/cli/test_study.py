@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.errors import ExitCode
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
 from tests.conftest import git
 
 TASK = get("task")

@@ -6,11 +6,11 @@ import json
 import subprocess
 from pathlib import Path
 
-from prosper_coop import sync
-from prosper_coop.errors import ExitCode
-from prosper_coop.models import TaskStatus
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.sync import engine as sync
+from prosper_coop.tasks.models import TaskStatus
 from tests.conftest import git
 from tests.sync_helpers import add_task, edit_task, make_team
 

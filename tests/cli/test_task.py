@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from prosper_coop.errors import ExitCode
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.study import Study
 from tests.conftest import git
 from tests.tasks.example_tasks import next_task_id, status_counts, task_count
 

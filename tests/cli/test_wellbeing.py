@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from prosper_coop.errors import ExitCode
+from prosper_coop.core.errors import ExitCode
 from tests.conftest import git
 from tests.helpers_wellbeing import act_as, set_recipient, snapshot
 
@@ -50,7 +50,7 @@ def test_lead_without_a_key_gets_a_calm_key_error(example_study, cli, monkeypatc
 
 
 def test_missing_private_key_file(example_study, cli, monkeypatch) -> None:
-    from prosper_coop import keys
+    from prosper_coop.crypto import keys
     from tests.helpers_wellbeing import recipient_of
 
     keys.key_path(recipient_of(example_study, "WB-01")).unlink()

@@ -12,8 +12,8 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from prosper_coop.models import Task
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
+from prosper_coop.tasks.models import Task
 
 STATUSES = ("todo", "doing", "blocked", "done")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prosper_coop import doctor
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 
 
 def test_example_study_has_no_task_problems(example_study: Study) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.errors import ExitCode, InvalidInputError, ValidationError
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ExitCode, InvalidInputError, ValidationError
+from prosper_coop.core.study import Study
 from prosper_coop.tasks import csvio, ops
 from prosper_coop.workspace import create_study
 from tests.conftest import git

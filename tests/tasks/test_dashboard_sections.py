@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from prosper_coop.study import Study
+from prosper_coop.core.study import Study
 from tests.conftest import TODAY
 from tests.tasks.example_tasks import open_due_between, status_counts
 

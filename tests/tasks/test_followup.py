@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
 from prosper_coop.tasks import followup
 
 

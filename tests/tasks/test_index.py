@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop import models
-from prosper_coop.errors import ExitCode, ValidationError
-from prosper_coop.records import get
-from prosper_coop.study import Study
+from prosper_coop.core import models
+from prosper_coop.core.errors import ExitCode, ValidationError
+from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks.index import TaskIndex, cache_path, drop_cache, row_of
 from tests.conftest import git

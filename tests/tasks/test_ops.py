@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from prosper_coop.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.study import Study
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
+from prosper_coop.core.study import Study
 from prosper_coop.tasks import ops, query
 from prosper_coop.tasks.index import TaskIndex
 from tests.conftest import git

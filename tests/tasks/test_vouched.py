@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prosper_coop import ids, yamlio
-from prosper_coop.errors import ConflictError
-from prosper_coop.models import Task
-from prosper_coop.study import Study, canonical_data, record_data, to_yaml
+from prosper_coop.core import ids, yamlio
+from prosper_coop.core.errors import ConflictError
+from prosper_coop.core.study import Study, canonical_data, record_data, to_yaml
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks import ops
 from prosper_coop.tasks.index import TaskIndex, Voucher, drop_cache, same_data
+from prosper_coop.tasks.models import Task
 from tests.conftest import git
 
 TODAY = dt.date(2026, 11, 26)

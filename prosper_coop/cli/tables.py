@@ -1,0 +1,178 @@
+"""Rendering domain results for people (tables, bars). Scripts use --json instead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prosper_coop.cli import people_tables
+from prosper_coop.cli.terminal import Output
+
+
+def progress_bar(percent: int, width: int = 10) -> str:
+    """A plain text bar, readable without colour: ``[###-------]``."""
+    filled = round(width * percent / 100)
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def _study(out: Output, data: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    title = data["short_title"] or data["title"]
+    heading = Text(title, style="bold")
+    heading.append(f"   today {data['today']}", style="dim")
+    out.render(heading)
+    tasks = data["tasks_by_status"]
+    counts = ", ".join(f"{tasks.get(s, 0)} {s}" for s in ("todo", "doing", "blocked", "done"))
+    out.render(f"People: {data['people_active']} active.  Tasks: {counts}.")
+
+
+MAX_ROWS = 12
+
+
+def _more(out: Output, items: list[Any], command: str) -> None:
+    if len(items) > MAX_ROWS:
+        out.render(f"... and {len(items) - MAX_ROWS} more: {command}")
+
+
+def _tasks(out: Output, data: dict[str, Any]) -> None:
+    def rows(items: list[dict[str, Any]], late: bool = False) -> list[list[Any]]:
+        return [
+            [
+                t["id"],
+                t["title"],
+                t["wp"],
+                t["owner"] or "-",
+                t["due"],
+                f"{t['days_late']} d" if late else t["status"],
+            ]
+            for t in items[:MAX_ROWS]
+        ]
+
+    out.render("")
+    overdue, this_week, blocked = data["overdue"], data["due_this_week"], data["blocked"]
+    out.table(
+        ["Task", "Title", "WP", "Owner", "Due", "Late by"],
+        rows(overdue, True),
+        title=f"Overdue ({len(overdue)})",
+        empty="Nothing is overdue.",
+    )
+    _more(out, overdue, "prosper-coop task list --overdue")
+    out.table(
+        ["Task", "Title", "WP", "Owner", "Due", "Status"],
+        rows(this_week),
+        title=f"Due in the next 7 days ({len(this_week)})",
+        empty="Nothing is due in the next 7 days.",
+    )
+    _more(out, this_week, "prosper-coop task list --due-before +7")
+    if blocked:
+        out.table(
+            ["Task", "Title", "Owner", "Reason"],
+            [[t["id"], t["title"], t["owner"] or "-", t["reason"]] for t in blocked[:MAX_ROWS]],
+            title=f"Blocked ({len(blocked)})",
+        )
+        _more(out, blocked, "prosper-coop task list --status blocked")
+    waiting = data.get("waiting_on_dependencies", 0)
+    if waiting:
+        out.render(
+            f"{waiting} open task(s) are waiting on tasks that are not done yet "
+            "(see: prosper-coop task list --waiting)."
+        )
+
+
+def _progress(out: Output, data: dict[str, Any]) -> None:
+    rows = []
+    for wp in data["work_packages"]:
+        milestone = wp["next_milestone"]
+        next_text = (
+            "all milestones met"
+            if milestone is None
+            else (
+                f"{milestone['title']} ({milestone['due']}{', late' if milestone['late'] else ''})"
+            )
+        )
+        rows.append(
+            [
+                wp["id"],
+                wp["title"],
+                f"{progress_bar(wp['percent'])} {wp['percent']}%",
+                f"{wp['done']}/{wp['tasks']}",
+                next_text,
+            ]
+        )
+    out.table(
+        ["WP", "Title", "Progress", "Done", "Next milestone"],
+        rows,
+        title="Work packages",
+        empty="No work packages yet.",
+    )
+
+
+def _wellbeing(out: Output, data: dict[str, Any]) -> None:
+    count = data["open_alerts"]
+    if not count:
+        out.render("Wellbeing: no open alerts.")
+        return
+    ages = ", ".join(f"{age} d" for age in data["open_alert_ages_days"])
+    out.render(
+        f"Wellbeing: {count} open alert(s), open for {ages}. "
+        "Wellbeing leads: prosper-coop wellbeing alerts --open"
+    )
+
+
+def _outputs(out: Output, data: dict[str, Any]) -> None:
+    if not (data["themes"] or data["recommendations"] or data["involvement_hours"]):
+        return
+    out.render(
+        f"Findings: {data['themes']} themes, {data['recommendations']} recommendations. "
+        f"Involvement: {data['involvement_hours']:g} hours from "
+        f"{data['involvement_people']} people."
+    )
+    out.table(
+        ["Output", "Render", "On", "Readability"],
+        [
+            [r["template"], r["id"], r["rendered_on"], "limits met" if r["readable"] else "check"]
+            for r in data["latest_renders"]
+        ],
+        title="Latest outputs",
+        empty="No outputs rendered yet (prosper-coop render lay-summary).",
+    )
+
+
+def _conflicts(out: Output, data: dict[str, Any]) -> None:
+    rows = [
+        [
+            c["id"],
+            c["field"],
+            f"{c['mine']} ({c['mine_by'] or '?'})",
+            f"{c['theirs']} ({c['theirs_by'] or '?'})",
+        ]
+        for c in data["records"]
+    ]
+    if rows:
+        out.table(
+            ["Record", "Field", "Mine (by)", "Theirs (by)"],
+            rows,
+            title=f"Changed on two computers ({len(rows)}): choose with prosper-coop resolve",
+        )
+    for path in data["kept_beside"]:
+        out.render(f"Two versions kept side by side (compare, keep one): {path}")
+
+
+RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
+    "study": _study,
+    "tasks": _tasks,
+    "progress": _progress,
+    "wellbeing": _wellbeing,
+    "outputs": _outputs,
+    "conflicts": _conflicts,
+}
+RENDERERS.update(people_tables.RENDERERS)
+
+
+def dashboard(out: Output, data: dict[str, Any]) -> None:
+    """Render every dashboard section that has a renderer, in order."""
+    for name, section in data.items():
+        renderer = RENDERERS.get(name)
+        if renderer is not None:
+            renderer(out, section)

@@ -1,0 +1,3 @@
+"""The base of every layer: the study folder, its records, git, YAML, errors.
+Knows no feature.
+"""

@@ -1,0 +1,67 @@
+"""Per-user settings kept outside every study (never in git), with 0600 permissions.
+
+Lives in the user's config directory (``platformdirs``), or in
+``PROSPER_COOP_CONFIG_DIR`` when set. Holds, per study (keyed by the study's
+``uid``), who the user is in that study.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from prosper_coop.core.fsutil import atomic_write_text
+
+FILE_NAME = "settings.yaml"
+
+
+def config_dir() -> Path:
+    """The folder for local settings and private keys."""
+    forced = os.environ.get("PROSPER_COOP_CONFIG_DIR")
+    if forced:
+        return Path(forced)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("prosper-coop", appauthor=False))
+
+
+def _path() -> Path:
+    return config_dir() / FILE_NAME
+
+
+def load() -> dict[str, Any]:
+    """All local settings (an empty mapping when none are saved yet)."""
+    from prosper_coop.core import yamlio
+
+    path = _path()
+    if not path.exists():
+        return {}
+    data = yamlio.load_file(path)
+    return data if isinstance(data, dict) else {}
+
+
+def save(data: dict[str, Any]) -> None:
+    """Write local settings atomically, readable only by the user."""
+    from prosper_coop.core import yamlio
+
+    directory = config_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    atomic_write_text(_path(), yamlio.dumps(data), mode=0o600)
+
+
+def study_settings(study_uid: str) -> dict[str, Any]:
+    """This user's settings for one study."""
+    studies = load().get("studies") or {}
+    entry = studies.get(study_uid) or {}
+    return entry if isinstance(entry, dict) else {}
+
+
+def set_study_setting(study_uid: str, key: str, value: Any) -> None:
+    """Set one of this user's settings for one study."""
+    data = load()
+    studies = data.setdefault("studies", {})
+    entry = studies.setdefault(study_uid, {})
+    entry[key] = value
+    save(data)

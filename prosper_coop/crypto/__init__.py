@@ -1,0 +1,3 @@
+"""Encryption: keys, sealed (age-encrypted) records, the renumbered-record registry.
+Imports only core.
+"""

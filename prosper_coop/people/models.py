@@ -1,0 +1,157 @@
+"""Record models for checklist runs and sessions (shared, plain YAML).
+
+A checklist run (``C-0001``) is one pass of a checklist definition from
+``protocols/checklists/`` for one subject: a person (``CR-01``), a session
+(``S-0001``) or a research participant (``P-0001``). Onboarding, offboarding,
+consent and safeguarding checklists are all runs; a recorded consent is a run of
+a consent form, and its withdrawal is kept on the run. Runs hold who ticked each
+item, when, and the evidence; never names, contact details or disclosures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from prosper_coop.core import ids
+from prosper_coop.core.models import PERSON_ID, LongText, PersonRef, Record, TaskRef, Text, WpRef
+
+RUN_ID = ids.RUN_ID
+SESSION_ID = ids.SESSION_ID
+PARTICIPANT_ID = re.compile(r"^P-\d{3,5}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SUBJECT_ID = re.compile(
+    f"(?:{PERSON_ID.pattern})|(?:{SESSION_ID.pattern})|(?:{PARTICIPANT_ID.pattern})"
+)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern)]
+SubjectRef = Annotated[str, StringConstraints(pattern=SUBJECT_ID.pattern)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+EvidenceNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class WithdrawalScope(StrEnum):
+    """What a consent withdrawal covers (DOMAIN.md section 4)."""
+
+    FUTURE = "future"
+    ALL_NOT_YET_ANONYMISED = "all-not-yet-anonymised"
+
+
+class Tick(BaseModel):
+    """One item of a run marked done (or answered), by whom, when, with what evidence."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    item: Slug
+    by: PersonRef
+    at: dt.datetime
+    answer: bool | None = None
+    date: dt.date | None = None
+    document: ShortText = ""
+    note: EvidenceNote = ""
+
+
+class Withdrawal(BaseModel):
+    """A consent withdrawal: kept on the consent run, never deleted."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    at: dt.datetime
+    by: PersonRef
+    scope: WithdrawalScope
+    note: EvidenceNote = ""
+    tasks: list[TaskRef] = Field(default_factory=list)
+
+
+class ChecklistRun(Record):
+    """One pass of a checklist definition for one subject."""
+
+    id: Annotated[str, StringConstraints(pattern=RUN_ID.pattern)]
+    definition: Slug
+    version: int = Field(ge=1)
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+    subject: SubjectRef
+    started: dt.datetime
+    started_by: PersonRef
+    completed: dt.datetime | None = None
+    ticks: list[Tick] = Field(default_factory=list)
+    withdrawal: Withdrawal | None = None
+
+    @field_validator("ticks")
+    @classmethod
+    def _one_tick_per_item(cls, ticks: list[Tick]) -> list[Tick]:
+        seen: set[str] = set()
+        for tick in ticks:
+            if tick.item in seen:
+                raise ValueError(f"item {tick.item!r} is ticked twice")
+            seen.add(tick.item)
+        return ticks
+
+    def tick_for(self, item_id: str) -> Tick | None:
+        """The tick for ``item_id``, if it has one."""
+        return next((tick for tick in self.ticks if tick.item == item_id), None)
+
+
+class SessionType(StrEnum):
+    """Kinds of data-collection session."""
+
+    FOCUS_GROUP = "focus-group"
+    INTERVIEW = "interview"
+    WORKSHOP = "workshop"
+
+
+class SessionStatus(StrEnum):
+    """Where a session is: planned, started (under way) or closed."""
+
+    PLANNED = "planned"
+    STARTED = "started"
+    CLOSED = "closed"
+
+
+class DebriefChoice(StrEnum):
+    """What a facilitator chose when offered a debrief (support is offered, not imposed)."""
+
+    NOW = "now"
+    LATER = "later"
+    DECLINED = "declined"
+
+
+class Debrief(BaseModel):
+    """That a debrief was offered to a facilitator after a session, and their choice."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    facilitator: PersonRef
+    offered_at: dt.datetime
+    offered_by: PersonRef
+    choice: DebriefChoice
+
+
+class Session(Record):
+    """A data-collection session (interview, focus group, analysis workshop)."""
+
+    id: Annotated[str, StringConstraints(pattern=SESSION_ID.pattern)]
+    type: SessionType
+    date: dt.date
+    title: Text | None = None
+    wp: WpRef | None = None
+    facilitators: list[PersonRef] = Field(min_length=1)
+    status: SessionStatus = SessionStatus.PLANNED
+    created_by: PersonRef | None = None
+    started: dt.datetime | None = None
+    started_by: PersonRef | None = None
+    closed: dt.datetime | None = None
+    closed_by: PersonRef | None = None
+    debriefs: list[Debrief] = Field(default_factory=list)
+    notes: LongText = ""
+
+    @field_validator("facilitators")
+    @classmethod
+    def _no_duplicate_facilitators(cls, facilitators: list[str]) -> list[str]:
+        if len(set(facilitators)) != len(facilitators):
+            raise ValueError("a facilitator is listed twice")
+        return facilitators

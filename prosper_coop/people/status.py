@@ -1,0 +1,236 @@
+"""Dashboard sections and doctor checks for people, checklists, consent and sessions.
+
+Everything here is shared data only: IDs, aliases, checklist item IDs and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from prosper_coop.core import yamlio
+from prosper_coop.core.errors import UserError
+
+if TYPE_CHECKING:
+    from prosper_coop.core.study import Study
+    from prosper_coop.doctor import Loaded, Problem
+    from prosper_coop.people.checklists import ChecklistDefinition, RunView
+    from prosper_coop.people.models import Session
+    from prosper_coop.status.dashboard import DashboardContext
+
+SESSIONS_AHEAD = dt.timedelta(days=14)
+
+
+@dataclass
+class _Checklists:
+    """Definitions and run states, computed once per dashboard."""
+
+    definitions: dict[str, ChecklistDefinition]
+    views: list[RunView]
+    sessions: list[Session]
+
+
+def _data(ctx: DashboardContext) -> _Checklists:
+    """Load definitions, runs and sessions once, shared by this module's sections."""
+    cached: _Checklists | None = getattr(ctx, "_people_checklists", None)
+    if cached is not None:
+        return cached
+    from prosper_coop.people import checklists, sessions
+
+    definitions = checklists.load_definitions(ctx.study)
+    views = checklists.view_runs(checklists.load_runs(ctx.study), definitions)
+    data = _Checklists(definitions, views, sessions.load_sessions(ctx.study))
+    ctx._people_checklists = data  # type: ignore[attr-defined]
+    return data
+
+
+def onboarding_section(ctx: DashboardContext) -> dict[str, Any]:
+    """Active people who are not fully onboarded, and what each is missing."""
+    from prosper_coop.people.team import onboarding_gaps
+
+    data = _data(ctx)
+    rows = []
+    for person in sorted(ctx.people, key=lambda p: p.id):
+        if person.status != "active":
+            continue
+        gaps = onboarding_gaps(person, data.definitions, data.views)
+        for definition_id, missing in gaps.items():
+            run = next(
+                (
+                    v.run.id
+                    for v in reversed(data.views)
+                    if v.run.subject == person.id
+                    and v.run.definition == definition_id
+                    and str(v.state) == "open"
+                ),
+                None,
+            )
+            rows.append(
+                {
+                    "person": person.id,
+                    "alias": person.alias,
+                    "checklist": definition_id,
+                    "run": run,
+                    "missing": missing,
+                }
+            )
+    return {"not_onboarded": rows}
+
+
+def open_checklists_section(ctx: DashboardContext) -> dict[str, Any]:
+    """Open consent, safeguarding and offboarding checklists (onboarding is shown above)."""
+    data = _data(ctx)
+    rows = []
+    for view in data.views:
+        definition = view.definition
+        if definition is None or str(definition.kind) == "onboarding":
+            continue
+        if str(view.state) != "open":
+            continue
+        rows.append(
+            {
+                "run": view.run.id,
+                "checklist": definition.id,
+                "kind": str(definition.kind),
+                "subject": view.run.subject,
+                "progress": view.progress,
+                "missing": view.missing,
+                "started": view.run.started.date().isoformat(),
+            }
+        )
+    return {"open": rows}
+
+
+def reconsent_section(ctx: DashboardContext) -> dict[str, Any]:
+    """People (and participants) whose consent is on an older version of the form."""
+    from prosper_coop.people.consent import needing_reconsent
+
+    data = _data(ctx)
+    people = {p.id: p for p in ctx.people}
+    return {"needing_reconsent": [r.as_dict() for r in needing_reconsent(data.views, people)]}
+
+
+def sessions_section(ctx: DashboardContext) -> dict[str, Any]:
+    """Planned sessions due soon (or overdue) whose safeguarding checklist is not complete."""
+    from prosper_coop.people.sessions import readiness
+
+    data = _data(ctx)
+    rows = []
+    for session in data.sessions:
+        if str(session.status) != "planned" or session.date > ctx.today + SESSIONS_AHEAD:
+            continue
+        ready = readiness(session, data.definitions, data.views)
+        if ready.ready:
+            continue
+        rows.append(
+            {
+                "session": session.id,
+                "type": str(session.type),
+                "date": session.date.isoformat(),
+                "days_away": (session.date - ctx.today).days,
+                "facilitators": list(session.facilitators),
+                "runs": ready.runs,
+                "missing": ready.missing,
+            }
+        )
+    return {"not_safeguarded": rows, "window_days": SESSIONS_AHEAD.days}
+
+
+# -- doctor -------------------------------------------------------------------------------
+def _definitions_for_doctor(
+    study: Study,
+) -> tuple[dict[str, ChecklistDefinition], list[Problem]]:
+    """Every definition that parses, and a problem for each one that does not."""
+    from prosper_coop.doctor import _from_error
+    from prosper_coop.people import checklists
+
+    definitions: dict[str, ChecklistDefinition] = {}
+    problems: list[Problem] = []
+    for path in checklists.definition_files(study):
+        where = study.rel(path)
+        try:
+            text = yamlio.decode(path.read_bytes(), where)
+            definitions[path.stem] = checklists.parse_definition(text, where, path.stem)
+        except UserError as exc:
+            problems.append(_from_error(exc, where))
+    return definitions, problems
+
+
+def check_checklists(loaded: Loaded) -> Iterator[Problem]:
+    """Definitions are valid; runs name known definitions, subjects and items; and a
+    definition's wording did not change without a new version.
+    """
+    from prosper_coop.doctor import Problem
+    from prosper_coop.people import checklists
+    from prosper_coop.people.models import PARTICIPANT_ID
+
+    definitions, problems = _definitions_for_doctor(loaded.study)
+    yield from problems
+    people = loaded.ids("person")
+    sessions = loaded.ids("session")
+    reported_wording: set[str] = set()
+    for run_id, (run, _, _) in loaded.of("checklist").items():
+        definition = definitions.get(run.definition)
+        if definition is None:
+            yield loaded.problem(
+                "checklist",
+                run_id,
+                "definition",
+                f"unknown checklist {run.definition} (not in {checklists.DEFINITIONS_DIR}/)",
+            )
+            continue
+        subject_known = (
+            run.subject in people
+            or run.subject in sessions
+            or PARTICIPANT_ID.fullmatch(run.subject) is not None
+        )
+        if not subject_known:
+            yield loaded.problem("checklist", run_id, "subject", f"unknown subject {run.subject}")
+        if run.version > definition.version:
+            yield loaded.problem(
+                "checklist",
+                run_id,
+                "version",
+                f"version {run.version} is newer than {definition.id} itself "
+                f"(version {definition.version})",
+            )
+        if run.version == definition.version:
+            item_ids = {item.id for item in definition.items}
+            for tick in run.ticks:
+                if tick.item not in item_ids:
+                    yield loaded.problem(
+                        "checklist", run_id, "ticks", f"{definition.id} has no item {tick.item!r}"
+                    )
+            if run.fingerprint != definition.fingerprint and definition.id not in reported_wording:
+                reported_wording.add(definition.id)
+                where = f"{checklists.DEFINITIONS_DIR}/{definition.id}.yaml"
+                text = (loaded.study.root / where).read_text(encoding="utf-8")
+                yield Problem(
+                    where,
+                    yamlio.line_of(text, ("version",)),
+                    "version",
+                    f"the wording changed since {run_id} was started on version "
+                    f"{definition.version}; give it version {definition.version + 1} so "
+                    "earlier ticks and consent are not read as agreeing to the new text",
+                )
+        for person_id in [run.started_by, *(t.by for t in run.ticks)]:
+            if person_id not in people:
+                yield loaded.problem(
+                    "checklist", run_id, "ticks", f"unknown person {person_id}", "warning"
+                )
+
+
+def check_sessions(loaded: Loaded) -> Iterator[Problem]:
+    """Sessions name known facilitators and work packages."""
+    people = loaded.ids("person")
+    wps = loaded.ids("workpackage")
+    for session_id, (session, _, _) in loaded.of("session").items():
+        for person_id in session.facilitators:
+            if person_id not in people:
+                yield loaded.problem(
+                    "session", session_id, "facilitators", f"unknown person {person_id}"
+                )
+        if session.wp and session.wp not in wps:
+            yield loaded.problem("session", session_id, "wp", f"unknown work package {session.wp}")

@@ -1,0 +1,3 @@
+"""Sync with a shared remote: the engine, merge driver, conflicts, renumbering, quick no-op check.
+Sits above the features.
+"""

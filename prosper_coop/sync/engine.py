@@ -1,0 +1,849 @@
+"""Working as a team: a git remote, ``sync``, ``clone`` and renumbering clashing IDs.
+
+Git is the engine. ``sync`` fetches, merges and pushes with git; the custom
+merge drivers in :mod:`prosper_coop.sync.merge` (named in the study's committed
+``.gitattributes``, configured in each clone's ``.git/config``) merge records
+field by field and never leave conflict markers.
+
+IDs are short sequential numbers (``T-0028``) so people can say them aloud.
+When two machines create the same ID before syncing, ``sync`` renumbers the
+local (not yet shared) record to the next free number on both sides before
+merging, and rewrites every reference to it in the local records, in one
+commit whose message names the renumbering. Encrypted records cannot be
+rewritten without a key: a renumbered person's are moved to the new ID as they
+are, and ``renumbered/`` records which IDs to read differently inside them
+(:mod:`prosper_coop.crypto.renumbered`).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prosper_coop.core import yamlio
+from prosper_coop.core.errors import (
+    ConflictError,
+    GitError,
+    InvalidInputError,
+    NotAStudyError,
+    NotFoundError,
+    UserError,
+)
+from prosper_coop.core.fsutil import atomic_write, atomic_write_text
+from prosper_coop.core.study import STUDY_FILE, Study
+from prosper_coop.sync import merge as merging
+
+REMOTE = "origin"
+GITATTRIBUTES_FILE = ".gitattributes"
+GITATTRIBUTES = """\
+# prosper-coop: how git merges study files on sync (see README, "Working as a team")
+*.yaml merge=prosper-coop
+*.age merge=prosper-coop-age
+"""
+DRIVERS = {"prosper-coop": "yaml", "prosper-coop-age": "age"}
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+OTHER = "other file"
+
+
+# -- setting up ------------------------------------------------------------------------
+
+
+def git_reason(stderr: str) -> str:
+    """The line of git's error output that says what went wrong (its first ``fatal:``)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[-1] if lines else ""
+
+
+def driver_command(kind: str, python: str | None = None) -> str:
+    """The command git runs to merge a file of ``kind`` (yaml or age)."""
+    interpreter = shlex.quote(python or sys.executable)
+    return f"{interpreter} -m prosper_coop merge-driver {kind} %O %A %B %P"
+
+
+def drivers_configured(root: Path) -> bool:
+    """Whether ``.git/config`` already names this interpreter's merge drivers."""
+    from prosper_coop.sync.quick import drivers_configured as named
+
+    try:
+        text = (root / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return named(text)
+
+
+def configure_drivers(root: Path) -> bool:
+    """Name the merge drivers in the clone's git config (idempotent); True if changed."""
+    if drivers_configured(root):
+        return False
+    for name, kind in DRIVERS.items():
+        for key, value in (
+            ("name", f"prosper-coop {kind} merge"),
+            ("driver", driver_command(kind)),
+        ):
+            subprocess.run(["git", "config", f"merge.{name}.{key}", value], cwd=root, check=True)
+    # git keeps a cache of untracked folders so checking for unsaved edits stays quick.
+    subprocess.run(["git", "config", "core.untrackedCache", "true"], cwd=root, check=True)
+    return True
+
+
+def write_gitattributes(root: Path) -> None:
+    """Write the ``.gitattributes`` that sends study files to the merge drivers."""
+    atomic_write_text(root / GITATTRIBUTES_FILE, GITATTRIBUTES)
+
+
+def _ensure_gitattributes(study: Study, actor: str) -> bool:
+    """Commit ``.gitattributes`` in studies made before sync existed; True if added."""
+    target = study.root / GITATTRIBUTES_FILE
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if all(f"merge={name}" in current for name in DRIVERS):
+        return False
+    text = current + ("\n" if current and not current.endswith("\n") else "") + GITATTRIBUTES
+    atomic_write_text(target, text)
+    study.repo.add([GITATTRIBUTES_FILE])
+    study.repo.commit("sync: add merge rules (.gitattributes)", actor, [GITATTRIBUTES_FILE])
+    return True
+
+
+# -- the remote ------------------------------------------------------------------------
+def remote_url(study: Study) -> str | None:
+    """The study's remote address, or ``None`` when none is set."""
+    done = subprocess.run(
+        ["git", "config", "--get", f"remote.{REMOTE}.url"],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or None
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """What ``remote set`` did."""
+
+    url: str
+    previous: str | None
+    reachable: bool
+    detail: str = ""
+
+
+def set_remote(study: Study, url: str) -> RemoteResult:
+    """Point the study at ``url`` (any git URL or a local bare repository path)."""
+    url = url.strip()
+    if not url or url.startswith("-") or any(ch in url for ch in "\n\r\0"):
+        raise InvalidInputError(
+            f"{url!r} is not a usable remote address",
+            "Give a git URL, e.g. git@example.org:team/study.git or /srv/git/study.git",
+        )
+    local = Path(url).expanduser()
+    if "://" not in url and not re.match(r"^[\w.-]+@[\w.-]+:", url) and local.exists():
+        url = str(local.resolve())
+    previous = remote_url(study)
+    with study.lock():
+        if previous is None:
+            study.repo.run("remote", "add", REMOTE, url)
+        else:
+            study.repo.run("remote", "set-url", REMOTE, url)
+        configure_drivers(study.root)
+    done = subprocess.run(
+        ["git", "ls-remote", "--heads", url],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    detail = git_reason(done.stderr) if done.returncode and done.stderr else ""
+    return RemoteResult(url, previous, done.returncode == 0, detail)
+
+
+# -- describing changes ----------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordChange:
+    """One record (or other file) that changed."""
+
+    type: str
+    id: str
+    change: str  # added, changed, removed
+    path: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Plain data for --json."""
+        return {"type": self.type, "id": self.id, "change": self.change, "path": self.path}
+
+
+CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "T": "changed"}
+
+
+def describe_path(path: str) -> tuple[str, str]:
+    """(record type, record ID) for a study path; other files are (``other file``, path)."""
+    from prosper_coop.core.records import by_folder
+
+    top, _, rest = path.partition("/")
+    rtype = by_folder().get(top)
+    name = path.rsplit("/", 1)[-1]
+    if rtype is None or not rest or not name.endswith((".yaml", ".age")):
+        return OTHER, path
+    if merging.SIDECAR_MARK in name:
+        return OTHER, path
+    return rtype.name, name.split(".", 1)[0]
+
+
+def changes_between(study: Study, old: str, new: str) -> list[RecordChange]:
+    """Records (and files) that differ between two commits."""
+    if old == new:
+        return []
+    output = study.repo.run("diff", "--name-status", "--no-renames", "-z", old, new)
+    parts = [part for part in output.split("\0") if part]
+    found = []
+    for status, path in zip(parts[0::2], parts[1::2], strict=False):
+        if path.endswith("/.gitkeep"):
+            continue
+        rtype, record_id = describe_path(path)
+        found.append(RecordChange(rtype, record_id, CHANGE_WORDS.get(status[0], "changed"), path))
+    return found
+
+
+@dataclass
+class SyncResult:
+    """What ``sync`` did (or, with ``--dry-run``, would do)."""
+
+    url: str
+    branch: str
+    dry_run: bool = False
+    incoming: list[RecordChange] = field(default_factory=list)
+    outgoing: list[RecordChange] = field(default_factory=list)
+    renumbered: dict[str, str] = field(default_factory=dict)
+    merge_commit: str | None = None
+    fast_forward: bool = False
+    pushed: bool = False
+    sidecars: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    setup_commit: bool = False
+    whoami_moved: tuple[str, str] | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing came in and nothing went out."""
+        return not self.incoming and not self.outgoing and not self.renumbered
+
+    @staticmethod
+    def counts(changes: list[RecordChange]) -> dict[str, int]:
+        """Number of changed records per record type."""
+        return dict(sorted(Counter(change.type for change in changes).items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for --json."""
+        return {
+            "remote": self.url,
+            "branch": self.branch,
+            "dry_run": self.dry_run,
+            "up_to_date": self.up_to_date,
+            "incoming": {
+                "counts": self.counts(self.incoming),
+                "records": [c.as_dict() for c in self.incoming],
+            },
+            "outgoing": {
+                "counts": self.counts(self.outgoing),
+                "records": [c.as_dict() for c in self.outgoing],
+            },
+            "renumbered": self.renumbered,
+            "merge_commit": self.merge_commit,
+            "fast_forward": self.fast_forward,
+            "pushed": self.pushed,
+            "kept_beside": self.sidecars,
+            "records_with_conflicts": self.conflicts,
+            "whoami_moved": list(self.whoami_moved) if self.whoami_moved else None,
+        }
+
+
+# -- sync ------------------------------------------------------------------------------
+def _rev(study: Study, ref: str) -> str | None:
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or None
+
+
+def _branch(study: Study) -> str:
+    done = subprocess.run(
+        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    branch = done.stdout.strip()
+    if not branch:
+        raise ConflictError(
+            "the study is not on a branch (git is in 'detached HEAD' state)",
+            "Go back to the main branch with: git checkout main, then sync again.",
+        )
+    return branch
+
+
+def _is_ancestor(study: Study, older: str, newer: str) -> bool:
+    done = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", older, newer], cwd=study.root, check=False
+    )
+    return done.returncode == 0
+
+
+def _abort_leftover_merge(study: Study) -> None:
+    """Undo a merge left half-done by an interrupted sync (local commits are safe)."""
+    git_dir = study.root / ".git"
+    if (git_dir / "MERGE_HEAD").exists():
+        study.repo.run("merge", "--abort")
+    sidecars = git_dir / merging.SIDECARS_FILE
+    if sidecars.exists():
+        for rel in sidecars.read_text(encoding="utf-8").splitlines():
+            path = study.root / rel
+            if rel and path.is_file() and study.repo.changed_paths([rel]).get(rel) == "??":
+                path.unlink()
+        sidecars.unlink()
+
+
+def _refuse_unsaved(study: Study) -> None:
+    unsaved = sorted(study.repo.changed_paths())
+    if unsaved:
+        more = f" (and {len(unsaved) - 1} more)" if len(unsaved) > 1 else ""
+        raise ConflictError(
+            f"{unsaved[0]}{more} has changes that are not saved yet",
+            "Sync shares only saved work. Save your edits first with: "
+            "prosper-coop save -m 'what you changed', then run prosper-coop sync again. "
+            "Nothing was changed.",
+        )
+
+
+PUSH_ROUNDS = 3  # someone may push between our fetch and our push: merge again
+
+
+def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
+    """Fetch from the remote, merge record by record, and push; report both directions.
+
+    Refuses (changing nothing) when files have unsaved hand edits. If someone
+    else pushed in the meantime it fetches and merges again. A failed push
+    leaves the merge here and the remote as it was: run ``sync`` again to finish.
+    """
+    url = remote_url(study)
+    if url is None:
+        raise NotFoundError(
+            "this study has no remote to sync with yet",
+            "Set one with: prosper-coop remote set URL (ask your coordinator for the address).",
+        )
+    branch = _branch(study)
+    actor = study.actor(must_exist=False)
+    result = SyncResult(url=url, branch=branch, dry_run=dry_run)
+    with study.lock():
+        if not dry_run:
+            _abort_leftover_merge(study)
+        _refuse_unsaved(study)
+        if not dry_run:
+            configure_drivers(study.root)
+            result.setup_commit = _ensure_gitattributes(study, actor)
+        for round_number in range(1, PUSH_ROUNDS + 1):
+            raced = _sync_round(study, result, actor, last=round_number == PUSH_ROUNDS)
+            if not raced:
+                break
+        if result.merge_commit or result.fast_forward:
+            from prosper_coop.sync.conflicts import records_with_conflicts
+
+            result.conflicts = records_with_conflicts(study)
+    return result
+
+
+def _fetch(study: Study, url: str, branch: str) -> str | None:
+    """Fetch the remote branch; return its tip (``None`` if the remote has none yet)."""
+    tracking = f"refs/remotes/{REMOTE}/{branch}"
+    try:
+        study.repo.run("fetch", "--quiet", "--no-tags", REMOTE, f"+refs/heads/{branch}:{tracking}")
+    except GitError as exc:
+        if "couldn't find remote ref" not in exc.message:
+            raise GitError(
+                f"could not fetch from {url}: {exc.message.removeprefix('git fetch failed: ')}",
+                "Nothing was changed. Check the address (prosper-coop remote set URL) "
+                "and your connection, then run prosper-coop sync again.",
+            ) from None
+    return _rev(study, tracking)
+
+
+def _merge_base(study: Study, local: str, remote: str | None, url: str) -> str:
+    if remote is None:
+        return EMPTY_TREE
+    done = subprocess.run(
+        ["git", "merge-base", local, remote],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    base = done.stdout.strip()
+    if not base:
+        raise ConflictError(
+            f"the remote {url} holds a different study (no shared history)",
+            "Check the address with: git remote -v. To join that study instead, "
+            "use: prosper-coop clone URL NEW-FOLDER",
+        )
+    return base
+
+
+def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> bool:
+    """Fetch, merge and push once; True if someone pushed first and it should run again."""
+    remote = _fetch(study, result.url, result.branch)
+    local = _rev(study, "HEAD")
+    assert local is not None
+    base = _merge_base(study, local, remote, result.url)
+    known = {change.path for change in result.incoming}
+    incoming = changes_between(study, base, remote) if remote else []
+    result.incoming += [change for change in incoming if change.path not in known]
+    result.outgoing = changes_between(study, base, local)
+    if result.dry_run:
+        if remote and base != remote and base != local:
+            result.renumbered = plan_renumbering(study, base, local, remote)
+        return False
+    if remote is not None and remote != local and not _is_ancestor(study, remote, local):
+        if base == local:
+            study.repo.run("merge", "--ff-only", "-q", remote)
+            result.fast_forward = True
+        else:
+            renumbered = renumber_collisions(study, base, local, remote, actor)
+            if renumbered:
+                result.renumbered.update(renumbered)
+                result.whoami_moved = _follow_whoami(study, renumbered) or result.whoami_moved
+                actor = renumbered.get(actor, actor)
+                new_local = _rev(study, "HEAD")
+                assert new_local is not None
+                result.outgoing = changes_between(study, base, new_local)
+                local = new_local
+            result.merge_commit = _merge(study, local, remote, actor, result, incoming)
+    if _rev(study, "HEAD") == remote:
+        return False
+    try:
+        study.repo.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{result.branch}")
+    except GitError as exc:
+        detail = exc.message.removeprefix("git push failed: ")
+        if not last and ("fetch first" in detail or "non-fast-forward" in detail):
+            return True
+        raise GitError(
+            f"could not send your changes to {result.url}: {detail}",
+            "Everything that came in is merged here and nothing was lost. "
+            "Run prosper-coop sync again to finish (it picks up where this stopped).",
+        ) from None
+    result.pushed = True
+    return False
+
+
+def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] | None:
+    """If this computer's ``whoami`` was renumbered, point it at the new ID."""
+    from prosper_coop.core import localconfig
+
+    uid = study.settings.uid
+    current = localconfig.study_settings(uid).get("whoami")
+    if current in renumbered:
+        localconfig.set_study_setting(uid, "whoami", renumbered[current])
+        return str(current), renumbered[current]
+    return None
+
+
+def _merge(
+    study: Study,
+    local: str,
+    remote: str,
+    actor: str,
+    result: SyncResult,
+    incoming: list[RecordChange],
+) -> str:
+    """Merge ``remote`` into HEAD with the study's drivers; commit as ``actor``."""
+    from prosper_coop.core.git import identity_env
+
+    git_dir = study.root / ".git"
+    env = {
+        **identity_env(actor),
+        merging.ENV_OURS: local,
+        merging.ENV_THEIRS: remote,
+        merging.ENV_GIT_DIR: str(git_dir),
+    }
+    merge_failed: GitError | None = None
+    try:
+        study.repo.run("merge", "--no-ff", "--no-commit", "-q", "-X", "no-renames", remote, env=env)
+    except GitError as exc:
+        merge_failed = exc
+    if not (git_dir / "MERGE_HEAD").exists():
+        raise merge_failed or GitError("git merge stopped before it began")
+    unmerged = study.repo.run("ls-files", "-u", "-z")
+    stages: dict[str, set[str]] = {}
+    for entry in unmerged.split("\0"):
+        if entry:
+            meta, _, path = entry.partition("\t")
+            stages.setdefault(path, set()).add(meta.split()[-1])
+    both = sorted(path for path, found in stages.items() if {"2", "3"} <= found)
+    if both:
+        study.repo.run("merge", "--abort")
+        raise ConflictError(
+            f"{both[0]} could not be merged automatically (it does not read as a valid file)",
+            "Nothing was changed here or on the remote. Run prosper-coop doctor to find the "
+            "problem, fix and save it, then run prosper-coop sync again.",
+        )
+    # Changed on one side and removed on the other: the changed version is kept.
+    kept = sorted(stages)
+    sidecar_list = git_dir / merging.SIDECARS_FILE
+    sidecars: list[str] = []
+    if sidecar_list.exists():
+        sidecars = sorted(set(sidecar_list.read_text(encoding="utf-8").splitlines()) - {""})
+    study.repo.add(kept + sidecars)
+    result.sidecars = sidecars
+    what = f"merge {len(incoming)} change(s) from {REMOTE}"
+    if result.renumbered:
+        pairs = ", ".join(f"{old} -> {new}" for old, new in result.renumbered.items())
+        what += f", after renumbering {pairs}"
+    sha = study.repo.commit(f"sync: {what} (sync)", actor)
+    sidecar_list.unlink(missing_ok=True)
+    return sha
+
+
+# -- ID collisions -------------------------------------------------------------------------
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _added(study: Study, old: str, new: str) -> set[str]:
+    output = study.repo.run(
+        "diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", old, new
+    )
+    return {path for path in output.split("\0") if path}
+
+
+def _both_added(
+    study: Study, base: str, local: str, remote: str
+) -> list[tuple[str, str, str, bool]]:
+    """(record type name, ID, path, differs) of plain records both sides created since ``base``.
+
+    Encrypted records are left out: sync cannot read them, so it never renumbers them
+    (both versions are kept by the ``*.age`` driver instead). Those of a renumbered
+    person are moved to the new ID by :func:`_relabel_sealed`.
+    """
+    from prosper_coop.core.records import by_folder
+
+    both = sorted(_added(study, base, local) & _added(study, base, remote))
+    found = []
+    for path in both:
+        rtype_name, record_id = describe_path(path)
+        rtype = by_folder().get(path.split("/", 1)[0])
+        if rtype_name == OTHER or rtype is None or rtype.sensitive or not path.endswith(".yaml"):
+            continue
+        shas = study.repo.run("rev-parse", f"{local}:{path}", f"{remote}:{path}").split()
+        found.append((rtype.name, record_id, path, len(shas) != 2 or shas[0] != shas[1]))
+    return found
+
+
+def _refers_to(study: Study, commit: str, rel: str, old: set[str]) -> bool:
+    """Whether the record at ``rel`` as committed in ``commit`` refers to any ``old`` ID."""
+    text = study.repo.run("show", f"{commit}:{rel}")
+    if not any(needle in text for needle in old):
+        return False
+    try:
+        raw = yamlio.loads(text, rel)
+    except UserError:  # an unreadable record is merged (and reported) by git
+        return False
+    from prosper_coop.crypto.renumbered import replace_ids
+
+    mapping = dict.fromkeys(old, "")
+    return bool(replace_ids(raw, mapping) != raw)
+
+
+def plan_renumbering(study: Study, base: str, local: str, remote: str) -> dict[str, str]:
+    """Old ID -> new ID for every local record whose ID the remote also created."""
+    return _plan(study, base, local, remote)[0]
+
+
+def _plan(
+    study: Study, base: str, local: str, remote: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The renumbering (old ID -> new ID) and each old ID's record type name.
+
+    A record both sides created identically is one record, not a clash, unless
+    it refers to a record being renumbered: after the references are rewritten
+    the two differ (a checklist run about this machine's session ``S-0001``,
+    renumbered to ``S-0002``), so it is renumbered too.
+    """
+    from prosper_coop.core.records import get
+
+    candidates = _both_added(study, base, local, remote)
+    pending = [(name, rid) for name, rid, _, differs in candidates if differs]
+    alike = [(name, rid, rel) for name, rid, rel, differs in candidates if not differs]
+    plan: dict[str, str] = {}
+    type_of: dict[str, str] = {}
+    taken: dict[str, set[str]] = {}
+    while pending:
+        for type_name, old_id in pending:
+            rtype = get(type_name)
+            if type_name not in taken:
+                names = study.repo.run(
+                    "ls-tree", "-r", "--name-only", "-z", remote, "--", rtype.folder
+                )
+                ids = {
+                    name.rsplit("/", 1)[-1].split(".", 1)[0]
+                    for name in names.split("\0")
+                    if name and merging.SIDECAR_MARK not in name
+                }
+                ids |= {path.stem for path in study.record_files(rtype)}
+                if type_name == "person":
+                    # A person's encrypted files are moved to the new ID: it must be unused.
+                    ids |= _owners_with_sealed_files(study, remote)
+                taken[type_name] = ids
+            match = _NUMBERED.match(old_id)
+            if match is None:
+                continue
+            prefix, digits = match.groups()
+            numbers = [
+                int(m.group(2))
+                for other in taken[type_name]
+                if (m := _NUMBERED.match(other)) is not None and m.group(1) == prefix
+            ]
+            new_id = f"{prefix}{max(numbers, default=0) + 1:0{len(digits)}d}"
+            if not rtype.pattern.fullmatch(new_id):
+                continue  # no room left in the ID's form: git's merge keeps both as a conflict
+            taken[type_name].add(new_id)
+            plan[old_id] = new_id
+            type_of[old_id] = type_name
+        changing = [
+            item
+            for item in alike
+            if item[1] not in plan and plan and _refers_to(study, local, item[2], set(plan))
+        ]
+        alike = [item for item in alike if item not in changing]
+        pending = [(name, rid) for name, rid, _ in changing]
+    return plan, type_of
+
+
+def _owners_with_sealed_files(study: Study, commit: str) -> set[str]:
+    """Person IDs that own encrypted files here or in ``commit`` (even without a person)."""
+    from prosper_coop.core.records import get
+    from prosper_coop.crypto import sealed
+
+    owners: set[str] = set()
+    for type_name in (*sealed.PER_PERSON, *sealed.PERSON_KEYED):
+        rtype = get(type_name)
+        listing = study.repo.run("ls-tree", "-r", "--name-only", "-z", commit, "--", rtype.folder)
+        folder = study.root / rtype.folder
+        here = [study.rel(path) for path in folder.rglob("*.age")] if folder.is_dir() else []
+        for rel in [*listing.split("\0"), *here]:
+            folder_name, _, name = rel.rpartition("/")
+            record_name = name.split(merging.SIDECAR_MARK, 1)[0].removesuffix(".age")
+            if name.endswith(".age") and record_name:
+                path = Path(folder_name) / f"{record_name}.age"
+                owner = sealed.owner_of(rtype, path)
+                if owner:
+                    owners.add(owner)
+    return owners
+
+
+def _relabel_sealed(
+    study: Study, base: str, local: str, plan: dict[str, str]
+) -> dict[str, bytes | None]:
+    """Moves of this computer's encrypted files to renumbered people, and the registry entry.
+
+    Sync cannot decrypt, so it moves the files this computer added since ``base``
+    that belong to a renumbered person (``plans/CR-05.age`` -> ``plans/CR-06.age``,
+    spare copies too) unchanged, and records in ``renumbered/`` which IDs to read
+    differently in every encrypted file this computer added since ``base`` (see
+    :mod:`prosper_coop.crypto.renumbered`). Files from before ``base`` are left alone.
+    Returns path -> new bytes (``None``: remove).
+    """
+    from prosper_coop.core.records import by_folder
+    from prosper_coop.crypto import renumbered as relabel
+    from prosper_coop.crypto import sealed
+
+    earlier = relabel.registry(study.root)
+    writes: dict[str, bytes | None] = {}
+    covered: dict[str, tuple[str, dict[str, str]]] = {}
+    for rel in sorted(_added(study, base, local)):
+        rtype = by_folder().get(rel.split("/", 1)[0])
+        if rtype is None or not rtype.sensitive or not rel.endswith(rtype.suffix):
+            continue
+        data = (study.root / rel).read_bytes()
+        target = sealed.renumbered_path(rtype, rel, plan) or rel
+        if target != rel:
+            if target in writes or (study.root / target).exists():
+                raise ConflictError(
+                    f"{rel} cannot move to {target}: a file is already there",
+                    "Nothing was changed. Run prosper-coop doctor, then ask your "
+                    "coordinator before syncing again.",
+                )
+            writes[rel] = None
+            writes[target] = data
+        fingerprint = relabel.fingerprint(data)
+        covered[target] = (fingerprint, relabel.compose(earlier.get(fingerprint, {}), plan))
+    if covered:
+        text = relabel.event_text(plan, covered)
+        writes[relabel.event_path(study.root, text)] = text.encode("utf-8")
+    return writes
+
+
+def renumber_collisions(
+    study: Study, base: str, local: str, remote: str, actor: str
+) -> dict[str, str]:
+    """Renumber local records whose IDs the remote also created; commit; return the map.
+
+    Runs inside ``sync``, which already holds the study lock, so it writes and
+    commits itself (a :class:`~prosper_coop.core.study.Change` would wait on that
+    lock) with the same care: the worktree was clean before, so on any failure
+    a hard reset to HEAD puts back exactly what was there.
+    """
+    from prosper_coop.core import guard
+    from prosper_coop.core.records import RECORD_TYPES
+    from prosper_coop.core.study import parse_model, to_yaml
+    from prosper_coop.crypto.renumbered import replace_ids
+
+    plan, type_of = _plan(study, base, local, remote)
+    if not plan:
+        return {}
+    needles = [old.encode("utf-8") for old in plan]
+    writes: dict[str, bytes | None] = {}
+    for rtype in RECORD_TYPES:
+        if rtype.sensitive:
+            continue
+        for path in study.record_files(rtype):
+            data = path.read_bytes()
+            if not any(needle in data for needle in needles):
+                continue
+            rel = study.rel(path)
+            text = yamlio.decode(data, rel)
+            raw = yamlio.loads(text, rel)
+            replaced = replace_ids(raw, plan)
+            if replaced == raw:
+                continue
+            record = parse_model(rtype.model, yamlio.dumps(replaced), rel)
+            new_path = study.path_of(rtype, getattr(record, "id"))  # noqa: B009
+            new_rel = study.rel(new_path)
+            if new_rel != rel:
+                writes[rel] = None
+            writes[new_rel] = to_yaml(record).encode("utf-8")
+    writes.update(_relabel_sealed(study, base, local, plan))
+    for rel, content in writes.items():
+        leak = guard.check_blob(rel, content) if content is not None else None
+        if leak is not None:
+            raise ConflictError(f"{leak.path}: {leak.problem}", "Nothing was changed.")
+    try:
+        # New files first, then removals: a file moved is never missing on disk.
+        for rel, content in sorted(writes.items(), key=lambda item: item[1] is None):
+            target = study.root / rel
+            if content is None:
+                target.unlink(missing_ok=True)
+                _remove_empty_folders(study, rel)
+            else:
+                atomic_write(target, content)
+        study.repo.add(sorted(writes))
+        pairs = ", ".join(f"{type_of[old]} {old} -> {new}" for old, new in plan.items())
+        study.repo.commit(
+            f"sync: renumber {pairs}, also made on another machine ({', '.join(plan.values())})",
+            plan.get(actor, actor),
+            sorted(writes),
+        )
+    except BaseException:
+        study.repo.run("reset", "-q", "--hard", "HEAD")
+        for rel, content in writes.items():
+            if content is not None and study.repo.changed_paths([rel]).get(rel) == "??":
+                (study.root / rel).unlink(missing_ok=True)
+                _remove_empty_folders(study, rel)
+        raise
+    return plan
+
+
+def _remove_empty_folders(study: Study, rel: str) -> None:
+    """Remove the folders of ``rel`` that are left empty (up to the study root)."""
+    folder = (study.root / rel).parent
+    while folder != study.root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+# -- clone -----------------------------------------------------------------------------
+def _check_out_study_branch(root: Path) -> None:
+    """Check out ``main`` (or the only branch) when the remote's HEAD names no branch.
+
+    A bare repository made with ``git init --bare`` may point HEAD at a branch
+    nobody pushed (``master``) while the study lives on ``main``.
+    """
+    done = subprocess.run(
+        ["git", "for-each-ref", "--format=%(refname:strip=3)", f"refs/remotes/{REMOTE}/"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    branches = [name for name in done.stdout.split() if name != "HEAD"]
+    chosen = "main" if "main" in branches else (branches[0] if len(branches) == 1 else None)
+    if chosen is not None:
+        subprocess.run(
+            ["git", "checkout", "-q", "-B", chosen, "--track", f"{REMOTE}/{chosen}"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+
+
+def clone_study(url: str, target: Path) -> Study:
+    """Make a new local copy of the study at ``url`` in ``target``, ready to sync."""
+    from prosper_coop.workspace import install_hook
+
+    target = target.expanduser()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ConflictError(
+            f"{target} already exists and is not an empty folder",
+            "Choose a new folder name, e.g.: prosper-coop clone URL my-study",
+        )
+    created = not target.exists()
+    local = Path(url).expanduser()
+    if "://" not in url and local.exists():
+        url = str(local.resolve())
+    done = subprocess.run(
+        ["git", "clone", "--quiet", "--", url, str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    try:
+        if done.returncode != 0:
+            detail = git_reason(done.stderr) or "unknown problem"
+            raise GitError(
+                f"could not copy the study from {url}: {detail.removeprefix('fatal: ')}",
+                "Check the address and your access to it, then try again.",
+            )
+        root = target.resolve()
+        if not (root / STUDY_FILE).is_file():
+            _check_out_study_branch(root)
+        if not (root / STUDY_FILE).is_file():
+            raise NotAStudyError(
+                f"{url} does not hold a prosper-coop study (no {STUDY_FILE})",
+                "Check the address. An empty remote is filled from an existing study with: "
+                "prosper-coop remote set URL, then prosper-coop sync",
+            )
+        configure_drivers(root)
+        install_hook(root)
+    except BaseException:
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        elif target.is_dir():
+            for child in target.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        raise
+    return Study(root)
