@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean demo-clean
+.PHONY: demo test lint typecheck layers unit bench clean demo-clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,17 @@ demo-clean:
 	rm -rf demo-study
 
 ## test: lint, type-check, then run the whole test suite
-test: lint typecheck unit
+test: lint typecheck layers unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check prosper_coop tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## layers: each layer imports only those below it (see pyproject.toml, [tool.importlinter])
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q

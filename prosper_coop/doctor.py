@@ -1,74 +1,39 @@
 """Checking a study: every record, every cross-reference, the hook and the data line.
 
-:func:`check_study` returns one :class:`Problem` per finding; the CLI prints
-``file:line: field: problem`` for each. Later features add their own checks to
-``EXTRA_CHECKS``.
+:func:`check_study` returns one :class:`~prosper_coop.core.checks.Problem` per
+finding; the CLI prints ``file:line: field: problem`` for each. Each feature keeps
+its own checks; :data:`CHECKS` lists them all, lowest layer first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
 
 from prosper_coop.core import guard, yamlio
+from prosper_coop.core.checks import Check, Loaded, Problem, problem_from_error
 from prosper_coop.core.errors import UserError
 from prosper_coop.core.records import RECORD_TYPES, RecordType, by_folder
 from prosper_coop.core.study import STUDY_FILE, Study, parse_model
+from prosper_coop.outputs import checks as outputs_checks
 from prosper_coop.people import status as people_status
+from prosper_coop.sync import conflicts
+from prosper_coop.tasks import checks as tasks_checks
+from prosper_coop.wellbeing import checks as wellbeing_checks
 
+__all__ = ["CHECKS", "Problem", "check_study", "load_records"]
 
-@dataclass(frozen=True)
-class Problem:
-    """One finding of ``doctor``."""
-
-    path: str
-    line: int | None
-    field: str
-    message: str
-    severity: str = "error"  # or "warning"
-
-    def __str__(self) -> str:
-        line = f":{self.line}" if self.line else ""
-        if self.field.startswith("("):  # about the whole file, not one field
-            return f"{self.path}{line}: {self.message}"
-        return f"{self.path}{line}: {self.field}: {self.message}"
-
-
-@dataclass
-class Loaded:
-    """What a check can see: every valid record, with its file and text."""
-
-    study: Study
-    records: dict[str, dict[str, tuple[Any, str, str]]] = field(default_factory=dict)
-
-    def of(self, type_name: str) -> dict[str, tuple[Any, str, str]]:
-        """Records of one type: id -> (record, relative path, text)."""
-        return self.records.setdefault(type_name, {})
-
-    def ids(self, type_name: str) -> set[str]:
-        """IDs of the records of one type."""
-        return set(self.of(type_name))
-
-    def problem(
-        self, type_name: str, record_id: str, field_name: str, message: str, severity: str = "error"
-    ) -> Problem:
-        """A problem located at ``field_name`` of a loaded record."""
-        _, path, text = self.of(type_name)[record_id]
-        return Problem(path, yamlio.line_of(text, (field_name,)), field_name, message, severity)
-
-
-Check = Callable[[Loaded], Iterable[Problem]]
-EXTRA_CHECKS: list[Check] = []
-EXTRA_CHECKS.extend([people_status.check_checklists, people_status.check_sessions])
-
-
-def _from_error(exc: UserError, default_path: str) -> Problem:
-    text = exc.message
-    field_name, sep, message = text.partition(": ")
-    if not sep or " " in field_name:
-        field_name, message = "(file)", text
-    return Problem(str(exc.file or default_path), exc.line, field_name, message)
+# Every cross-record check, by feature (each takes the loaded records, yields problems).
+CHECKS: tuple[Check, ...] = (
+    tasks_checks.check_references,
+    tasks_checks.check_milestones,
+    tasks_checks.check_task_dates,
+    people_status.check_checklists,
+    people_status.check_sessions,
+    *wellbeing_checks.CHECKS,
+    outputs_checks.check_outputs,
+    outputs_checks.check_output_settings,
+    conflicts.check_conflicts,
+)
 
 
 def _record_sources(study: Study, staged: bool) -> Iterator[tuple[RecordType, str, bytes]]:
@@ -112,7 +77,7 @@ def load_records(study: Study, staged: bool = False) -> tuple[Loaded, list[Probl
             record = parse_model(rtype.model, text, rel_path)
         except UserError as exc:
             if not staged or rel_path in staged_paths:
-                problems.append(_from_error(exc, rel_path))
+                problems.append(problem_from_error(exc, rel_path))
             continue
         record_id = getattr(record, "id", stem)
         if record_id != stem:
@@ -141,76 +106,6 @@ def load_records(study: Study, staged: bool = False) -> tuple[Loaded, list[Probl
     return loaded, problems
 
 
-def check_references(loaded: Loaded) -> Iterator[Problem]:
-    """Unknown owners, work packages and dependencies; dependency cycles; dates."""
-    people = loaded.ids("person")
-    wps = loaded.of("workpackage")
-    tasks = loaded.of("task")
-    for wp_id, (wp, _, _) in wps.items():
-        if wp.lead and wp.lead not in people:
-            yield loaded.problem("workpackage", wp_id, "lead", f"unknown person {wp.lead}")
-    for task_id, (task, _, _) in tasks.items():
-        if task.wp not in wps:
-            yield loaded.problem("task", task_id, "wp", f"unknown work package {task.wp}")
-        if task.owner and task.owner not in people:
-            yield loaded.problem("task", task_id, "owner", f"unknown person {task.owner}")
-        for dep in task.depends:
-            if dep not in tasks:
-                yield loaded.problem("task", task_id, "depends", f"unknown task {dep}")
-            elif dep == task_id:
-                yield loaded.problem("task", task_id, "depends", "a task cannot depend on itself")
-        for note in task.notes:
-            if note.by not in people:
-                yield loaded.problem(
-                    "task", task_id, "notes", f"unknown person {note.by}", "warning"
-                )
-        wp_entry = wps.get(task.wp)
-        if task.due and wp_entry is not None:
-            wp = wp_entry[0]
-            if not wp.start <= task.due <= wp.end:
-                yield loaded.problem(
-                    "task",
-                    task_id,
-                    "due",
-                    f"due {task.due} is outside {wp.id} ({wp.start} to {wp.end})",
-                    "warning",
-                )
-    for cycle in find_cycles({tid: list(t.depends) for tid, (t, _, _) in tasks.items()}):
-        yield loaded.problem(
-            "task", cycle[0], "depends", "dependency cycle: " + " -> ".join([*cycle, cycle[0]])
-        )
-
-
-def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Each dependency cycle once (iterative DFS, safe for 10,000 nodes)."""
-    white, grey, black = 0, 1, 2
-    colour = dict.fromkeys(graph, white)
-    cycles: list[list[str]] = []
-    for start in sorted(graph):
-        if colour[start] != white:
-            continue
-        stack: list[tuple[str, Iterator[str]]] = [(start, iter(graph[start]))]
-        path = [start]
-        colour[start] = grey
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                colour[node] = black
-                stack.pop()
-                path.pop()
-                continue
-            if child not in colour or child == node:
-                continue
-            if colour[child] == grey:
-                cycles.append(path[path.index(child) :])
-            elif colour[child] == white:
-                colour[child] = grey
-                stack.append((child, iter(graph[child])))
-                path.append(child)
-    return cycles
-
-
 def check_guard(study: Study, staged: bool) -> Iterator[Problem]:
     """No plaintext where an encrypted file belongs (staged files, or tracked files)."""
     folders = guard.sensitive_folders()
@@ -237,7 +132,7 @@ def check_setup(study: Study) -> Iterator[Problem]:
     try:
         study.settings  # noqa: B018 - validates study.yaml
     except UserError as exc:
-        yield _from_error(exc, STUDY_FILE)
+        yield problem_from_error(exc, STUDY_FILE)
     hook = study.root / ".git" / "hooks" / "pre-commit"
     if not hook.is_file() or "doctor --staged" not in hook.read_text(errors="replace"):
         yield Problem(
@@ -257,19 +152,11 @@ def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
     loaded, load_problems = load_records(study, staged)
     problems += load_problems
     problems += check_guard(study, staged)
-    cross = list(check_references(loaded))
-    for check in EXTRA_CHECKS:
+    cross: list[Problem] = []
+    for check in CHECKS:
         cross += check(loaded)
     if staged:
         staged_set = set(study.repo.staged_paths())
         cross = [p for p in cross if p.path in staged_set]
     problems += cross
     return problems
-
-
-# Checks that live with their features (each module appends to EXTRA_CHECKS).
-# Feature checks register themselves in EXTRA_CHECKS when imported.
-import prosper_coop.wellbeing.checks  # noqa: E402, F401
-from prosper_coop.outputs import checks as _outputs_checks  # noqa: E402, F401 - registers checks
-from prosper_coop.sync import conflicts as _conflicts  # noqa: E402, F401 - adds its check
-from prosper_coop.tasks import checks as _task_checks  # noqa: E402,F401

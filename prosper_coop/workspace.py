@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import stat
-import sys
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,12 +11,10 @@ from prosper_coop.core import clock
 from prosper_coop.core.defaults import DEFAULT_FOLDERS, defaults_root
 from prosper_coop.core.errors import ConflictError, InvalidInputError, UserError
 from prosper_coop.core.fsutil import atomic_write, atomic_write_text
-from prosper_coop.core.study import STUDY_FILE, Study, find_root, to_yaml
+from prosper_coop.core.study import STUDY_FILE, Study, StudyContent, find_root, to_yaml
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from pydantic import BaseModel
+    pass
 
 GITIGNORE = """\
 # prosper-coop: never commit these
@@ -31,22 +26,6 @@ GITIGNORE = """\
 *.decrypted
 """
 
-HOOK = """\
-#!/bin/sh
-# Installed by prosper-coop: checks hand-made commits (valid records, and no
-# plaintext sensitive data) before git records them.
-PYTHON="{python}"
-if [ -x "$PYTHON" ]; then
-    exec "$PYTHON" -m prosper_coop doctor --staged
-elif command -v prosper-coop >/dev/null 2>&1; then
-    exec prosper-coop doctor --staged
-else
-    echo "prosper-coop is not installed here, so this commit cannot be checked." >&2
-    echo "Install it (pip install prosper-coop) or commit with the tool: prosper-coop save" >&2
-    exit 1
-fi
-"""
-
 README = """\
 # {title}
 
@@ -56,34 +35,13 @@ Sensitive records are encrypted; never copy decrypted text into this folder.
 """
 
 
-@dataclass
-class StudyContent:
-    """Records and files a new study starts with (filled by examples)."""
-
-    today: dt.date
-    records: list[BaseModel] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)
-
-    def add(self, *records: BaseModel) -> None:
-        """Add records to the new study."""
-        self.records.extend(records)
-
-
-def install_hook(root: Path) -> Path:
-    """Install (or refresh) the pre-commit hook that runs ``doctor --staged``."""
-    hook = root / ".git" / "hooks" / "pre-commit"
-    atomic_write_text(hook, HOOK.format(python=sys.executable))
-    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return hook
-
-
 def create_study(target: Path, *, title: str | None, example: str | None) -> Study:
     """Create a study in ``target`` and make its first commit; return it.
 
     ``target`` may be missing or empty. On any failure, what was created is removed.
     """
     from prosper_coop import examples
-    from prosper_coop.core.git import StudyRepo
+    from prosper_coop.core.git import StudyRepo, install_hook
     from prosper_coop.core.models import Person, Role, StudySettings
     from prosper_coop.core.records import RECORD_TYPES
     from prosper_coop.sync.engine import configure_drivers, write_gitattributes

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from prosper_coop.core.errors import ValidationError
+from prosper_coop.crypto import policy
 from prosper_coop.wellbeing import config
 
 
@@ -60,7 +61,7 @@ def test_signposting_keeps_its_format_and_finds_stale_entries() -> None:
 
 
 def test_reader_policy() -> None:
-    rules = config.reader_policy(None)
+    rules = policy.reader_policy(None)
     assert rules.roles("checkin") == ("wellbeing-lead",)
     assert rules.includes_person("checkin") and not rules.includes_person("incident")
     assert rules.roles("reflection-shared") == ("academic", "co-researcher", "co-applicant")
@@ -80,4 +81,4 @@ def test_bad_reader_policy(tmp_path, text: str, message: str) -> None:
     (tmp_path / "wellbeing").mkdir()
     (tmp_path / "wellbeing" / "recipients.yaml").write_text(text)
     with pytest.raises(ValidationError, match=message):
-        config.reader_policy(tmp_path)
+        policy.reader_policy(tmp_path)

@@ -106,7 +106,7 @@ def doctor(
     Example: prosper-coop doctor
     """
     from prosper_coop import doctor as checks
-    from prosper_coop.workspace import install_hook
+    from prosper_coop.core.git import install_hook
 
     study = open_study()
     out = output(as_json)

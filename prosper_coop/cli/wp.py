@@ -61,7 +61,7 @@ def list_(as_json: AsJson = False) -> None:
 
     Example: prosper-coop wp list
     """
-    from prosper_coop.tasks.query import progress
+    from prosper_coop.tasks.workpackages import progress
 
     rows = progress(open_study(), today=clock.today())
     out = output(as_json)
@@ -158,7 +158,7 @@ def progress_(as_json: AsJson = False) -> None:
     Example: prosper-coop wp progress
     """
     from prosper_coop.cli.tables import progress_bar
-    from prosper_coop.tasks.query import progress
+    from prosper_coop.tasks.workpackages import progress
 
     rows = progress(open_study(), today=clock.today())
     out = output(as_json)

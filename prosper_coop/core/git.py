@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prosper_coop.core.errors import GitError
+from prosper_coop.core.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
     import git
@@ -356,3 +359,28 @@ def git_available() -> bool:
     from shutil import which
 
     return which("git") is not None or bool(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE"))
+
+
+HOOK = """\
+#!/bin/sh
+# Installed by prosper-coop: checks hand-made commits (valid records, and no
+# plaintext sensitive data) before git records them.
+PYTHON="{python}"
+if [ -x "$PYTHON" ]; then
+    exec "$PYTHON" -m prosper_coop doctor --staged
+elif command -v prosper-coop >/dev/null 2>&1; then
+    exec prosper-coop doctor --staged
+else
+    echo "prosper-coop is not installed here, so this commit cannot be checked." >&2
+    echo "Install it (pip install prosper-coop) or commit with the tool: prosper-coop save" >&2
+    exit 1
+fi
+"""
+
+
+def install_hook(root: Path) -> Path:
+    """Install (or refresh) the pre-commit hook that runs ``doctor --staged``."""
+    hook = root / ".git" / "hooks" / "pre-commit"
+    atomic_write_text(hook, HOOK.format(python=sys.executable))
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return hook

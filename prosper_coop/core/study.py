@@ -9,9 +9,11 @@ anything fails, every file it touched is put back as it was.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -609,3 +611,16 @@ class Change:
                     atomic_write(target, data)
         with contextlib.suppress(UserError):
             self.study.repo.unstage(list(before))
+
+
+@dataclass
+class StudyContent:
+    """Records and files a new study starts with (filled by examples)."""
+
+    today: dt.date
+    records: list[BaseModel] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def add(self, *records: BaseModel) -> None:
+        """Add records to the new study."""
+        self.records.extend(records)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from prosper_coop.core.models import Person
     from prosper_coop.core.records import RecordType
     from prosper_coop.core.study import Change, Study
-    from prosper_coop.wellbeing.config import ReaderPolicy
+    from prosper_coop.crypto.policy import ReaderPolicy
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -78,7 +78,7 @@ def _join(words: list[str]) -> str:
 
 def policy(study: Study) -> ReaderPolicy:
     """The study's reader policy (``wellbeing/recipients.yaml``)."""
-    from prosper_coop.wellbeing.config import reader_policy
+    from prosper_coop.crypto.policy import reader_policy
 
     return reader_policy(study.root)
 

@@ -1,31 +1,16 @@
-"""Example studies that ``prosper-coop init --example NAME`` can build."""
+"""Example studies that ``prosper-coop init --example NAME`` can build.
+
+Composition: an example fills a new study with records of every feature.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prosper_coop.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from prosper_coop.workspace import StudyContent
-
-
-@dataclass(frozen=True)
-class Example:
-    """An example study: its settings and the sections that fill it."""
-
-    name: str
-    settings: Callable[[dt.date], dict[str, Any]]
-    sections: tuple[Callable[[StudyContent], None], ...]
-
-    def build(self, content: StudyContent) -> None:
-        """Fill ``content`` by running every section in order."""
-        for section in self.sections:
-            section(content)
+    from prosper_coop.examples.base import Example
 
 
 def names() -> list[str]:

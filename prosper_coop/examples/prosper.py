@@ -10,9 +10,10 @@ import datetime as dt
 from typing import Any
 
 from prosper_coop.core.models import Note, Person, Role
-from prosper_coop.examples import Example, prosper_outputs, prosper_people, prosper_wellbeing
+from prosper_coop.core.study import StudyContent
+from prosper_coop.examples import prosper_outputs, prosper_people, prosper_wellbeing
+from prosper_coop.examples.base import Example
 from prosper_coop.tasks.models import Milestone, Task, TaskStatus, WorkPackage
-from prosper_coop.workspace import StudyContent
 
 TITLE = (
     "Exploring voluntary sector specialist services for victim-survivors of sexual "

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from prosper_coop.workspace import StudyContent
+    from prosper_coop.core.study import StudyContent
 
 # id, title, summary, key messages, evidence
 THEMES: list[tuple[str, str, str, list[str], list[str]]] = [

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from prosper_coop.core.defaults import default_path
 from prosper_coop.core.models import Credit, CreditAs, CreditStyle, Person, PersonStatus, Role
+from prosper_coop.core.study import StudyContent
 from prosper_coop.people.checklists import ChecklistDefinition, parse_definition
 from prosper_coop.people.models import (
     ChecklistRun,
@@ -28,7 +29,6 @@ from prosper_coop.people.models import (
     WithdrawalScope,
 )
 from prosper_coop.tasks.models import Task, TaskStatus
-from prosper_coop.workspace import StudyContent
 
 CONSENT_FORM = "consent-co-researcher"
 

@@ -14,8 +14,8 @@ import datetime as dt
 from typing import Any
 
 from prosper_coop.core.models import Person
+from prosper_coop.core.study import StudyContent
 from prosper_coop.tasks.models import Task, TaskStatus
-from prosper_coop.workspace import StudyContent
 
 # People who get a demo key (CR-05 joined recently and has not set one up yet).
 KEYED = ("CO-01", "AC-01", "AC-04", "SG-01", "WB-01", "CR-01", "CR-02", "CR-03", "CR-04")
@@ -77,8 +77,9 @@ def add_wellbeing(content: StudyContent) -> None:
     """Demo keys, check-ins (one over the threshold), reflections and a resolved incident."""
     from prosper_coop.core.study import to_yaml
     from prosper_coop.crypto import keys
+    from prosper_coop.crypto.policy import reader_policy
     from prosper_coop.crypto.sealed import readers_for, seal
-    from prosper_coop.wellbeing.config import checkin_settings, reader_policy
+    from prosper_coop.wellbeing.config import checkin_settings
     from prosper_coop.wellbeing.models import (
         Alert,
         AlertLevel,

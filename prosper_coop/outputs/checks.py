@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from prosper_coop.core.checks import Loaded, Problem
 from prosper_coop.core.errors import UserError
-from prosper_coop.doctor import EXTRA_CHECKS, Loaded, Problem
 
 
 def check_outputs(loaded: Loaded) -> Iterator[Problem]:
@@ -96,6 +96,3 @@ def check_output_settings(loaded: Loaded) -> Iterator[Problem]:
             load_wording(study)
         except UserError as exc:
             yield Problem(WORDING_FILE, exc.line, "(file)", exc.message)
-
-
-EXTRA_CHECKS.extend([check_outputs, check_output_settings])

@@ -6,10 +6,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from prosper_coop.status.dashboard import DashboardContext
+    from prosper_coop.core.sections import SectionContext
 
 
-def outputs_section(ctx: DashboardContext) -> dict[str, Any]:
+def outputs_section(ctx: SectionContext) -> dict[str, Any]:
     """Counts of themes and recommendations, hours logged, and the latest render of each."""
     from prosper_coop.core.records import get
 

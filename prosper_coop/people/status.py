@@ -14,11 +14,11 @@ from prosper_coop.core import yamlio
 from prosper_coop.core.errors import UserError
 
 if TYPE_CHECKING:
+    from prosper_coop.core.checks import Loaded, Problem
+    from prosper_coop.core.sections import SectionContext
     from prosper_coop.core.study import Study
-    from prosper_coop.doctor import Loaded, Problem
     from prosper_coop.people.checklists import ChecklistDefinition, RunView
     from prosper_coop.people.models import Session
-    from prosper_coop.status.dashboard import DashboardContext
 
 SESSIONS_AHEAD = dt.timedelta(days=14)
 
@@ -32,9 +32,9 @@ class _Checklists:
     sessions: list[Session]
 
 
-def _data(ctx: DashboardContext) -> _Checklists:
+def _data(ctx: SectionContext) -> _Checklists:
     """Load definitions, runs and sessions once, shared by this module's sections."""
-    cached: _Checklists | None = getattr(ctx, "_people_checklists", None)
+    cached: _Checklists | None = ctx.memo.get("people.checklists")
     if cached is not None:
         return cached
     from prosper_coop.people import checklists, sessions
@@ -42,11 +42,11 @@ def _data(ctx: DashboardContext) -> _Checklists:
     definitions = checklists.load_definitions(ctx.study)
     views = checklists.view_runs(checklists.load_runs(ctx.study), definitions)
     data = _Checklists(definitions, views, sessions.load_sessions(ctx.study))
-    ctx._people_checklists = data  # type: ignore[attr-defined]
+    ctx.memo["people.checklists"] = data
     return data
 
 
-def onboarding_section(ctx: DashboardContext) -> dict[str, Any]:
+def onboarding_section(ctx: SectionContext) -> dict[str, Any]:
     """Active people who are not fully onboarded, and what each is missing."""
     from prosper_coop.people.team import onboarding_gaps
 
@@ -79,7 +79,7 @@ def onboarding_section(ctx: DashboardContext) -> dict[str, Any]:
     return {"not_onboarded": rows}
 
 
-def open_checklists_section(ctx: DashboardContext) -> dict[str, Any]:
+def open_checklists_section(ctx: SectionContext) -> dict[str, Any]:
     """Open consent, safeguarding and offboarding checklists (onboarding is shown above)."""
     data = _data(ctx)
     rows = []
@@ -103,7 +103,7 @@ def open_checklists_section(ctx: DashboardContext) -> dict[str, Any]:
     return {"open": rows}
 
 
-def reconsent_section(ctx: DashboardContext) -> dict[str, Any]:
+def reconsent_section(ctx: SectionContext) -> dict[str, Any]:
     """People (and participants) whose consent is on an older version of the form."""
     from prosper_coop.people.consent import needing_reconsent
 
@@ -112,7 +112,7 @@ def reconsent_section(ctx: DashboardContext) -> dict[str, Any]:
     return {"needing_reconsent": [r.as_dict() for r in needing_reconsent(data.views, people)]}
 
 
-def sessions_section(ctx: DashboardContext) -> dict[str, Any]:
+def sessions_section(ctx: SectionContext) -> dict[str, Any]:
     """Planned sessions due soon (or overdue) whose safeguarding checklist is not complete."""
     from prosper_coop.people.sessions import readiness
 
@@ -143,7 +143,7 @@ def _definitions_for_doctor(
     study: Study,
 ) -> tuple[dict[str, ChecklistDefinition], list[Problem]]:
     """Every definition that parses, and a problem for each one that does not."""
-    from prosper_coop.doctor import _from_error
+    from prosper_coop.core.checks import problem_from_error
     from prosper_coop.people import checklists
 
     definitions: dict[str, ChecklistDefinition] = {}
@@ -154,7 +154,7 @@ def _definitions_for_doctor(
             text = yamlio.decode(path.read_bytes(), where)
             definitions[path.stem] = checklists.parse_definition(text, where, path.stem)
         except UserError as exc:
-            problems.append(_from_error(exc, where))
+            problems.append(problem_from_error(exc, where))
     return definitions, problems
 
 
@@ -162,7 +162,7 @@ def check_checklists(loaded: Loaded) -> Iterator[Problem]:
     """Definitions are valid; runs name known definitions, subjects and items; and a
     definition's wording did not change without a new version.
     """
-    from prosper_coop.doctor import Problem
+    from prosper_coop.core.checks import Problem
     from prosper_coop.people import checklists
     from prosper_coop.people.models import PARTICIPANT_ID
 

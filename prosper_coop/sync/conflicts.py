@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop import doctor
+from prosper_coop.core.checks import Loaded, Problem
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.records import RECORD_TYPES, RecordType, type_of_id
 from prosper_coop.sync import merge as merging
@@ -21,8 +21,8 @@ from prosper_coop.sync import merge as merging
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
+    from prosper_coop.core.sections import SectionContext
     from prosper_coop.core.study import Study
-    from prosper_coop.status.dashboard import DashboardContext
 
 CONFLICTS_KEY = b"\nconflicts:"
 RESOLVE_HINT = "Choose with: prosper-coop resolve {id} --take mine|theirs|VALUE --field {field}"
@@ -75,29 +75,26 @@ def conflict_rows(study: Study) -> list[dict[str, Any]]:
     return _rows(_records_with_conflicts(study))
 
 
-# Records the dashboard has already loaded, so they are not read twice.
-_DASHBOARD_LOADED = {"person": "people", "workpackage": "work_packages", "task": "tasks"}
-
-
-def conflicts_section(ctx: DashboardContext) -> dict[str, Any]:
+def conflicts_section(ctx: SectionContext) -> dict[str, Any]:
     """Dashboard: fields changed on two machines, and files kept beside each other."""
 
     def found() -> Iterator[tuple[RecordType, Any]]:
         for rtype in RECORD_TYPES:
             if rtype.sensitive:
                 continue
-            loaded = _DASHBOARD_LOADED.get(rtype.name)
+            # Records another section has loaded already are not read twice.
+            loaded = ctx.loaded(rtype.name)
             if loaded is None:
                 yield from _records_with_conflicts(ctx.study, [rtype])
                 continue
-            for record in getattr(ctx, loaded):
+            for record in loaded:
                 if record.conflicts:
                     yield rtype, record
 
     return {"records": _rows(found()), "kept_beside": kept_beside(ctx.study)}
 
 
-def check_conflicts(loaded: doctor.Loaded) -> Iterator[doctor.Problem]:
+def check_conflicts(loaded: Loaded) -> Iterator[Problem]:
     """Doctor: every unresolved conflict, and every file kept beside another (warnings)."""
     for type_name, records in loaded.records.items():
         for record_id, (record, _, _) in records.items():
@@ -114,7 +111,7 @@ def check_conflicts(loaded: doctor.Loaded) -> Iterator[doctor.Problem]:
                 )
     if (loaded.study.root / ".git").is_dir():
         for path in kept_beside(loaded.study):
-            yield doctor.Problem(
+            yield Problem(
                 path,
                 None,
                 "(file)",
@@ -243,12 +240,3 @@ def resolve(study: Study, record_id: str, take: str, field: str | None = None) -
             ) from None
         change.save(updated, rtype)
     return Resolved(record_id, settled, len(data["conflicts"]), change.sha)
-
-
-def _register() -> None:
-    # The dashboard lists conflicts_section in its own SECTIONS table.
-    if check_conflicts not in doctor.EXTRA_CHECKS:
-        doctor.EXTRA_CHECKS.append(check_conflicts)
-
-
-_register()

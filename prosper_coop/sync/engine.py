@@ -799,7 +799,7 @@ def _check_out_study_branch(root: Path) -> None:
 
 def clone_study(url: str, target: Path) -> Study:
     """Make a new local copy of the study at ``url`` in ``target``, ready to sync."""
-    from prosper_coop.workspace import install_hook
+    from prosper_coop.core.git import install_hook
 
     target = target.expanduser()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):

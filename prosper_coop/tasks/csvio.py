@@ -180,7 +180,7 @@ def import_csv(study: Study, path: Path, *, today: dt.date) -> ImportResult:
     from pydantic import ValidationError as PydanticError
 
     from prosper_coop.core.records import get
-    from prosper_coop.doctor import find_cycles
+    from prosper_coop.tasks.checks import find_cycles
     from prosper_coop.tasks.models import Task
 
     name = path.name

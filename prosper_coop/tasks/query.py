@@ -227,54 +227,6 @@ def board(
 
 
 # -- progress and the dashboard ----------------------------------------------------------
-def progress(
-    study: Study, *, today: dt.date, index: TaskIndex | None = None
-) -> list[dict[str, Any]]:
-    """Per-WP progress: counts by status, percent done, overdue, and the next milestone."""
-    from prosper_coop.tasks.workpackages import load_work_packages
-
-    index = index or TaskIndex.load(study)
-    today_iso = today.isoformat()
-    counts: dict[str, Counter[str]] = {}
-    overdue: Counter[str] = Counter()
-    for row in index.rows:
-        counts.setdefault(row.wp, Counter())[row.status] += 1
-        if row.status != "done" and row.due is not None and row.due < today_iso:
-            overdue[row.wp] += 1
-    result = []
-    for wp in load_work_packages(study):
-        tally = counts.get(wp.id, Counter())
-        total = sum(tally.values())
-        done = tally.get("done", 0)
-        upcoming = sorted((m for m in wp.milestones if not m.done), key=lambda m: m.due)
-        next_milestone = upcoming[0] if upcoming else None
-        result.append(
-            {
-                "id": wp.id,
-                "title": wp.title,
-                "start": wp.start.isoformat(),
-                "end": wp.end.isoformat(),
-                "lead": wp.lead,
-                "tasks": total,
-                "todo": tally.get("todo", 0),
-                "doing": tally.get("doing", 0),
-                "blocked": tally.get("blocked", 0),
-                "done": done,
-                "overdue": overdue.get(wp.id, 0),
-                "percent": round(100 * done / total) if total else 0,
-                "milestones_done": sum(1 for m in wp.milestones if m.done),
-                "milestones": len(wp.milestones),
-                "next_milestone": None
-                if next_milestone is None
-                else {
-                    "id": next_milestone.id,
-                    "title": next_milestone.title,
-                    "due": next_milestone.due.isoformat(),
-                    "late": next_milestone.due < today,
-                },
-            }
-        )
-    return result
 
 
 def row_summary(row: TaskRow, today_iso: str, done: set[str] | None = None) -> dict[str, Any]:

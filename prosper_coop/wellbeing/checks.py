@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from prosper_coop.core.checks import Check, Loaded, Problem
 from prosper_coop.core.errors import UserError
-from prosper_coop.doctor import EXTRA_CHECKS, Loaded, Problem
 
 
 def _settings_problem(exc: UserError, default: str) -> Problem:
@@ -25,7 +25,7 @@ def _settings_problem(exc: UserError, default: str) -> Problem:
 def check_keys(loaded: Loaded) -> Iterator[Problem]:
     """Valid public keys, and someone with a key in every role that reads records."""
     from prosper_coop.crypto.keys import is_valid_recipient
-    from prosper_coop.wellbeing.config import reader_policy
+    from prosper_coop.crypto.policy import reader_policy
 
     people = loaded.of("person")
     for person_id, (person, _, _) in people.items():
@@ -158,8 +158,13 @@ def check_renumbered(loaded: Loaded) -> Iterator[Problem]:
             yield _settings_problem(exc, where)
 
 
-EXTRA_CHECKS.extend(
-    [check_keys, check_settings, check_alerts, check_sensitive_files, check_renumbered]
+# This feature's doctor checks, in the order doctor runs them.
+CHECKS: tuple[Check, ...] = (
+    check_keys,
+    check_settings,
+    check_alerts,
+    check_sensitive_files,
+    check_renumbered,
 )
 
 

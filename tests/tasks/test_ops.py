@@ -8,7 +8,7 @@ import pytest
 
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study
-from prosper_coop.tasks import ops, query
+from prosper_coop.tasks import ops, query, workpackages
 from prosper_coop.tasks.index import TaskIndex
 from tests.conftest import git
 from tests.tasks.example_tasks import next_task_id, open_due_between, status_counts
@@ -211,7 +211,7 @@ def test_queries(example_study: Study) -> None:
 
 
 def test_progress_and_attention(example_study: Study) -> None:
-    rows = {row["id"]: row for row in query.progress(example_study, today=TODAY)}
+    rows = {row["id"]: row for row in workpackages.progress(example_study, today=TODAY)}
     assert (rows["WP3"]["done"], rows["WP3"]["tasks"], rows["WP3"]["percent"]) == (2, 6, 33)
     assert rows["WP3"]["overdue"] == 2
     assert rows["WP3"]["next_milestone"]["title"] == "Case study fieldwork complete"
