@@ -9,16 +9,19 @@ group appears with its own help text but without its commands. The full app
 
 from __future__ import annotations
 
+import copy
 import importlib
+import inspect
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from prosper_coop import __version__
 from prosper_coop.cli.common import make_app, set_study_dir
+from prosper_coop.cli.groups import GROUPS
 
 # Modules with a ``register(app)`` that adds top-level commands -> those commands
 # (tests check this table against what each module really registers).
@@ -29,22 +32,6 @@ TOP_LEVEL = {
     "wellbeing": ("checkin",),
     "render": ("render", "readability"),
     "sync": ("sync", "clone", "resolve", "remote"),
-}
-# Command groups: name -> module whose ``app`` holds the group's commands.
-GROUPS = {
-    "people": "people",
-    "checklist": "checklist",
-    "consent": "consent",
-    "session": "session",
-    "task": "task",
-    "wp": "wp",
-    "reflect": "reflect",
-    "wellbeing": "wellbeing",
-    "keys": "keys",
-    "distress": "distress",
-    "findings": "findings",
-    "rec": "rec",
-    "involve": "involve",
 }
 ROOT_OPTIONS_WITH_VALUES = {"--study", "-C"}
 COMPLETION_ENV = "_PROSPER_COOP_COMPLETE"
@@ -107,22 +94,91 @@ def requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _Mount:
+    """Stands in for the root app while a module registers its top-level commands.
+
+    With ``wanted`` None, every command is listed (for the root help and "did you
+    mean") by its name and help text, without building its options; otherwise only
+    the command or group called ``wanted`` is mounted, in full.
+    """
+
+    def __init__(self, root_app: typer.Typer, wanted: str | None) -> None:
+        self.root_app = root_app
+        self.wanted = wanted
+
+    def command(self, name: str | None = None) -> Callable[[Callable[..., None]], None]:
+        """Register ``func`` under ``name`` (as a listing, or in full when wanted)."""
+
+        def add(func: Callable[..., None]) -> None:
+            called = name or func.__name__.replace("_", "-")
+            if self.wanted is None:
+                self.root_app.command(called, help=inspect.getdoc(func))(_listed_only)
+            elif called == self.wanted:
+                self.root_app.command(called)(func)
+
+        return add
+
+    def add_typer(self, group: typer.Typer, *, name: str) -> None:
+        """Register a command group (as a listing of its help, or in full when wanted)."""
+        if self.wanted is None:
+            self.root_app.add_typer(make_app(str(group.info.help), name=name), name=name)
+        elif name == self.wanted:
+            self.root_app.add_typer(group, name=name)
+
+
+def _listed_only() -> None:
+    """Never run: a command line naming a command mounts it in full."""
+
+
+def _command_name(info: Any) -> str:
+    """The name a registered Typer command is called by (as Typer derives it)."""
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
+
+
+def only_what_is_named(group: typer.Typer, argv: Sequence[str]) -> typer.Typer:
+    """``group`` with only the command (or sub-group) that ``argv`` names.
+
+    Building every command of a group costs more than running one of them, so a
+    command line that names one gets a copy of the group holding just that one; a
+    command line that names none of them (help, a typo) gets the whole group.
+    """
+    wanted = requested_command(argv)
+    if wanted is None:
+        return group
+    commands = [info for info in group.registered_commands if _command_name(info) == wanted]
+    groups = [info for info in group.registered_groups if info.name == wanted]
+    if not commands and not groups:
+        return group
+    trimmed = copy.copy(group)
+    trimmed.registered_commands = commands
+    trimmed.registered_groups = groups
+    return trimmed
+
+
 def build_app(argv: Sequence[str] | None = None) -> typer.Typer:
     """The root app with what ``argv`` needs mounted (everything when ``argv`` is None)."""
     root_app = make_root()
     wanted = None if argv is None else requested_command(argv)
-    full = argv is None or COMPLETION_ENV in os.environ
-    known = wanted in GROUPS or any(wanted in names for names in TOP_LEVEL.values())
-    for name, commands in TOP_LEVEL.items():
-        if full or not known or wanted in commands:
+    if argv is None or COMPLETION_ENV in os.environ:
+        for name in TOP_LEVEL:
             _module(name).register(root_app)  # type: ignore[attr-defined]
-    for name, module_name in GROUPS.items():
-        if full or wanted == name:
+        for name, (module_name, _) in GROUPS.items():
             root_app.add_typer(_module(module_name).app, name=name)  # type: ignore[attr-defined]
-        elif not known:
-            # Listed in the root help (and for "did you mean"), without its commands.
-            group_help = _module(module_name).app.info.help  # type: ignore[attr-defined]
-            root_app.add_typer(make_app(str(group_help), name=name), name=name)
+        return root_app
+    if wanted in GROUPS:
+        group = _module(GROUPS[wanted][0]).app  # type: ignore[attr-defined]
+        rest = list(argv)[list(argv).index(wanted) + 1 :]
+        root_app.add_typer(only_what_is_named(group, rest), name=wanted)
+        return root_app
+    top_level = next((name for name, names in TOP_LEVEL.items() if wanted in names), None)
+    if top_level is not None:
+        _module(top_level).register(_Mount(root_app, wanted))  # type: ignore[attr-defined]
+        return root_app
+    # No command, or one we do not know: list them all (for help and "did you mean").
+    for name in TOP_LEVEL:
+        _module(name).register(_Mount(root_app, None))  # type: ignore[attr-defined]
+    for name, (_, group_help) in GROUPS.items():
+        root_app.add_typer(make_app(group_help, name=name), name=name)
     return root_app
 
 

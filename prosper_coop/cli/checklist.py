@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -14,12 +15,7 @@ if TYPE_CHECKING:
     from prosper_coop.core.study import Study
     from prosper_coop.people.checklists import Evidence, ItemDefinition, TickResult
 
-app = make_app(
-    "Checklists for onboarding, offboarding, consent and safeguarding: one engine, "
-    "versioned definitions in protocols/checklists/, every tick recorded with who, "
-    "when and evidence.",
-    name="checklist",
-)
+app = group_app("checklist")
 
 RunId = Annotated[str, typer.Argument(help="A checklist run ID, e.g. C-0003.")]
 ItemId = Annotated[str, typer.Argument(help="An item ID of the checklist, e.g. wellbeing-plan.")]

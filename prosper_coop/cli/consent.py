@@ -6,13 +6,10 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import Quiet, make_app, open_study, output
+from prosper_coop.cli.common import Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app(
-    "Record consent on a versioned form, record a withdrawal (and the follow-up it "
-    "needs), and how each person wants to be credited.",
-    name="consent",
-)
+app = group_app("consent")
 
 SubjectArg = Annotated[str, typer.Argument(help="A person (CR-01) or a participant (P-0014).")]
 

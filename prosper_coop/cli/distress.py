@@ -6,18 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, open_study, output
+from prosper_coop.cli.groups import group_app
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from prosper_coop.wellbeing.distress import Step
 
-app = make_app(
-    "The distress protocol: a calm, guided walk through what to do, recorded for the "
-    "safeguarding lead.",
-    name="distress",
-)
+app = group_app("distress")
 
 
 class _Prompts:

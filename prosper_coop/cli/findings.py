@@ -7,10 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app(
-    "Findings: the themes of the study and their plain-language key messages.", name="findings"
-)
+app = group_app("findings")
 theme_app = make_app("Add and change themes.", name="theme")
 message_app = make_app("Add and remove a theme's key messages.", name="message")
 app.add_typer(theme_app, name="theme")

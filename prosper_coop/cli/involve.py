@@ -6,16 +6,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, PersonId, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, PersonId, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 
 if TYPE_CHECKING:
     import datetime as dt
 
-app = make_app(
-    "Involvement log: the time and expenses of public contributors, and payments at the "
-    "study's rates.",
-    name="involve",
-)
+app = group_app("involve")
 
 FromDate = Annotated[
     str | None, typer.Option("--from", help="From this date (YYYY-MM-DD), inclusive.")

@@ -7,12 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app(
-    "Keys: your private key (kept only on this computer) and who can read encrypted records.",
-    name="keys",
-)
+app = group_app("keys")
 
 
 def _new_passphrase() -> str:

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, PersonId, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, PersonId, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app("People in the study, their roles, onboarding and offboarding.", name="people")
+app = group_app("people")
 
 ROLE_HELP = (
     "coordinator, co-researcher, co-applicant, academic, safeguarding-lead, "

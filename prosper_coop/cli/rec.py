@@ -6,12 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app(
-    "Recommendations: each for one audience, resting on one theme, with its evidence.",
-    name="rec",
-)
+app = group_app("rec")
 
 RecId = Annotated[str, typer.Argument(help="A recommendation ID, e.g. R-001.")]
 AUDIENCE_HELP = "Who it is for: commissioners, providers, policy or practice."

@@ -7,16 +7,10 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, handle_errors, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, handle_errors, open_study, output
+from prosper_coop.cli.groups import group_app
 
-app = make_app(
-    "Reflections: private by default (only you can read them), or shared with the analysis "
-    "team if you choose --share.\n\n"
-    "Write one with --text, by piping text in, or in your editor ($EDITOR). Then see them "
-    "with: reflect list, reflect show ID.\n\n"
-    'Example: prosper-coop reflect --text "The interview today stayed with me" --wp WP4',
-    name="reflect",
-)
+app = group_app("reflect")
 app.info.no_args_is_help = False
 app.info.invoke_without_command = True
 

@@ -6,14 +6,11 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError
 
-app = make_app(
-    "Interviews, focus groups and workshops: they start only once their safeguarding "
-    "checklist is complete, and close with a debrief offered to each facilitator.",
-    name="session",
-)
+app = group_app("session")
 
 SessionId = Annotated[str, typer.Argument(help="A session ID, e.g. S-0002.")]
 

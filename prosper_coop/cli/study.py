@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli import study_run
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 from prosper_coop.core.errors import ExitCode
 
@@ -48,7 +47,25 @@ def status(as_json: AsJson = False) -> None:
 
     Example: prosper-coop status --json
     """
-    study_run.status(as_json=as_json)
+    from prosper_coop.cli import tables
+    from prosper_coop.core import clock
+    from prosper_coop.status import cache
+
+    study = open_study()
+    today = clock.today()
+    key, newest = cache.fingerprint(study.root, today.isoformat())
+    data = cache.lookup(study.root, key)
+    if data is None:
+        from prosper_coop.cli.terminal import to_jsonable
+        from prosper_coop.status import dashboard
+
+        data = to_jsonable(dashboard.build(study, today))
+        cache.store(study.root, key, newest, data)
+    out = output(as_json)
+    if as_json:
+        out.json(data)
+    else:
+        tables.dashboard(out, data)
 
 
 def log_(

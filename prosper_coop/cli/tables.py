@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prosper_coop.cli import people_tables
 from prosper_coop.cli.terminal import Output
+
+if TYPE_CHECKING:
+    from prosper_coop.tasks.index import TaskRow
+    from prosper_coop.tasks.query import Listing
 
 
 def progress_bar(percent: int, width: int = 10) -> str:
@@ -176,3 +181,86 @@ def dashboard(out: Output, data: dict[str, Any]) -> None:
         renderer = RENDERERS.get(name)
         if renderer is not None:
             renderer(out, section)
+
+
+# -- task listings (plain and fast: no rich for a plain list) ---------------------------
+def terminal_width() -> int:
+    """The terminal width (COLUMNS wins; 100 when not a terminal). No shutil import."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(1).columns
+    except OSError:
+        return 100
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` shortened with an ellipsis to at most ``width`` characters."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def task_lines(listing: Listing, width: int, *, late: str = "overdue") -> str:
+    """A plain, fast table of tasks (fits the terminal; titles are shortened to fit).
+
+    ``late`` marks an open task whose due date has passed.
+    """
+    header = ("ID", "WP", "Status", "Owner", "Due", "Title")
+    today = listing.today
+    cells: list[tuple[str, ...]] = []
+    for row in listing.rows:
+        status = row.status
+        waiting = listing.open_dependencies(row) if row.depends and status != "done" else []
+        if waiting:
+            status += (
+                " (waits on " + ",".join(waiting[:2]) + ("…" if len(waiting) > 2 else "") + ")"
+            )
+        due = row.due or ""
+        if due and status != "done" and due < today:
+            due += f" {late}"
+        cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
+    widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
+    used = sum(widths) + 2 * 5
+    title_width = max(width - used, 20)
+    pattern = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    lines = [pattern.format(*header).rstrip(), pattern.format(*("-" * w for w in widths), "-----")]
+    lines += [pattern.format(*c[:5], fit(c[5], title_width)) for c in cells]
+    return "\n".join(lines)
+
+
+def json_rows(rows: list[TaskRow]) -> str:
+    """The records as a JSON list, one task per line (already serialised in the index)."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(row.json.decode("utf-8") for row in rows) + "\n]"
+
+
+def show_listing(
+    out: Output, listing: Listing, as_json: bool, empty: str, *, own: bool = False
+) -> None:
+    """Print a listing as JSON or as a table with a count (or ``empty`` when it has no rows).
+
+    ``own``: the reader's own tasks. Dates that have passed are said gently, with
+    the reassurance that dates can move (co-researchers read this).
+    """
+    if as_json:
+        out.line(json_rows(listing.rows))
+        return
+    if not listing.rows:
+        out.info(empty)
+        return
+    width = terminal_width()
+    shown = len(listing.rows)
+    more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
+    late = "(date passed)" if own else "overdue"
+    out.line(task_lines(listing, width, late=late) + f"\n\n{listing.total} task(s){more}")
+    passed = sum(
+        1 for row in listing.rows if row.status != "done" and row.due and row.due < listing.today
+    )
+    if own and passed:
+        which = "one of your tasks" if passed == 1 else f"{passed} of your tasks"
+        out.info(
+            f"The date has passed on {which}. That is okay: dates can move. If you would "
+            "like more time or some help, you can talk to the study coordinator."
+        )

@@ -1,11 +1,8 @@
 """``prosper-coop task ...``: the tasks inside work packages.
 
 Reads go through the task index (no pydantic, no rich for plain lists), so
-``task list`` stays fast at 10,000 tasks. What ``list``, ``mine``, ``start``,
-``done``, ``block`` and ``reopen`` do lives in :mod:`prosper_coop.cli.task_run`,
-shared with the quick path (:mod:`prosper_coop.cli.quick`), which answers them
-without loading Typer: an option added here must be added to its table too (a
-test compares them).
+``task list`` stays fast at 10,000 tasks. Each command imports what it needs
+inside its body, so building this group stays cheap.
 """
 
 from __future__ import annotations
@@ -15,23 +12,19 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli import task_run
 from prosper_coop.cli.common import (
     AsJson,
     Quiet,
-    make_app,
     open_study,
     optional_date,
     output,
     report_with_warnings,
 )
+from prosper_coop.cli.groups import group_app
 from prosper_coop.core import clock
 from prosper_coop.core.errors import InvalidInputError
 
-app = make_app(
-    "Tasks inside work packages: add, list, update, delete, undo, board, timeline, import, export.",
-    name="task",
-)
+app = group_app("task")
 
 TaskId = Annotated[str, typer.Argument(help="A task ID, e.g. T-0042.", show_default=False)]
 WpOpt = Annotated[str | None, typer.Option("--wp", help="Only this work package, e.g. WP3.")]
@@ -105,21 +98,24 @@ def list_(
 
     Example: prosper-coop task list --wp WP3 --status todo --sort due
     """
-    task_run.list_(
+    from prosper_coop.cli.tables import show_listing
+    from prosper_coop.tasks.query import TaskFilter, clean_list, list_tasks
+
+    task_filter = TaskFilter(
         wp=wp,
         owner=owner,
-        status=status,
-        tag=tag,
+        statuses=tuple(clean_list(status or [])),
+        tags=tuple(clean_list(tag or [])),
         overdue=overdue,
-        due_before=due_before,
+        due_before=optional_date(due_before, "--due-before"),
         open_only=open_only,
-        waiting=waiting,
-        search=search,
-        sort=sort,
-        reverse=reverse,
-        limit=limit,
-        as_json=as_json,
+        blocked_by_dependencies=waiting,
+        text=search,
     )
+    listing = list_tasks(
+        open_study(), task_filter, today=clock.today(), sort=sort, reverse=reverse, limit=limit
+    )
+    show_listing(output(as_json), listing, as_json, "No tasks match.")
 
 
 @app.command()
@@ -131,7 +127,12 @@ def mine(
 
     Example: prosper-coop task mine
     """
-    task_run.mine(show_all=show_all, as_json=as_json)
+    from prosper_coop.cli.tables import show_listing
+    from prosper_coop.tasks.query import mine as my_tasks
+
+    person, listing = my_tasks(open_study(), today=clock.today(), include_done=show_all)
+    empty = f"{person} has no open tasks right now." if not show_all else f"{person} has no tasks."
+    show_listing(output(as_json), listing, as_json, empty, own=True)
 
 
 @app.command()
@@ -246,13 +247,35 @@ def edit(
     report_with_warnings(output(quiet=quiet), result, f"Updated {result.task.id}.")
 
 
+def _change_status(
+    task_id: str,
+    action: str,
+    message: str,
+    *,
+    quiet: bool,
+    reason: str | None = None,
+    force: bool = False,
+    note: str | None = None,
+) -> None:
+    """Change a task's status (``start``, ``done``, ``block``, ``reopen``) and say so.
+
+    ``message`` names the task as ``{task}`` (its full ID, however it was typed).
+    """
+    from prosper_coop.tasks.ops import set_status
+
+    result = set_status(
+        open_study(), task_id, action, today=clock.today(), reason=reason, force=force, note=note
+    )
+    report_with_warnings(output(quiet=quiet), result, message.format(task=result.task_id))
+
+
 @app.command()
 def start(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
     """Mark a task as being worked on (doing).
 
     Example: prosper-coop task start T-0014
     """
-    task_run.start(task_id=task_id, note=note, quiet=quiet)
+    _change_status(task_id, "start", "Started {task}.", quiet=quiet, note=note)
 
 
 @app.command()
@@ -268,7 +291,7 @@ def done(
 
     Example: prosper-coop task done T-0012
     """
-    task_run.done(task_id=task_id, force=force, note=note, quiet=quiet)
+    _change_status(task_id, "done", "Marked {task} as done.", quiet=quiet, force=force, note=note)
 
 
 @app.command()
@@ -281,7 +304,7 @@ def block(
 
     Example: prosper-coop task block T-0013 --reason "Waiting for site access"
     """
-    task_run.block(task_id=task_id, reason=reason, quiet=quiet)
+    _change_status(task_id, "block", "Marked {task} as blocked.", quiet=quiet, reason=reason)
 
 
 @app.command()
@@ -290,7 +313,7 @@ def reopen(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
 
     Example: prosper-coop task reopen T-0011
     """
-    task_run.reopen(task_id=task_id, note=note, quiet=quiet)
+    _change_status(task_id, "reopen", "Reopened {task}.", quiet=quiet, note=note)
 
 
 @app.command()
@@ -484,7 +507,9 @@ def timeline(
     if as_json:
         out.json(data)
         return
-    out.line(_draw_timeline(data, task_run.terminal_width()))
+    from prosper_coop.cli.tables import terminal_width
+
+    out.line(_draw_timeline(data, terminal_width()))
     due_tasks = data["due_tasks"]
     shown = due_tasks[:limit]
     more = f" (the first {len(shown)} of {len(due_tasks)})" if len(shown) < len(due_tasks) else ""
@@ -522,6 +547,8 @@ def _draw_timeline(data: dict[str, Any], width: int) -> str:
     """Bars for each work package, ◆ for milestones to come, ✓ for milestones met, | today."""
     import datetime as dt
 
+    from prosper_coop.cli import tables
+
     wps = data["work_packages"]
     if not wps:
         return "No work packages yet. Add one with: prosper-coop wp add"
@@ -545,7 +572,7 @@ def _draw_timeline(data: dict[str, Any], width: int) -> str:
             bar[i] = "█" if w["end"] < data["today"] else "▒" if w["start"] > data["today"] else "▓"
         if bar[now] == " ":
             bar[now] = "|"
-        name = task_run.fit(f"{w['id']} {w['title']}", label - 1)
+        name = tables.fit(f"{w['id']} {w['title']}", label - 1)
         lines.append(f"{name:<{label}}{''.join(bar)}")
         marks = [" "] * span
         for m in w["milestones"]:

@@ -8,16 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
     from prosper_coop.wellbeing.config import CheckinSettings
 
-app = make_app(
-    "Wellbeing: your wellbeing plan, and alerts for the wellbeing lead.", name="wellbeing"
-)
+app = group_app("wellbeing")
 
 
 def register(root_app: typer.Typer) -> None:

@@ -15,12 +15,13 @@ from prosper_coop.cli.common import (
     output,
     report_with_warnings,
 )
+from prosper_coop.cli.groups import group_app
 from prosper_coop.core import clock
 
 if TYPE_CHECKING:
     pass
 
-app = make_app("Work packages: dates, leads, milestones and progress.", name="wp")
+app = group_app("wp")
 milestone_app = make_app("Milestones inside a work package.", name="milestone")
 app.add_typer(milestone_app, name="milestone")
 

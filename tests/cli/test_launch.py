@@ -1,0 +1,120 @@
+"""The console script's entry point: one Typer command line, failures reported alike."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.study import Study
+
+UNEXPECTED = (
+    "Error: something unexpected went wrong (RuntimeError)\n"
+    "Your study was left as it was. Run again with PROSPER_COOP_DEBUG=1 "
+    "to see details, and report it to the study coordinator.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (KeyboardInterrupt(), ExitCode.INTERRUPTED, "Stopped. Nothing more was changed.\n"),
+        (RuntimeError("disk on fire"), ExitCode.ERROR, UNEXPECTED),
+    ],
+    ids=["ctrl-c", "unexpected"],
+)
+@pytest.mark.parametrize(
+    "argv", [["task", "list", "--json"], ["task", "done", "T-0014"], ["status"]]
+)
+def test_interruptions_and_surprises_are_reported_calmly(
+    argv: list[str],
+    failure: BaseException,
+    code: int,
+    message: str,
+    example_study: Study,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prosper_coop.cli import launch
+
+    def fail(_location: object = None) -> None:
+        raise failure
+
+    monkeypatch.setattr(Study, "open", fail)
+    monkeypatch.setattr(sys, "argv", ["prosper-coop", "--study", str(example_study.root), *argv])
+    with pytest.raises(SystemExit) as stopped:
+        launch.main()
+    captured = capsys.readouterr()
+    assert (int(stopped.value.code or 0), captured.out, captured.err) == (code, "", message)
+
+
+def test_debug_shows_the_traceback(
+    example_study: Study, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prosper_coop.cli import launch
+
+    def boom(_location: object = None) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setenv("PROSPER_COOP_DEBUG", "1")
+    monkeypatch.setattr(Study, "open", boom)
+    monkeypatch.setattr(sys, "argv", ["prosper-coop", "--study", str(example_study.root), "status"])
+    with pytest.raises(RuntimeError, match="boom"):
+        launch.main()
+
+
+def test_the_entry_point_imports_nothing_heavy() -> None:
+    code = (
+        "import sys\n"
+        "import prosper_coop.cli.launch\n"
+        "heavy = ('typer', 'click', 'rich', 'pydantic', 'yaml', 'git')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "[]\n", result.stderr
+
+
+def test_a_task_command_mounts_only_its_group() -> None:
+    code = (
+        "import sys\n"
+        "from prosper_coop.cli.app import build_app\n"
+        "build_app(['task', 'list'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('prosper_coop.cli.')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    mounted = result.stdout
+    assert "prosper_coop.cli.task'" in mounted, result.stderr
+    for other in ("people", "wellbeing", "render", "checklist", "sync"):
+        assert f"prosper_coop.cli.{other}'" not in mounted
+
+
+def _mounted(argv: list[str]) -> dict[str, list[str]]:
+    """Group name -> the command names mounted in it, for a command line."""
+    import typer.main
+
+    from prosper_coop.cli.app import build_app
+
+    root = typer.main.get_command(build_app(argv))
+    return {
+        name: sorted(getattr(command, "commands", {}))
+        for name, command in root.commands.items()  # type: ignore[attr-defined]
+    }
+
+
+def test_a_command_line_mounts_only_the_command_it_names() -> None:
+    assert _mounted(["task", "done", "T-0014"]) == {"task": ["done"]}
+    assert _mounted(["--study", "x", "status", "--json"]) == {"status": []}
+    assert _mounted(["wp", "milestone", "add", "WP1"]) == {"wp": ["milestone"]}
+    assert _mounted(["remote", "set", "x"]) == {"remote": ["set"]}
+
+
+def test_help_and_typos_see_the_whole_group() -> None:
+    from prosper_coop.cli import task
+
+    whole = sorted(info.name or info.callback.__name__ for info in task.app.registered_commands)
+    for argv in (["task"], ["task", "--help"], ["task", "lst"]):
+        assert len(_mounted(argv)["task"]) == len(whole), argv
+    root_listing = _mounted(["--help"])
+    assert {"task", "status", "sync", "people", "remote"} <= set(root_listing)
