@@ -37,7 +37,9 @@ from harness import compile_package
 
 from prosper_coop.tasks.index import drop_cache
 
-GOALS = {"list_json": 1.0, "list_filtered": 1.0, "done": 2.0}
+# Goals: list --json from the tasks issue; the filtered list and done from the layering
+# issue (one Typer command line, no hand-written quick parser).
+GOALS = {"list_json": 1.0, "list_filtered": 1.5, "done": 2.0}
 MEMORY_GOAL_MB = 150
 
 

@@ -40,14 +40,14 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
 
     ``target`` may be missing or empty. On any failure, what was created is removed.
     """
-    from prosper_coop import examples
     from prosper_coop.core.git import StudyRepo, install_hook
     from prosper_coop.core.models import Person, Role, StudySettings
     from prosper_coop.core.records import RECORD_TYPES
+    from prosper_coop.examples import catalogue
     from prosper_coop.sync.engine import configure_drivers, write_gitattributes
 
     target = target.expanduser()
-    builder = examples.get(example) if example else None
+    builder = catalogue.get(example) if example else None
     if target.exists():
         if not target.is_dir():
             raise ConflictError(f"{target} is a file, not a folder", "Choose another name.")

@@ -1,1 +1,3 @@
-"""The command line: a thin layer over the domain modules, one module per noun."""
+"""The command line (Typer): one module per noun, parsing options, calling one domain
+function and printing what comes back. The top layer: imports every layer below.
+"""

@@ -1,3 +1,3 @@
-"""The base of every layer: the study folder, its records, git, YAML, errors.
-Knows no feature.
+"""The base of every layer: the study folder and its transaction, the records registry,
+base models, IDs, errors, YAML, atomic files, git, local config, clock, guard. Knows no feature.
 """

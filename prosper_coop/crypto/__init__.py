@@ -1,3 +1,3 @@
-"""Encryption: keys, sealed (age-encrypted) records, the renumbered-record registry.
-Imports only core.
+"""Encryption: keys, sealed (age-encrypted) records, who may read them, and the
+renumbered-record registry. Imports only core.
 """

@@ -1,29 +1,3 @@
-"""Example studies that ``prosper-coop init --example NAME`` can build.
-
-Composition: an example fills a new study with records of every feature.
+"""Example studies that `prosper-coop init --example NAME` builds (composition: an
+example fills a new study with records of every feature).
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from prosper_coop.core.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    from prosper_coop.examples.base import Example
-
-
-def names() -> list[str]:
-    """Names of the examples that can be built."""
-    return ["prosper"]
-
-
-def get(name: str) -> Example:
-    """The example called ``name``."""
-    if name == "prosper":
-        from prosper_coop.examples import prosper
-
-        return prosper.EXAMPLE
-    raise InvalidInputError(
-        f"there is no example called {name!r}", f"Examples: {', '.join(names())}."
-    )

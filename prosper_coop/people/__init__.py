@@ -1,3 +1,3 @@
-"""People, onboarding and consent checklists, sessions, and their status.
-A feature: imports tasks, crypto and core.
+"""People, onboarding and consent checklists, sessions, and their status (a feature:
+imports tasks, crypto and core).
 """

@@ -1,3 +1,3 @@
-"""The status dashboard, composed from every feature's sections, and its cache.
-Composition: imports sync, the features, crypto and core.
+"""The status dashboard, composed from every feature's sections, and its cache
+(composition: imports sync, the features, crypto and core).
 """

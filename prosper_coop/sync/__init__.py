@@ -1,3 +1,3 @@
-"""Sync with a shared remote: the engine, merge driver, conflicts, renumbering, quick no-op check.
-Sits above the features.
+"""Sync with a shared remote: the engine, merge driver, conflicts, renumbering and the
+quick no-op check. Sits above the features.
 """
