@@ -195,7 +195,7 @@ def test_two_conflicts_in_one_record_write_plain_yaml(tmp_path: Path) -> None:
 
 
 def test_git_reason_picks_the_line_that_says_what_went_wrong() -> None:
-    from prosper_coop.sync.engine import git_reason
+    from prosper_coop.core.git import git_reason
 
     stderr = (
         "fatal: '/x/team.git' does not appear to be a git repository\n"

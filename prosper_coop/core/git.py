@@ -1,32 +1,51 @@
-"""Git operations for a study, through gitpython (imported only when needed).
+"""Every git call of prosper-coop: the git command line, and gitpython where speed does not matter.
 
-All commits are made with git's own commands (``repo.git``), which are much
-faster than gitpython's index API on large studies, with the acting person's
-study ID as author and committer, so no global git identity is needed.
+**The git command line** runs nearly everything: status, staging, commits, the
+audit log, and every step of ``sync`` and ``clone`` (fetch, merge, push,
+ls-remote, rev-parse...), each a short ``git`` process (:func:`_git`). Starting
+one costs a few milliseconds, importing gitpython about 70, and a write command
+such as ``task done`` needs only a handful of git calls. Commits are made as the
+acting person (:func:`identity_env`), so no global git identity is needed. The
+usual commit of a write command (only its own files staged) is made with git's
+plumbing (``write-tree``, ``commit-tree``, ``update-ref``), about half the cost
+of ``git commit -- PATHS`` (which builds a temporary index) for the same commit,
+branch move and reflog entry; anything unusual falls back to ``git commit``.
 
-The usual commit of a write command (only its own files staged) is made with
-git's plumbing (``write-tree``, ``commit-tree``, ``update-ref``), which is about
-half the cost of ``git commit -- PATHS`` (that builds a temporary index) and
-gives the same commit, branch move and reflog entry. Anything unusual falls
-back to ``git commit``.
+**gitpython** (imported only inside :meth:`StudyRepo.init` and
+:attr:`StudyRepo.repo`) is kept for two rare calls whose start-up cost does not
+matter: creating a repository (:meth:`StudyRepo.init`, once per study) and
+reading staged files as bytes for the pre-commit check, ``doctor --staged``
+(:meth:`StudyRepo.staged_bytes`).
+
+**The quick no-op ``sync`` check** (:mod:`prosper_coop.sync.quick`) starts its two
+git commands in the background with ``os.posix_spawnp`` (:func:`start_status`,
+:func:`start_ls_remote`) and reads refs itself meanwhile. For its sake this
+module imports only ``os``, ``stat`` and ``sys`` when loaded (not ``subprocess``,
+``dataclasses``, ``typing`` or the project's errors, which together would cost
+more than the check's git commands); everything else is imported inside the
+function that needs it.
+
+Every git run gets the C locale, so the messages some callers read are in
+English, and uses ``GIT_PYTHON_GIT_EXECUTABLE`` as the program when it is set
+(as gitpython does). Failures become :class:`~prosper_coop.core.errors.GitError`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from prosper_coop.core.errors import GitError
-from prosper_coop.core.fsutil import atomic_write_text
-
+# typing.TYPE_CHECKING without importing typing (see the module docstring).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+
     import git
+
+    from prosper_coop.core.errors import GitError
 
 EMAIL_DOMAIN = "prosper-coop.invalid"
 MANY_PATHS = 200
@@ -38,6 +57,11 @@ COMMIT_HOOKS = ("prepare-commit-msg", "post-commit")
 # ``git commit`` lets git pack loose objects once one of the 256 object folders holds
 # more than (gc.auto + 255) // 256 of them; gc.auto is 6700 unless configured.
 AUTO_GC_SAMPLE_LIMIT = (6700 + 255) // 256
+C_LOCALE = {"LANGUAGE": "C", "LC_ALL": "C"}
+REMOTE_CHECK_SECONDS = 60
+CLONE_SECONDS = 600
+NOT_A_REPOSITORY_HINT = "A study is made with: prosper-coop init DIR"
+UNCHANGED_HINT = "The study was left as it was. Check `git status` in the study folder."
 
 
 def identity_env(person_id: str) -> dict[str, str]:
@@ -51,23 +75,41 @@ def identity_env(person_id: str) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
+def git_reason(stderr: str) -> str:
+    """The line of git's error output that says what went wrong (its first ``fatal:``)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[-1] if lines else ""
+
+
+# Plain classes, not dataclasses: importing dataclasses would slow the quick sync
+# check down (see the module docstring).
 class Status:
     """What ``git status`` says: uncommitted paths and the commit HEAD points at."""
 
-    changed: dict[str, str]  # path -> two-letter code, as in ``git status --short``
-    head: str | None  # None before the first commit
+    __slots__ = ("changed", "head")
+
+    def __init__(self, changed: dict[str, str], head: str | None) -> None:
+        self.changed = changed  # path -> two-letter code, as in ``git status --short``
+        self.head = head  # None before the first commit
 
 
-@dataclass(frozen=True)
 class Commit:
     """One entry of the audit trail."""
 
-    sha: str
-    author: str
-    date: str
-    subject: str
-    files: tuple[str, ...] = ()
+    __slots__ = ("author", "date", "files", "sha", "subject")
+
+    def __init__(
+        self, sha: str, author: str, date: str, subject: str, files: tuple[str, ...] = ()
+    ) -> None:
+        self.sha = sha
+        self.author = author
+        self.date = date
+        self.subject = subject
+        self.files = files
 
 
 class StudyRepo:
@@ -86,9 +128,8 @@ class StudyRepo:
             try:
                 self._repo = git.Repo(self.root)
             except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-                raise GitError(
-                    f"{self.root} is not a git repository",
-                    "A study is made with: prosper-coop init DIR",
+                raise _error(
+                    f"{self.root} is not a git repository", NOT_A_REPOSITORY_HINT
                 ) from None
         return self._repo
 
@@ -98,35 +139,14 @@ class StudyRepo:
         A plain subprocess (not gitpython) so that commands which only commit do
         not pay for importing gitpython (tens of milliseconds on every ``task done``).
         """
-        import subprocess
-
         if not (self.root / ".git").exists():
-            raise GitError(
-                f"{self.root} is not a git repository",
-                "A study is made with: prosper-coop init DIR",
-            )
-        full_env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
-        try:
-            done = subprocess.run(
-                [_git_program(), *args],
-                cwd=self.root,
-                env=full_env,
-                input=stdin.encode("utf-8") if stdin is not None else None,
-                capture_output=True,
-                check=False,
-            )
-        except OSError as exc:
-            raise GitError(
-                f"git could not be run: {exc.strerror}",
-                "Install git (https://git-scm.com) and try again. Nothing was changed.",
-            ) from None
+            raise _error(f"{self.root} is not a git repository", NOT_A_REPOSITORY_HINT)
+        data = stdin.encode("utf-8") if stdin is not None else None
+        done = _git(args, cwd=self.root, env=env, stdin=data)
         if done.returncode != 0:
             detail = done.stderr.decode("utf-8", errors="replace").strip()
-            raise GitError(
-                f"git {args[0]} failed: {detail or done.returncode}",
-                "The study was left as it was. Check `git status` in the study folder.",
-            )
-        return done.stdout.decode("utf-8", errors="surrogateescape")
+            raise _error(f"git {args[0]} failed: {detail or done.returncode}", UNCHANGED_HINT)
+        return _text(done.stdout)
 
     @staticmethod
     def init(root: Path) -> StudyRepo:
@@ -138,7 +158,7 @@ class StudyRepo:
 
     def has_head(self) -> bool:
         """Whether the repository has at least one commit."""
-        return self._head() is not None
+        return self.commit_id("HEAD") is not None
 
     def changed_paths(self, paths: Iterable[str] | None = None) -> dict[str, str]:
         """Paths with uncommitted changes (staged, unstaged or untracked) -> status code."""
@@ -249,7 +269,7 @@ class StudyRepo:
             or any(os.access(git_dir / "hooks" / name, os.X_OK) for name in COMMIT_HOOKS)
         ):
             return None
-        parent = head or self._head()
+        parent = head or self.commit_id("HEAD")
         if parent is None:
             return None
         staged = self.run("diff-index", "--cached", "--name-only", "-z", parent, "--")
@@ -264,13 +284,6 @@ class StudyRepo:
         self._pack_if_many_loose_objects()
         return made
 
-    def _head(self) -> str | None:
-        """HEAD's commit, or ``None`` before the first commit."""
-        try:
-            return self.run("rev-parse", "--verify", "-q", "HEAD^{commit}").strip()
-        except GitError:
-            return None
-
     def _pack_if_many_loose_objects(self) -> None:
         """Let git pack loose objects when there are many, as ``git commit`` does.
 
@@ -283,6 +296,10 @@ class StudyRepo:
         except OSError:
             return
         if loose > AUTO_GC_SAMPLE_LIMIT:
+            import contextlib
+
+            from prosper_coop.core.errors import GitError
+
             # The commit is made: like git commit, never fail it for housekeeping.
             with contextlib.suppress(GitError):
                 self.run("maintenance", "run", "--auto", "--quiet")
@@ -338,6 +355,256 @@ class StudyRepo:
             commits.append(Commit(sha, author, date, subject, files))
         return commits
 
+    # -- reading commits and trees -------------------------------------------------------
+    def commit_id(self, ref: str) -> str | None:
+        """The commit ``ref`` names (a branch, ``HEAD``, a sha), or ``None`` if it names none."""
+        from prosper_coop.core.errors import GitError
+
+        try:
+            return self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}").strip() or None
+        except GitError:
+            return None
+
+    def object_ids(self, *names: str) -> list[str]:
+        """The object ids of ``names`` such as ``COMMIT:PATH`` (``git rev-parse``)."""
+        return self.run("rev-parse", *names).split()
+
+    def current_branch(self) -> str | None:
+        """The branch HEAD is on, or ``None`` in 'detached HEAD' state."""
+        done = _git(["symbolic-ref", "--short", "-q", "HEAD"], cwd=self.root)
+        return _text(done.stdout).strip() or None
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits, or ``None`` when they share no history."""
+        done = _git(["merge-base", one, other], cwd=self.root)
+        return _text(done.stdout).strip() or None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit ``older`` is in the history of commit ``newer``."""
+        return _git(["merge-base", "--is-ancestor", older, newer], cwd=self.root).returncode == 0
+
+    def files_changed(self, old: str, new: str) -> list[tuple[str, str]]:
+        """(status letter, path) of each file that differs between two commits (no renames)."""
+        output = self.run("diff", "--name-status", "--no-renames", "-z", old, new)
+        parts = [part for part in output.split("\0") if part]
+        return list(zip(parts[0::2], parts[1::2], strict=False))
+
+    def files_added(self, old: str, new: str) -> set[str]:
+        """Paths added between two commits (a rename counts as an addition)."""
+        output = self.run("diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", old, new)
+        return {path for path in output.split("\0") if path}
+
+    def file_text(self, commit: str, path: str) -> str:
+        """The text of ``path`` as committed in ``commit``."""
+        return self.run("show", f"{commit}:{path}")
+
+    def files_in_tree(self, commit: str, folder: str) -> list[str]:
+        """Every file path under ``folder`` in ``commit``."""
+        output = self.run("ls-tree", "-r", "--name-only", "-z", commit, "--", folder)
+        return [name for name in output.split("\0") if name]
+
+    def tracked_files(self, pattern: str) -> list[str]:
+        """Committed or staged paths that match the glob ``pattern`` (``git ls-files``)."""
+        output = self.run("ls-files", "-z", "--", pattern)
+        return [path for path in output.split("\0") if path]
+
+    # -- remotes ---------------------------------------------------------------------------
+    def config_value(self, key: str) -> str | None:
+        """The value of ``key`` in the git config, or ``None`` when it is not set."""
+        done = _git(["config", "--get", key], cwd=self.root)
+        return _text(done.stdout).strip() or None
+
+    def set_config(self, key: str, value: str) -> None:
+        """Set ``key`` to ``value`` in this repository's own git config (``.git/config``)."""
+        self.run("config", key, value)
+
+    def add_remote(self, name: str, url: str) -> None:
+        """Add the remote ``name`` at ``url``."""
+        self.run("remote", "add", name, url)
+
+    def set_remote_url(self, name: str, url: str) -> None:
+        """Point the existing remote ``name`` at ``url``."""
+        self.run("remote", "set-url", name, url)
+
+    def remote_reachable(self, url: str) -> tuple[bool, str]:
+        """Whether the repository at ``url`` answers (``git ls-remote``), and git's reason if not.
+
+        Waits at most :data:`REMOTE_CHECK_SECONDS` (then ``subprocess.TimeoutExpired``).
+        """
+        done = _git(["ls-remote", "--heads", url], cwd=self.root, timeout=REMOTE_CHECK_SECONDS)
+        stderr = done.stderr.decode("utf-8", errors="replace")
+        detail = git_reason(stderr) if done.returncode and stderr else ""
+        return done.returncode == 0, detail
+
+    def remote_branches(self, remote: str) -> list[str]:
+        """The branches of ``remote`` as last fetched (not its ``HEAD`` pointer)."""
+        refs = f"refs/remotes/{remote}/"
+        done = _git(["for-each-ref", "--format=%(refname:strip=3)", refs], cwd=self.root)
+        return [name for name in _text(done.stdout).split() if name != "HEAD"]
+
+    def fetch(self, remote: str, refspec: str) -> None:
+        """Fetch ``refspec`` from ``remote``, without tags."""
+        self.run("fetch", "--quiet", "--no-tags", remote, refspec)
+
+    def push(self, remote: str, refspec: str) -> None:
+        """Push ``refspec`` to ``remote``."""
+        self.run("push", "--quiet", remote, refspec)
+
+    def check_out_tracking(self, remote: str, branch: str) -> None:
+        """Check out ``branch`` as a copy of ``remote``'s, tracking it (best effort)."""
+        _git(["checkout", "-q", "-B", branch, "--track", f"{remote}/{branch}"], cwd=self.root)
+
+    # -- merging ---------------------------------------------------------------------------
+    def fast_forward(self, commit: str) -> None:
+        """Move the branch forward to ``commit``, which must contain it."""
+        self.run("merge", "--ff-only", "-q", commit)
+
+    def merge_without_commit(self, commit: str, env: dict[str, str]) -> None:
+        """Merge ``commit`` into the work tree and index, leaving the merge commit to make.
+
+        Always a real merge (``--no-ff``), renames not followed; ``env`` is given to
+        git and to the merge drivers it runs. Raises :class:`GitError` when git
+        reports a problem, which may leave the merge under way (``MERGE_HEAD``).
+        """
+        self.run("merge", "--no-ff", "--no-commit", "-q", "-X", "no-renames", commit, env=env)
+
+    def unmerged_stages(self) -> dict[str, set[str]]:
+        """Path -> index stages (``1`` base, ``2`` ours, ``3`` theirs) of unmerged files."""
+        stages: dict[str, set[str]] = {}
+        for entry in self.run("ls-files", "-u", "-z").split("\0"):
+            if entry:
+                meta, _, path = entry.partition("\t")
+                stages.setdefault(path, set()).add(meta.split()[-1])
+        return stages
+
+    def abort_merge(self) -> None:
+        """Undo the merge under way, back to the state before it."""
+        self.run("merge", "--abort")
+
+    def reset_hard(self) -> None:
+        """Put the work tree and index back to HEAD's commit (tracked files only)."""
+        self.run("reset", "-q", "--hard", "HEAD")
+
+
+def clone(url: str, target: Path) -> None:
+    """Clone the repository at ``url`` into ``target``; :class:`GitError` if git cannot.
+
+    The error message is ``git clone failed: REASON``. Waits at most
+    :data:`CLONE_SECONDS` (then ``subprocess.TimeoutExpired``).
+    """
+    done = _git(["clone", "--quiet", "--", url, str(target)], cwd=None, timeout=CLONE_SECONDS)
+    if done.returncode != 0:
+        reason = git_reason(done.stderr.decode("utf-8", errors="replace")) or "unknown problem"
+        raise _error(f"git clone failed: {reason}", "Check the address, then try again.")
+
+
+# -- for git's merge drivers, which git runs in the top folder of the work tree -----------
+def last_change(commit: str, path: str, fmt: str) -> str:
+    """``git log -1 --format=FMT``: the last commit up to ``commit`` that changed ``path``.
+
+    Run in the current folder; ``""`` when git cannot say.
+    """
+    done = _git(["log", "-1", f"--format={fmt}", commit, "--", path], cwd=None)
+    return _text(done.stdout).strip() if done.returncode == 0 else ""
+
+
+def merge_file(ours: Path, base: Path, theirs: Path) -> bytes | None:
+    """git's own line merge of three files; ``None`` when the same lines changed on both sides."""
+    done = _git(["merge-file", "-p", "-q", str(ours), str(base), str(theirs)], cwd=None)
+    return done.stdout if done.returncode == 0 else None
+
+
+# -- for the quick no-op sync check: git in the background, without subprocess ------------
+class RunningGit:
+    """A git command started in the background; :meth:`wait` gives its exit code and output."""
+
+    __slots__ = ("_pid", "_stdout")
+
+    def __init__(self, pid: int, stdout: int) -> None:
+        self._pid = pid
+        self._stdout = stdout
+
+    def wait(self) -> tuple[int, bytes]:
+        """Read all its output, wait for it to end, and return (exit code, output)."""
+        chunks = []
+        while chunk := os.read(self._stdout, 65536):
+            chunks.append(chunk)
+        os.close(self._stdout)
+        _, status = os.waitpid(self._pid, 0)
+        return os.waitstatus_to_exitcode(status), b"".join(chunks)
+
+
+def can_start_in_background() -> bool:
+    """Whether this system can start git in the background (``os.posix_spawnp``)."""
+    return hasattr(os, "posix_spawnp")
+
+
+def start_status(root: str) -> RunningGit:
+    """Start ``git status --porcelain -z`` in ``root`` (an untracked folder is one entry)."""
+    return _start(["-C", root, "status", "--porcelain", "-z", "--untracked-files=normal"])
+
+
+def start_ls_remote(root: str, remote: str, ref: str) -> RunningGit:
+    """Start ``git ls-remote`` in ``root``: the commit ``ref`` names on ``remote``."""
+    return _start(["-C", root, "ls-remote", remote, ref])
+
+
+def _start(args: list[str]) -> RunningGit:
+    """Start ``git ARGS`` with its output on a pipe and its errors discarded."""
+    read_end, write_end = os.pipe()
+    actions = [
+        (os.POSIX_SPAWN_DUP2, write_end, 1),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_CLOSE, read_end),
+    ]
+    env = {**os.environ, **C_LOCALE}
+    pid = os.posix_spawnp(_git_program(), ["git", *args], env, file_actions=actions)
+    os.close(write_end)
+    return RunningGit(pid, read_end)
+
+
+# -- running git -------------------------------------------------------------------------
+def _git(
+    args: Sequence[str],
+    *,
+    cwd: Path | None,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd`` (the current folder if ``None``) and return what it did.
+
+    The caller judges the exit code. ``env`` is added to the environment. A git
+    that cannot be started raises :class:`GitError`.
+    """
+    import subprocess
+
+    try:
+        return subprocess.run(
+            [_git_program(), *args],
+            cwd=cwd,
+            env={**os.environ, **C_LOCALE, **(env or {})},
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+        )
+    except OSError as exc:
+        raise _error(
+            f"git could not be run: {exc.strerror}",
+            "Install git (https://git-scm.com) and try again. Nothing was changed.",
+        ) from None
+
+
+def _text(output: bytes) -> str:
+    return output.decode("utf-8", errors="surrogateescape")
+
+
+def _error(message: str, hint: str) -> GitError:
+    from prosper_coop.core.errors import GitError
+
+    return GitError(message, hint)
+
 
 def _top_folders(paths: Iterable[str]) -> set[str]:
     """The first path component of each path (to keep pathspec lists short)."""
@@ -380,6 +647,8 @@ fi
 
 def install_hook(root: Path) -> Path:
     """Install (or refresh) the pre-commit hook that runs ``doctor --staged``."""
+    from prosper_coop.core.fsutil import atomic_write_text
+
     hook = root / ".git" / "hooks" / "pre-commit"
     atomic_write_text(hook, HOOK.format(python=sys.executable))
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

@@ -47,8 +47,7 @@ def records_with_conflicts(study: Study) -> list[str]:
 
 def kept_beside(study: Study) -> list[str]:
     """Committed ``*.conflict-*`` files: the other version of a file changed on two machines."""
-    output = study.repo.run("ls-files", "-z", "--", f"*{merging.SIDECAR_MARK}*")
-    return sorted(path for path in output.split("\0") if path)
+    return sorted(study.repo.tracked_files(f"*{merging.SIDECAR_MARK}*"))
 
 
 def _rows(found: Iterator[tuple[RecordType, Any]]) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from prosper_coop.core.errors import (
     UserError,
 )
 from prosper_coop.core.fsutil import atomic_write, atomic_write_text
+from prosper_coop.core.git import StudyRepo, clone, identity_env, install_hook
 from prosper_coop.core.study import STUDY_FILE, Study
 from prosper_coop.sync import merge as merging
 
@@ -53,16 +53,6 @@ OTHER = "other file"
 
 
 # -- setting up ------------------------------------------------------------------------
-
-
-def git_reason(stderr: str) -> str:
-    """The line of git's error output that says what went wrong (its first ``fatal:``)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for line in lines:
-        for prefix in ("fatal: ", "error: "):
-            if line.startswith(prefix):
-                return line.removeprefix(prefix)
-    return lines[-1] if lines else ""
 
 
 def driver_command(kind: str, python: str | None = None) -> str:
@@ -86,14 +76,12 @@ def configure_drivers(root: Path) -> bool:
     """Name the merge drivers in the clone's git config (idempotent); True if changed."""
     if drivers_configured(root):
         return False
+    repo = StudyRepo(root)
     for name, kind in DRIVERS.items():
-        for key, value in (
-            ("name", f"prosper-coop {kind} merge"),
-            ("driver", driver_command(kind)),
-        ):
-            subprocess.run(["git", "config", f"merge.{name}.{key}", value], cwd=root, check=True)
+        repo.set_config(f"merge.{name}.name", f"prosper-coop {kind} merge")
+        repo.set_config(f"merge.{name}.driver", driver_command(kind))
     # git keeps a cache of untracked folders so checking for unsaved edits stays quick.
-    subprocess.run(["git", "config", "core.untrackedCache", "true"], cwd=root, check=True)
+    repo.set_config("core.untrackedCache", "true")
     return True
 
 
@@ -118,14 +106,7 @@ def _ensure_gitattributes(study: Study, actor: str) -> bool:
 # -- the remote ------------------------------------------------------------------------
 def remote_url(study: Study) -> str | None:
     """The study's remote address, or ``None`` when none is set."""
-    done = subprocess.run(
-        ["git", "config", "--get", f"remote.{REMOTE}.url"],
-        cwd=study.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip() or None
+    return study.repo.config_value(f"remote.{REMOTE}.url")
 
 
 @dataclass(frozen=True)
@@ -152,20 +133,12 @@ def set_remote(study: Study, url: str) -> RemoteResult:
     previous = remote_url(study)
     with study.lock():
         if previous is None:
-            study.repo.run("remote", "add", REMOTE, url)
+            study.repo.add_remote(REMOTE, url)
         else:
-            study.repo.run("remote", "set-url", REMOTE, url)
+            study.repo.set_remote_url(REMOTE, url)
         configure_drivers(study.root)
-    done = subprocess.run(
-        ["git", "ls-remote", "--heads", url],
-        cwd=study.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    detail = git_reason(done.stderr) if done.returncode and done.stderr else ""
-    return RemoteResult(url, previous, done.returncode == 0, detail)
+    reachable, detail = study.repo.remote_reachable(url)
+    return RemoteResult(url, previous, reachable, detail)
 
 
 # -- describing changes ----------------------------------------------------------------
@@ -204,10 +177,8 @@ def changes_between(study: Study, old: str, new: str) -> list[RecordChange]:
     """Records (and files) that differ between two commits."""
     if old == new:
         return []
-    output = study.repo.run("diff", "--name-status", "--no-renames", "-z", old, new)
-    parts = [part for part in output.split("\0") if part]
     found = []
-    for status, path in zip(parts[0::2], parts[1::2], strict=False):
+    for status, path in study.repo.files_changed(old, new):
         if path.endswith("/.gitkeep"):
             continue
         rtype, record_id = describe_path(path)
@@ -269,27 +240,9 @@ class SyncResult:
 
 
 # -- sync ------------------------------------------------------------------------------
-def _rev(study: Study, ref: str) -> str | None:
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
-        cwd=study.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip() or None
-
-
 def _branch(study: Study) -> str:
-    done = subprocess.run(
-        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
-        cwd=study.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    branch = done.stdout.strip()
-    if not branch:
+    branch = study.repo.current_branch()
+    if branch is None:
         raise ConflictError(
             "the study is not on a branch (git is in 'detached HEAD' state)",
             "Go back to the main branch with: git checkout main, then sync again.",
@@ -297,18 +250,11 @@ def _branch(study: Study) -> str:
     return branch
 
 
-def _is_ancestor(study: Study, older: str, newer: str) -> bool:
-    done = subprocess.run(
-        ["git", "merge-base", "--is-ancestor", older, newer], cwd=study.root, check=False
-    )
-    return done.returncode == 0
-
-
 def _abort_leftover_merge(study: Study) -> None:
     """Undo a merge left half-done by an interrupted sync (local commits are safe)."""
     git_dir = study.root / ".git"
     if (git_dir / "MERGE_HEAD").exists():
-        study.repo.run("merge", "--abort")
+        study.repo.abort_merge()
     sidecars = git_dir / merging.SIDECARS_FILE
     if sidecars.exists():
         for rel in sidecars.read_text(encoding="utf-8").splitlines():
@@ -371,7 +317,7 @@ def _fetch(study: Study, url: str, branch: str) -> str | None:
     """Fetch the remote branch; return its tip (``None`` if the remote has none yet)."""
     tracking = f"refs/remotes/{REMOTE}/{branch}"
     try:
-        study.repo.run("fetch", "--quiet", "--no-tags", REMOTE, f"+refs/heads/{branch}:{tracking}")
+        study.repo.fetch(REMOTE, f"+refs/heads/{branch}:{tracking}")
     except GitError as exc:
         if "couldn't find remote ref" not in exc.message:
             raise GitError(
@@ -379,21 +325,14 @@ def _fetch(study: Study, url: str, branch: str) -> str | None:
                 "Nothing was changed. Check the address (prosper-coop remote set URL) "
                 "and your connection, then run prosper-coop sync again.",
             ) from None
-    return _rev(study, tracking)
+    return study.repo.commit_id(tracking)
 
 
 def _merge_base(study: Study, local: str, remote: str | None, url: str) -> str:
     if remote is None:
         return EMPTY_TREE
-    done = subprocess.run(
-        ["git", "merge-base", local, remote],
-        cwd=study.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    base = done.stdout.strip()
-    if not base:
+    base = study.repo.merge_base(local, remote)
+    if base is None:
         raise ConflictError(
             f"the remote {url} holds a different study (no shared history)",
             "Check the address with: git remote -v. To join that study instead, "
@@ -405,7 +344,7 @@ def _merge_base(study: Study, local: str, remote: str | None, url: str) -> str:
 def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> bool:
     """Fetch, merge and push once; True if someone pushed first and it should run again."""
     remote = _fetch(study, result.url, result.branch)
-    local = _rev(study, "HEAD")
+    local = study.repo.commit_id("HEAD")
     assert local is not None
     base = _merge_base(study, local, remote, result.url)
     known = {change.path for change in result.incoming}
@@ -416,9 +355,9 @@ def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> 
         if remote and base != remote and base != local:
             result.renumbered = plan_renumbering(study, base, local, remote)
         return False
-    if remote is not None and remote != local and not _is_ancestor(study, remote, local):
+    if remote is not None and remote != local and not study.repo.is_ancestor(remote, local):
         if base == local:
-            study.repo.run("merge", "--ff-only", "-q", remote)
+            study.repo.fast_forward(remote)
             result.fast_forward = True
         else:
             renumbered = renumber_collisions(study, base, local, remote, actor)
@@ -426,15 +365,15 @@ def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> 
                 result.renumbered.update(renumbered)
                 result.whoami_moved = _follow_whoami(study, renumbered) or result.whoami_moved
                 actor = renumbered.get(actor, actor)
-                new_local = _rev(study, "HEAD")
+                new_local = study.repo.commit_id("HEAD")
                 assert new_local is not None
                 result.outgoing = changes_between(study, base, new_local)
                 local = new_local
             result.merge_commit = _merge(study, local, remote, actor, result, incoming)
-    if _rev(study, "HEAD") == remote:
+    if study.repo.commit_id("HEAD") == remote:
         return False
     try:
-        study.repo.run("push", "--quiet", REMOTE, f"HEAD:refs/heads/{result.branch}")
+        study.repo.push(REMOTE, f"HEAD:refs/heads/{result.branch}")
     except GitError as exc:
         detail = exc.message.removeprefix("git push failed: ")
         if not last and ("fetch first" in detail or "non-fast-forward" in detail):
@@ -469,8 +408,6 @@ def _merge(
     incoming: list[RecordChange],
 ) -> str:
     """Merge ``remote`` into HEAD with the study's drivers; commit as ``actor``."""
-    from prosper_coop.core.git import identity_env
-
     git_dir = study.root / ".git"
     env = {
         **identity_env(actor),
@@ -480,20 +417,15 @@ def _merge(
     }
     merge_failed: GitError | None = None
     try:
-        study.repo.run("merge", "--no-ff", "--no-commit", "-q", "-X", "no-renames", remote, env=env)
+        study.repo.merge_without_commit(remote, env)
     except GitError as exc:
         merge_failed = exc
     if not (git_dir / "MERGE_HEAD").exists():
         raise merge_failed or GitError("git merge stopped before it began")
-    unmerged = study.repo.run("ls-files", "-u", "-z")
-    stages: dict[str, set[str]] = {}
-    for entry in unmerged.split("\0"):
-        if entry:
-            meta, _, path = entry.partition("\t")
-            stages.setdefault(path, set()).add(meta.split()[-1])
+    stages = study.repo.unmerged_stages()
     both = sorted(path for path, found in stages.items() if {"2", "3"} <= found)
     if both:
-        study.repo.run("merge", "--abort")
+        study.repo.abort_merge()
         raise ConflictError(
             f"{both[0]} could not be merged automatically (it does not read as a valid file)",
             "Nothing was changed here or on the remote. Run prosper-coop doctor to find the "
@@ -520,13 +452,6 @@ def _merge(
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
-def _added(study: Study, old: str, new: str) -> set[str]:
-    output = study.repo.run(
-        "diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", old, new
-    )
-    return {path for path in output.split("\0") if path}
-
-
 def _both_added(
     study: Study, base: str, local: str, remote: str
 ) -> list[tuple[str, str, str, bool]]:
@@ -538,21 +463,21 @@ def _both_added(
     """
     from prosper_coop.core.records import by_folder
 
-    both = sorted(_added(study, base, local) & _added(study, base, remote))
+    both = sorted(study.repo.files_added(base, local) & study.repo.files_added(base, remote))
     found = []
     for path in both:
         rtype_name, record_id = describe_path(path)
         rtype = by_folder().get(path.split("/", 1)[0])
         if rtype_name == OTHER or rtype is None or rtype.sensitive or not path.endswith(".yaml"):
             continue
-        shas = study.repo.run("rev-parse", f"{local}:{path}", f"{remote}:{path}").split()
+        shas = study.repo.object_ids(f"{local}:{path}", f"{remote}:{path}")
         found.append((rtype.name, record_id, path, len(shas) != 2 or shas[0] != shas[1]))
     return found
 
 
 def _refers_to(study: Study, commit: str, rel: str, old: set[str]) -> bool:
     """Whether the record at ``rel`` as committed in ``commit`` refers to any ``old`` ID."""
-    text = study.repo.run("show", f"{commit}:{rel}")
+    text = study.repo.file_text(commit, rel)
     if not any(needle in text for needle in old):
         return False
     try:
@@ -592,13 +517,10 @@ def _plan(
         for type_name, old_id in pending:
             rtype = get(type_name)
             if type_name not in taken:
-                names = study.repo.run(
-                    "ls-tree", "-r", "--name-only", "-z", remote, "--", rtype.folder
-                )
                 ids = {
                     name.rsplit("/", 1)[-1].split(".", 1)[0]
-                    for name in names.split("\0")
-                    if name and merging.SIDECAR_MARK not in name
+                    for name in study.repo.files_in_tree(remote, rtype.folder)
+                    if merging.SIDECAR_MARK not in name
                 }
                 ids |= {path.stem for path in study.record_files(rtype)}
                 if type_name == "person":
@@ -638,10 +560,10 @@ def _owners_with_sealed_files(study: Study, commit: str) -> set[str]:
     owners: set[str] = set()
     for type_name in (*sealed.PER_PERSON, *sealed.PERSON_KEYED):
         rtype = get(type_name)
-        listing = study.repo.run("ls-tree", "-r", "--name-only", "-z", commit, "--", rtype.folder)
+        listing = study.repo.files_in_tree(commit, rtype.folder)
         folder = study.root / rtype.folder
         here = [study.rel(path) for path in folder.rglob("*.age")] if folder.is_dir() else []
-        for rel in [*listing.split("\0"), *here]:
+        for rel in [*listing, *here]:
             folder_name, _, name = rel.rpartition("/")
             record_name = name.split(merging.SIDECAR_MARK, 1)[0].removesuffix(".age")
             if name.endswith(".age") and record_name:
@@ -671,7 +593,7 @@ def _relabel_sealed(
     earlier = relabel.registry(study.root)
     writes: dict[str, bytes | None] = {}
     covered: dict[str, tuple[str, dict[str, str]]] = {}
-    for rel in sorted(_added(study, base, local)):
+    for rel in sorted(study.repo.files_added(base, local)):
         rtype = by_folder().get(rel.split("/", 1)[0])
         if rtype is None or not rtype.sensitive or not rel.endswith(rtype.suffix):
             continue
@@ -755,7 +677,7 @@ def renumber_collisions(
             sorted(writes),
         )
     except BaseException:
-        study.repo.run("reset", "-q", "--hard", "HEAD")
+        study.repo.reset_hard()
         for rel, content in writes.items():
             if content is not None and study.repo.changed_paths([rel]).get(rel) == "??":
                 (study.root / rel).unlink(missing_ok=True)
@@ -779,28 +701,15 @@ def _check_out_study_branch(root: Path) -> None:
     A bare repository made with ``git init --bare`` may point HEAD at a branch
     nobody pushed (``master``) while the study lives on ``main``.
     """
-    done = subprocess.run(
-        ["git", "for-each-ref", "--format=%(refname:strip=3)", f"refs/remotes/{REMOTE}/"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    branches = [name for name in done.stdout.split() if name != "HEAD"]
+    repo = StudyRepo(root)
+    branches = repo.remote_branches(REMOTE)
     chosen = "main" if "main" in branches else (branches[0] if len(branches) == 1 else None)
     if chosen is not None:
-        subprocess.run(
-            ["git", "checkout", "-q", "-B", chosen, "--track", f"{REMOTE}/{chosen}"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
+        repo.check_out_tracking(REMOTE, chosen)
 
 
 def clone_study(url: str, target: Path) -> Study:
     """Make a new local copy of the study at ``url`` in ``target``, ready to sync."""
-    from prosper_coop.core.git import install_hook
-
     target = target.expanduser()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ConflictError(
@@ -811,20 +720,8 @@ def clone_study(url: str, target: Path) -> Study:
     local = Path(url).expanduser()
     if "://" not in url and local.exists():
         url = str(local.resolve())
-    done = subprocess.run(
-        ["git", "clone", "--quiet", "--", url, str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
     try:
-        if done.returncode != 0:
-            detail = git_reason(done.stderr) or "unknown problem"
-            raise GitError(
-                f"could not copy the study from {url}: {detail.removeprefix('fatal: ')}",
-                "Check the address and your access to it, then try again.",
-            )
+        _clone(url, target)
         root = target.resolve()
         if not (root / STUDY_FILE).is_file():
             _check_out_study_branch(root)
@@ -847,3 +744,15 @@ def clone_study(url: str, target: Path) -> Study:
                     child.unlink(missing_ok=True)
         raise
     return Study(root)
+
+
+def _clone(url: str, target: Path) -> None:
+    """``git clone``, with git's reason for failing said in the study's words."""
+    try:
+        clone(url, target)
+    except GitError as exc:
+        detail = exc.message.removeprefix("git clone failed: ")
+        raise GitError(
+            f"could not copy the study from {url}: {detail}",
+            "Check the address and your access to it, then try again.",
+        ) from None

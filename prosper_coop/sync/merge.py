@@ -24,11 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from prosper_coop.core.git import last_change, merge_file
 
 # Set by ``sync`` for the drivers: the two commits being merged and the git dir.
 ENV_OURS = "PROSPER_COOP_MERGE_OURS"
@@ -232,13 +233,7 @@ class DriverContext:
     def _last_commit(self, sha: str | None, fmt: str) -> str:
         if not sha:
             return ""
-        done = subprocess.run(
-            ["git", "log", "-1", f"--format={fmt}", sha, "--", self.path],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return done.stdout.strip() if done.returncode == 0 else ""
+        return last_change(sha, self.path, fmt)
 
     def who(self, side: str) -> str:
         """The study ID of whoever last changed the file on ``side`` (ours/theirs)."""
@@ -314,16 +309,6 @@ def merge_record_text(base: str, ours: str, theirs: str, ctx: DriverContext) -> 
     return to_yaml(record)
 
 
-def _text_merge(base: Path, ours: Path, theirs: Path) -> bytes | None:
-    """git's own line merge; ``None`` when the same lines changed on both sides."""
-    done = subprocess.run(
-        ["git", "merge-file", "-p", "-q", str(ours), str(base), str(theirs)],
-        capture_output=True,
-        check=False,
-    )
-    return done.stdout if done.returncode == 0 else None
-
-
 def yaml_driver(base: Path, ours: Path, theirs: Path, ctx: DriverContext) -> int:
     """The ``*.yaml`` driver: records field by field, other files line by line."""
     texts = [p.read_bytes().decode("utf-8", errors="surrogateescape") for p in (base, ours, theirs)]
@@ -331,7 +316,7 @@ def yaml_driver(base: Path, ours: Path, theirs: Path, ctx: DriverContext) -> int
     if merged is not None:
         ours.write_bytes(merged.encode("utf-8"))
         return 0
-    lines = _text_merge(base, ours, theirs)
+    lines = merge_file(ours, base, theirs)
     if lines is not None:
         ours.write_bytes(lines)
         return 0

@@ -1,8 +1,9 @@
 """The quick answer to ``prosper-coop sync`` when there is nothing to do.
 
 Run before the full command line is loaded (see :mod:`prosper_coop.cli.launch`),
-with ``os`` and ``sys`` only, so it costs little more than the git commands it
-runs. It asks the remote for its branch tip while ``git status`` looks for
+with ``os``, ``sys`` and the light background-git helpers of
+:mod:`prosper_coop.core.git` only, so it costs little more than the git commands
+it runs. It asks the remote for its branch tip while ``git status`` looks for
 unsaved edits, and reads the local refs itself meanwhile. If the remote, the
 last fetched copy of it and the local branch are the same commit and nothing
 is unsaved, there is nothing to fetch, merge or push. In every
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from prosper_coop.core.git import can_start_in_background, start_ls_remote, start_status
 
 DRIVER_NAMES = ("prosper-coop", "prosper-coop-age")
 UP_TO_DATE = "Up to date with {url}: nothing came in, nothing went out."
@@ -84,31 +87,9 @@ def _local_git_dir(url: str) -> str | None:
     return None
 
 
-def _spawn(args: list[str]) -> tuple[int, int]:
-    """Start ``git ARGS`` with stdout on a pipe; return (pid, read end)."""
-    read_end, write_end = os.pipe()
-    actions = [
-        (os.POSIX_SPAWN_DUP2, write_end, 1),
-        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_CLOSE, read_end),
-    ]
-    pid = os.posix_spawnp("git", ["git", *args], os.environ, file_actions=actions)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _finish(pid: int, read_end: int) -> tuple[int, bytes]:
-    chunks = []
-    while chunk := os.read(read_end, 65536):
-        chunks.append(chunk)
-    os.close(read_end)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks)
-
-
 def nothing_to_do() -> bool:
     """If the study is already in step with its remote, say so and return True."""
-    if not hasattr(os, "posix_spawnp"):
+    if not can_start_in_background():
         return False
     root = _study_root()
     if root is None:
@@ -122,17 +103,17 @@ def nothing_to_do() -> bool:
     branch = head.removeprefix("ref: refs/heads/")
     if url is None or url.startswith('"') or not drivers_configured(config):
         return False
-    status = _spawn(["-C", root, "status", "--porcelain", "-z", "--untracked-files=normal"])
+    status = start_status(root)
     remote_dir = _local_git_dir(url)
     remote = None
     if remote_dir is None:
-        remote = _spawn(["-C", root, "ls-remote", "origin", f"refs/heads/{branch}"])
+        remote = start_ls_remote(root, "origin", f"refs/heads/{branch}")
     attributes = _read(os.path.join(root, ".gitattributes")) or ""  # noqa: PTH118
     local = _ref(git_dir, f"refs/heads/{branch}")
     tracking = _ref(git_dir, f"refs/remotes/origin/{branch}")
-    status_code, unsaved = _finish(*status)
+    status_code, unsaved = status.wait()
     if remote is not None:
-        remote_code, tips = _finish(*remote)
+        remote_code, tips = remote.wait()
         tip = tips.decode("ascii", errors="replace").split()[:1]
     else:
         assert remote_dir is not None
