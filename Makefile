@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck layers unit bench clean demo-clean
+.PHONY: demo test lint typecheck layers unit bench clean demo-clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## docs: regenerate the command reference (docs/reference.md) from every command's --help
+docs: $(STAMP)
+	$(BIN)/python -m prosper_coop.cli.reference > docs/reference.md
 
 clean:
 	rm -rf $(VENV) demo-study build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import uuid
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from prosper_coop.core import clock
 from prosper_coop.core.defaults import DEFAULT_FOLDERS, defaults_root
-from prosper_coop.core.errors import ConflictError, InvalidInputError, UserError
+from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError, UserError
 from prosper_coop.core.fsutil import atomic_write, atomic_write_text
 from prosper_coop.core.study import STUDY_FILE, Study, StudyContent, find_root, to_yaml
 
@@ -35,10 +36,22 @@ Sensitive records are encrypted; never copy decrypted text into this folder.
 """
 
 
-def create_study(target: Path, *, title: str | None, example: str | None) -> Study:
+def create_study(
+    target: str | Path,
+    *,
+    title: str | None = None,
+    example: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Study:
     """Create a study in ``target`` and make its first commit; return it.
 
     ``target`` may be missing or empty. On any failure, what was created is removed.
+    ``example`` fills it with an example study (``"prosper"``). ``actor`` is who
+    creates it (a person the new study holds), else the coordinator every study
+    starts with (its ``default_actor``, else CO-01); ``today`` is its creation
+    date, else the clock's. The study returned is opened with the ``actor`` and
+    ``today`` given, so without an actor it can be read but not changed.
     """
     from prosper_coop.core.git import StudyRepo, install_hook
     from prosper_coop.core.models import Person, Role, StudySettings
@@ -46,7 +59,7 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
     from prosper_coop.examples import catalogue
     from prosper_coop.sync.engine import configure_drivers, write_gitattributes
 
-    target = target.expanduser()
+    target = Path(target).expanduser()
     builder = catalogue.get(example) if example else None
     if target.exists():
         if not target.is_dir():
@@ -62,10 +75,10 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
                 "Choose a new or empty folder, e.g.: prosper-coop init my-study",
             )
     created_dir = not target.exists()
-    today = clock.today()
-    content = StudyContent(today=today)
+    created_on = today or clock.today()
+    content = StudyContent(today=created_on)
     if builder is not None:
-        settings = builder.settings(today)
+        settings = builder.settings(created_on)
         builder.build(content)
     else:
         settings = {}
@@ -74,21 +87,30 @@ def create_study(target: Path, *, title: str | None, example: str | None) -> Stu
         study_settings = StudySettings(
             uid=uuid.uuid4().hex,
             title=study_title,
-            created=today,
+            created=created_on,
             **{key: value for key, value in settings.items() if key != "title"},
         )
     except Exception as exc:  # pydantic.ValidationError
         raise InvalidInputError(f"the study title is not usable: {exc}") from None
     if not any(isinstance(rec, Person) for rec in content.records):
         content.add(
-            Person(id="CO-01", alias="Study coordinator", roles=[Role.COORDINATOR], joined=today)
+            Person(
+                id="CO-01", alias="Study coordinator", roles=[Role.COORDINATOR], joined=created_on
+            )
         )
-    author = study_settings.default_actor or "CO-01"
+    author = actor or study_settings.default_actor or "CO-01"
+    people = [rec.id for rec in content.records if isinstance(rec, Person)]
+    if actor is not None and actor not in people:
+        raise NotFoundError(
+            f"{actor} cannot create the study: the new study has no such person",
+            f"Choose one of {', '.join(people)}, or leave the actor out "
+            "to create it as its coordinator.",
+        )
     try:
         target.mkdir(parents=True, exist_ok=True)
         root = target.resolve()
         repo = StudyRepo.init(root)
-        study = Study(root)
+        study = Study(root, actor=actor, today=today)
         atomic_write_text(root / STUDY_FILE, to_yaml(study_settings))
         atomic_write_text(root / ".gitignore", GITIGNORE)
         write_gitattributes(root)  # field-by-field merging on sync

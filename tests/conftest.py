@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from prosper_coop.cli.app import app
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study
 
 TODAY = "2026-11-26"
@@ -64,18 +65,24 @@ def cli() -> Cli:
 
 @pytest.fixture
 def example_study(sealed_env: Path) -> Study:
-    """A fresh PROSPER example study (built once per test, in tmp)."""
+    """A fresh PROSPER example study (built once per test, in tmp).
+
+    Opened as the command line opens it: who acts comes from PROSPER_COOP_AS,
+    whoami or the study's default, and today from the clock.
+    """
     from prosper_coop.workspace import create_study
 
-    return create_study(sealed_env / "prosper", title=None, example="prosper")
+    created = create_study(sealed_env / "prosper", title=None, example="prosper")
+    return Study(created.root, actor=local_actor)
 
 
 @pytest.fixture
 def empty_study(sealed_env: Path) -> Study:
-    """A fresh study with only the default coordinator."""
+    """A fresh study with only the default coordinator (opened as the command line does)."""
     from prosper_coop.workspace import create_study
 
-    return create_study(sealed_env / "study", title="Test study", example=None)
+    created = create_study(sealed_env / "study", title="Test study", example=None)
+    return Study(created.root, actor=local_actor)
 
 
 def git(study: Study | Path, *args: str, check: bool = True) -> str:

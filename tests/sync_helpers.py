@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.models import Note, Person, Role
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
@@ -18,8 +19,13 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def make_team(base: Path, names: tuple[str, ...] = ("a", "b", "c")) -> tuple[Path, list[Study]]:
-    """A study with a WP and two people, pushed to a bare remote, and one clone per name."""
-    first = create_study(base / names[0], title="Team study", example=None)
+    """A study with a WP and two people, pushed to a bare remote, and one clone per name.
+
+    Each is opened as the command line opens it (who acts: PROSPER_COOP_AS, whoami
+    or the study's default).
+    """
+    created = create_study(base / names[0], title="Team study", example=None)
+    first = Study(created.root, actor=local_actor)
     with first.change("wp", "add", "WP1") as change:
         change.save(
             WorkPackage(
@@ -34,7 +40,10 @@ def make_team(base: Path, names: tuple[str, ...] = ("a", "b", "c")) -> tuple[Pat
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     sync.set_remote(first, str(remote))
     sync.sync(first)
-    clones = [first] + [sync.clone_study(str(remote), base / name) for name in names[1:]]
+    clones = [first] + [
+        Study(sync.clone_study(str(remote), base / name).root, actor=local_actor)
+        for name in names[1:]
+    ]
     return remote, clones
 
 

@@ -22,6 +22,7 @@ from prosper_coop.core.errors import (
     ValidationError,
 )
 from prosper_coop.core.git import StudyRepo
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.tasks.models import Task
@@ -261,9 +262,10 @@ WRITE_PATH_SCRIPT = """
 import json, sys
 from collections.abc import Callable
 from pathlib import Path
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study
 
-study = Study(Path(sys.argv[1]))
+study = Study(Path(sys.argv[1]), actor=local_actor)
 actor = study.actor()
 with study.change("test", "write a note") as change:
     change.write_text("notes/hello.txt", "hello\\n")
@@ -347,7 +349,7 @@ def test_a_broken_study_yaml_gives_the_same_error_as_before(
     path = example_study.root / "study.yaml"
     path.write_text(edit(path.read_text()))
     with pytest.raises(ValidationError) as from_actor:
-        Study(example_study.root).actor()
+        Study(example_study.root, actor=local_actor).actor()
     with pytest.raises(ValidationError) as from_settings:
         _ = Study(example_study.root).settings
     assert expected in from_actor.value.message
@@ -360,7 +362,7 @@ def test_a_broken_study_yaml_names_file_and_line(example_study: Study) -> None:
     path = example_study.root / "study.yaml"
     path.write_text(_with_default_actor(path.read_text(), "Coordinator"))
     with pytest.raises(ValidationError) as caught:
-        Study(example_study.root).actor()
+        Study(example_study.root, actor=local_actor).actor()
     assert caught.value.file == "study.yaml"
     assert caught.value.line == len(path.read_text().splitlines())
     assert caught.value.message.startswith("default_actor: String should match pattern")
@@ -369,7 +371,7 @@ def test_a_broken_study_yaml_names_file_and_line(example_study: Study) -> None:
 def test_actor_as_env_needs_no_study_yaml_at_all(example_study: Study, monkeypatch) -> None:
     (example_study.root / "study.yaml").write_text("not: [valid\n")
     monkeypatch.setenv("PROSPER_COOP_AS", "CR-02")
-    assert Study(example_study.root).actor() == "CR-02"
+    assert Study(example_study.root, actor=local_actor).actor() == "CR-02"
 
 
 # -- the writer lock -----------------------------------------------------------------

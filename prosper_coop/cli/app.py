@@ -19,9 +19,9 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop import __version__
 from prosper_coop.cli.common import make_app, set_study_dir
 from prosper_coop.cli.groups import GROUPS
+from prosper_coop.core.version import __version__
 
 # Modules with a ``register(app)`` that adds top-level commands -> those commands
 # (tests check this table against what each module really registers).

@@ -43,10 +43,15 @@ def study_dir() -> Path | None:
 
 
 def open_study() -> Study:
-    """The study the command works on."""
+    """The study the command works on, as the person acting on this computer, today.
+
+    Who acts comes from ``PROSPER_COOP_AS``, ``whoami`` or the study's default
+    (:func:`localconfig.local_actor`), asked only when a change needs it.
+    """
+    from prosper_coop.core import clock, localconfig
     from prosper_coop.core.study import Study
 
-    return Study.open(_STATE["study"])
+    return Study.open(_STATE["study"], actor=localconfig.local_actor, today=clock.today())
 
 
 def output(as_json: bool = False, quiet: bool = False) -> Output:

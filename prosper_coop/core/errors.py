@@ -75,6 +75,12 @@ class InvalidInputError(UserError):
     exit_code = ExitCode.USAGE
 
 
+class NoActorError(UserError):
+    """A change was asked of a study opened without saying who acts."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ValidationError(UserError):
     """A record or file that does not pass validation."""
 

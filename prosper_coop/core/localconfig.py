@@ -2,16 +2,20 @@
 
 Lives in the user's config directory (``platformdirs``), or in
 ``PROSPER_COOP_CONFIG_DIR`` when set. Holds, per study (keyed by the study's
-``uid``), who the user is in that study.
+``uid``), who the user is in that study; :func:`local_actor` is how the command
+line decides who acts (the library takes it as an argument).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core.fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    from prosper_coop.core.study import Acting, Study
 
 FILE_NAME = "settings.yaml"
 
@@ -65,3 +69,29 @@ def set_study_setting(study_uid: str, key: str, value: Any) -> None:
     entry = studies.setdefault(study_uid, {})
     entry[key] = value
     save(data)
+
+
+WHOAMI_HINT = (
+    "Choose who you are with: prosper-coop whoami ID (list people with: prosper-coop people list)"
+)
+
+
+def local_actor(study: Study) -> Acting:
+    """Who acts on this computer: how the command line opens a study.
+
+    ``PROSPER_COOP_AS`` wins, then ``prosper-coop whoami ID`` (a local setting),
+    then the study's default (the coordinator). Pass it as ``Study(root,
+    actor=local_actor)``; it is asked only when a change needs the actor.
+    """
+    from prosper_coop.core.study import Acting
+
+    source = "PROSPER_COOP_AS"
+    chosen = os.environ.get("PROSPER_COOP_AS")
+    if not chosen:
+        source = "whoami"
+        uid, default_actor = study.uid_and_default_actor()
+        chosen = study_settings(uid).get("whoami")
+        if not chosen:
+            source = "study.yaml default_actor"
+            chosen = default_actor or "CO-01"
+    return Acting(str(chosen), source, WHOAMI_HINT)

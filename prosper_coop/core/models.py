@@ -180,7 +180,10 @@ class PaymentRate(BaseModel):
 
 
 def default_payment_rates() -> list[PaymentRate]:
-    """Rates a new study starts with; the team must check and edit them (DOMAIN.md s5)."""
+    """Rates a new study starts with; the team must check and edit them.
+
+    Where the rates come from: docs/domain.md section 5.
+    """
     return [
         PaymentRate(
             as_of=dt.date(2024, 1, 1),

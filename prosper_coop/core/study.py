@@ -4,6 +4,10 @@ A :class:`Study` is handed to every domain function. Changes go through
 :meth:`Study.change`, a transaction that takes the study lock, writes files
 atomically, checks nothing sensitive leaks, and makes exactly one commit; if
 anything fails, every file it touched is put back as it was.
+
+Who acts and what day it is are given when the study is opened
+(``Study.open(path, actor="CO-01", today=date)``); only the command line reads
+them from settings and the environment (:func:`localconfig.local_actor`).
 """
 
 from __future__ import annotations
@@ -12,17 +16,18 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from prosper_coop.core import ids
+from prosper_coop.core import clock, ids
 from prosper_coop.core.errors import (
     BusyError,
     ConflictError,
+    NoActorError,
     NotAStudyError,
     NotFoundError,
     UserError,
@@ -76,9 +81,9 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def start_folder(location: Path | None = None) -> Path:
+def start_folder(location: str | Path | None = None) -> Path:
     """Where to look for a study: ``location``, else ``PROSPER_COOP_STUDY``, else here."""
-    return location or Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
+    return Path(location) if location else Path(os.environ.get("PROSPER_COOP_STUDY") or Path.cwd())
 
 
 def validation_error(exc: Any, where: str, text: str) -> ValidationError:
@@ -155,16 +160,58 @@ def to_yaml(record: BaseModel) -> str:
     return yamlio.dumps(record_data(record))
 
 
-class Study:
-    """A study workspace on disk."""
+class Acting(NamedTuple):
+    """Who acts in a study, and where that was decided (for messages)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    person: str
+    source: str  # e.g. "PROSPER_COOP_AS", named in "you are acting as X (from ...)"
+    hint: str  # what to do when ``person`` is not in the study
+
+
+# Decides who acts when a change first needs it (the command line's is
+# localconfig.local_actor: PROSPER_COOP_AS, then whoami, then the study's default).
+ActorResolver = Callable[["Study"], Acting]
+
+EXPLICIT_ACTOR_HINT = (
+    'Open the study as a person in it, e.g. Study.open(path, actor="CO-01") '
+    "(list people with: prosper-coop people list)"
+)
+
+
+class Study:
+    """A study workspace on disk, and who is acting in it on which day.
+
+    ``actor`` is the study ID of the person making changes (``"CO-01"``), or a
+    function deciding it when a change first needs it; with neither, the study
+    can be read but a change raises :class:`NoActorError`. ``today`` is the date
+    changes are recorded on; without it, the clock's (see :meth:`today`).
+    """
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        actor: str | ActorResolver | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self._actor = actor
+        self._today = today
 
     # -- finding -------------------------------------------------------------
     @classmethod
-    def open(cls, location: Path | None = None) -> Study:
-        """Open the study at ``location`` (or the one containing the current folder)."""
+    def open(
+        cls,
+        location: str | Path | None = None,
+        *,
+        actor: str | ActorResolver | None = None,
+        today: dt.date | None = None,
+    ) -> Study:
+        """Open the study at ``location`` (or the one containing the current folder).
+
+        ``actor`` and ``today`` are as for :class:`Study`, e.g.
+        ``Study.open(path, actor="CO-01", today=datetime.date(2026, 3, 2))``.
+        """
         start = start_folder(location)
         root = find_root(start)
         if root is None:
@@ -173,7 +220,20 @@ class Study:
                 "Run this inside a study folder, pass --study DIR, "
                 "or create one with: prosper-coop init DIR",
             )
-        return cls(root)
+        return cls(root, actor=actor, today=today)
+
+    # -- what day it is ------------------------------------------------------
+    def today(self) -> dt.date:
+        """The date changes are recorded on: the ``today`` given, else the clock's."""
+        return self._today if self._today is not None else clock.today()
+
+    def now(self) -> dt.datetime:
+        """The current time (UTC, to the second), on :meth:`today`'s date."""
+        moment = clock.now()
+        if self._today is not None:
+            day = self._today
+            moment = moment.replace(year=day.year, month=day.month, day=day.day)
+        return moment
 
     # -- paths ---------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -286,35 +346,38 @@ class Study:
 
     # -- who is acting -------------------------------------------------------
     def actor(self, *, must_exist: bool = True) -> str:
-        """The study ID of the person running the command.
+        """The study ID of the person making changes.
 
-        ``PROSPER_COOP_AS`` wins, then ``prosper-coop whoami ID`` (a local
-        setting), then the study's default (the coordinator).
+        The ``actor`` the study was opened with (a resolver is asked each time);
+        raises :class:`NoActorError` when there is none, and NotFoundError when
+        ``must_exist`` and that person is not in the study.
         """
-        from prosper_coop.core import localconfig
         from prosper_coop.core.records import get
 
-        source = "PROSPER_COOP_AS"
-        chosen = os.environ.get("PROSPER_COOP_AS")
-        if not chosen:
-            source = "whoami"
-            uid, default_actor = self._uid_and_default_actor()
-            chosen = localconfig.study_settings(uid).get("whoami")
-            if not chosen:
-                source = "study.yaml default_actor"
-                chosen = default_actor or "CO-01"
-        chosen = str(chosen)
+        acting = self.acting()
         people = get("person")
-        ids.check_pattern(chosen, people.pattern, "person ID", people.example)
-        if must_exist and not self.exists(people, chosen):
+        ids.check_pattern(acting.person, people.pattern, "person ID", people.example)
+        if must_exist and not self.exists(people, acting.person):
             raise NotFoundError(
-                f"you are acting as {chosen} (from {source}), who is not in this study",
-                "Choose who you are with: prosper-coop whoami ID "
-                "(list people with: prosper-coop people list)",
+                f"you are acting as {acting.person} (from {acting.source}), "
+                "who is not in this study",
+                acting.hint,
             )
-        return chosen
+        return acting.person
 
-    def _uid_and_default_actor(self) -> tuple[str, str | None]:
+    def acting(self) -> Acting:
+        """Who acts and where that was decided, not yet checked against the study."""
+        if self._actor is None:
+            raise NoActorError(
+                "no one is acting in this study: it was opened without an actor",
+                'Say who makes changes: Study.open(path, actor="CO-01") '
+                "(the study ID of a person in the study)",
+            )
+        if isinstance(self._actor, str):
+            return Acting(self._actor, "the actor= argument", EXPLICIT_ACTOR_HINT)
+        return self._actor(self)
+
+    def uid_and_default_actor(self) -> tuple[str, str | None]:
         """``uid`` and ``default_actor`` from ``study.yaml``, without pydantic if possible.
 
         Importing pydantic and building the settings validator cost most of a write

@@ -1,4 +1,4 @@
-"""The PROSPER example study (DOMAIN.md section 1), with dates relative to today.
+"""The PROSPER example study (docs/domain.md section 1), with dates relative to today.
 
 The study is shown mid-way: WP1 and WP2 done, WP3 and WP4 under way, WP5 ahead,
 with some tasks overdue. Each later feature adds a section to ``SECTIONS``.

@@ -1,6 +1,6 @@
 """PROSPER example: findings, recommendations, involvement log and credit choices.
 
-The six themes are those of the final PROSPER model (DOMAIN.md section 1); key
+The six themes are those of the final PROSPER model (docs/domain.md section 1); key
 messages and recommendations are written in plain words for commissioners,
 providers, policy and practice. Involvement entries are dated relative to today.
 Credit choices are set for the co-researchers and the survivor co-applicant only;

@@ -1,4 +1,4 @@
-"""The study team as each person chose to be credited (DOMAIN.md section 4).
+"""The study team as each person chose to be credited (docs/domain.md section 4).
 
 Only this module reads people for outputs, and it hands templates nothing but
 the words each person chose: a ``display`` text (name, initials or pseudonym) or

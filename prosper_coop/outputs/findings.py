@@ -127,7 +127,6 @@ def add_theme(
     study: Study, theme_id: str, title: str, *, summary: str = "", evidence: str = ""
 ) -> Theme:
     """Add a theme (one commit)."""
-    from prosper_coop.core import clock
     from prosper_coop.core.records import get
 
     rtype = get("theme")
@@ -139,7 +138,7 @@ def add_theme(
         title=title,
         summary=summary.strip(),
         evidence=parse_evidence(study, evidence),
-        created=clock.today(),
+        created=study.today(),
     )
     with study.change("findings", f"add theme {title.strip()[:60]}", theme_id) as ch:
         if study.exists(rtype, theme_id):
@@ -263,7 +262,6 @@ def add_recommendation(
     evidence: str = "",
 ) -> Recommendation:
     """Add a recommendation with the next free ID (one commit)."""
-    from prosper_coop.core import clock
     from prosper_coop.core.records import get
 
     rtype = get("recommendation")
@@ -272,7 +270,7 @@ def add_recommendation(
         "audience": parse_audience(audience),
         "priority": parse_priority(priority),
         "evidence": parse_evidence(study, evidence),
-        "created": clock.today(),
+        "created": study.today(),
     }
     with study.change("rec", f"add recommendation for {fields['audience']}") as ch:
         fields["theme"] = _check_theme(study, theme)
@@ -293,7 +291,6 @@ def edit_recommendation(
     evidence: str | None = None,
 ) -> Recommendation:
     """Change any field of a recommendation (one commit)."""
-    from prosper_coop.core import clock
     from prosper_coop.core.records import get
 
     changes: dict[str, Any] = {}
@@ -313,7 +310,7 @@ def edit_recommendation(
             changes["theme"] = _check_theme(study, theme)
         rec = load_recommendation(study, rec_id)
         updated = build_record(
-            Recommendation, **{**rec.model_dump(), **changes, "updated": clock.today()}
+            Recommendation, **{**rec.model_dump(), **changes, "updated": study.today()}
         )
         ch.save(updated, get("recommendation"))
     return updated

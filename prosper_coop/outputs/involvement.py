@@ -3,7 +3,7 @@
 Each entry is one shared record. Payments are worked out at report time from the
 dated hourly rates in ``study.yaml`` (``involvement.rates``): an entry is paid at
 the latest rate whose ``as_of`` date is on or before the day of the activity, so
-a change of rate never rewrites what was owed before it (DOMAIN.md section 5).
+a change of rate never rewrites what was owed before it (docs/domain.md section 5).
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ def log_time(
     impact: str = "",
 ) -> InvolvementEntry:
     """Record time a person gave (one commit); hours must be above 0 and at most 24."""
-    from prosper_coop.core import clock
     from prosper_coop.core.records import get
     from prosper_coop.outputs.findings import build_record
 
@@ -84,7 +83,7 @@ def log_time(
             f"hours must be more than 0 and at most {MAX_HOURS_PER_ENTRY} (got {hours})",
             "Log each day separately, e.g. --hours 2.5",
         )
-    if date > clock.today():
+    if date > study.today():
         raise InvalidInputError(
             f"the date {date} is in the future",
             "Log time after it was given, e.g. --date today",
@@ -97,7 +96,7 @@ def log_time(
         "activity": activity,
         "expenses": parse_amount(expenses, "expenses"),
         "impact": impact.strip(),
-        "logged_on": clock.today(),
+        "logged_on": study.today(),
     }
     with study.change("involve", f"log {hours_value:g} h for {person}") as ch:
         study.load(get("person"), person)  # the person must exist

@@ -1,6 +1,6 @@
 """Readability checks for plain-language outputs, computed offline.
 
-The formulas are the published ones (DOMAIN.md section 6):
+The formulas are the published ones (docs/domain.md section 6):
 
 - Flesch Reading Ease = 206.835 - 1.015 (words/sentences) - 84.6 (syllables/words)
 - Flesch-Kincaid grade = 0.39 (words/sentences) + 11.8 (syllables/words) - 15.59

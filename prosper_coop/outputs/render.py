@@ -387,13 +387,12 @@ def check_units(study: Study, units: list[str], source: str, output_type: str) -
 
 def readability_target(study: Study, target: str, output_type: str | None) -> ReadabilityReport:
     """Readability of a file (.md, .txt, .html, .docx) or of a template rendered now."""
-    from prosper_coop.core import clock
     from prosper_coop.outputs.readability import units_from_file
 
     path = Path(target)
     if not path.exists() and TEMPLATE_NAME.fullmatch(target.strip().lower()):
         name = check_template(study, target)
-        output = render_output(study, name, ["md"], clock.today())
+        output = render_output(study, name, ["md"], study.today())
         return check_units(
             study,
             _units(output),
@@ -486,11 +485,10 @@ def render(
     The study lock is held from reading the data to committing the files, so the
     recorded data commit is exactly the data that was rendered.
     """
-    from prosper_coop.core import clock
 
     template = check_template(study, template)
     folder = _out_folder(out)
-    today = clock.today()
+    today = study.today()
     with study.change("render", f"{template} as {', '.join(formats)}") as ch:
         _check_clean(study)
         data_commit = study.repo.run("rev-parse", "HEAD").strip()

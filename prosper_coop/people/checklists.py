@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from prosper_coop.core import clock, ids, yamlio
+from prosper_coop.core import ids, yamlio
 from prosper_coop.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -472,7 +472,7 @@ def new_run(
         version=definition.version,
         fingerprint=definition.fingerprint,
         subject=subject_id,
-        started=clock.now(),
+        started=study.now(),
         started_by=actor,
     )
 
@@ -549,8 +549,13 @@ class Evidence:
     answer: bool | None = None
 
 
-def make_tick(item: ItemDefinition, evidence: Evidence, actor: str) -> Tick:
-    """Check ``evidence`` against what ``item`` takes, and build the tick."""
+def make_tick(
+    item: ItemDefinition, evidence: Evidence, actor: str, *, today: dt.date, now: dt.datetime
+) -> Tick:
+    """Check ``evidence`` against what ``item`` takes, and build the tick made ``now``.
+
+    A date item with no date given is dated ``today``.
+    """
     if item.answer and evidence.answer is None:
         raise InvalidInputError(
             f"item {item.id} records a yes/no answer",
@@ -576,12 +581,12 @@ def make_tick(item: ItemDefinition, evidence: Evidence, actor: str) -> Tick:
         raise InvalidInputError("a document reference must be one line")
     date = evidence.date
     if item.evidence == EvidenceKind.DATE and date is None:
-        date = clock.today()
+        date = today
     try:
         return Tick(
             item=item.id,
             by=actor,
-            at=clock.now(),
+            at=now,
             answer=evidence.answer,
             date=date,
             document=evidence.document.strip(),
@@ -627,11 +632,13 @@ def check_writable(run: ChecklistRun, definition: ChecklistDefinition) -> None:
         )
 
 
-def _refresh_completed(run: ChecklistRun, definition: ChecklistDefinition) -> None:
+def _refresh_completed(
+    run: ChecklistRun, definition: ChecklistDefinition, now: dt.datetime
+) -> None:
     if missing_items(run, definition):
         run.completed = None
     elif run.completed is None:
-        run.completed = clock.now()
+        run.completed = now
 
 
 @dataclass(frozen=True)
@@ -658,10 +665,11 @@ def tick(study: Study, run_id: str, item_id: str, evidence: Evidence) -> TickRes
                 f"{previous.at.date()}",
                 f"To change it, untick it first: prosper-coop checklist untick {run_id} {item_id}",
             )
-        new_tick = make_tick(item, evidence, change.author or study.actor())
+        actor = change.author or study.actor()
+        new_tick = make_tick(item, evidence, actor, today=study.today(), now=study.now())
         was_complete = run.completed is not None
         run.ticks = [*run.ticks, new_tick]
-        _refresh_completed(run, definition)
+        _refresh_completed(run, definition, new_tick.at)
         change.save(run)
     missing = missing_items(run, definition)
     return TickResult(run, new_tick, item, missing, not was_complete and run.completed is not None)
@@ -678,7 +686,7 @@ def untick(study: Study, run_id: str, item_id: str) -> ChecklistRun:
                 f"See the run with: prosper-coop checklist show {run_id}",
             )
         run.ticks = [t for t in run.ticks if t.item != item_id]
-        _refresh_completed(run, definition)
+        _refresh_completed(run, definition, study.now())
         change.save(run)
     return run
 

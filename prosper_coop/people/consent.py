@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop.core import choices, clock
+from prosper_coop.core import choices
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.models import Credit, CreditAs, CreditStyle, Person
 from prosper_coop.people import checklists
@@ -100,8 +100,8 @@ def record(
     subject = checklists.resolve_subject(study, subject_id)
     checklists.check_applies(definition, subject)
     answers = _answers(definition, yes, no)
-    day = given or clock.today()
-    if day > clock.today():
+    day = given or study.today()
+    if day > study.today():
         raise InvalidInputError(
             f"the consent date {day} is in the future",
             "Record consent on or after the day it was given.",
@@ -121,7 +121,7 @@ def record(
             if current is not None
             else checklists.new_run(study, definition, subject_id, actor)
         )
-        now = clock.now()
+        now = study.now()
         ticks = list(run.ticks)
         for item in definition.items:
             if run.tick_for(item.id) is not None:
@@ -228,7 +228,7 @@ def withdraw(
                 "Add one first (prosper-coop wp add), then withdraw again with --wp WP1.",
             )
         owner = followup.first_holder(study.load_all(get("person")), "coordinator") or actor
-        today = clock.today()
+        today = study.today()
         change.record_ids.append(run.id)
         created = followup.add_follow_ups(
             study,
@@ -246,7 +246,7 @@ def withdraw(
             ],
         )
         run.withdrawal = Withdrawal(
-            at=clock.now(),
+            at=study.now(),
             by=actor,
             scope=chosen_scope,
             note=note.strip(),
@@ -308,7 +308,7 @@ def set_credit(
         if chosen == CreditStyle.NONE:
             position = CreditAs.ACKNOWLEDGEMENT
         person.credit = Credit(
-            style=chosen, display=text, credit_as=position, updated=clock.today()
+            style=chosen, display=text, credit_as=position, updated=study.today()
         )
         change.save(person)
     return person

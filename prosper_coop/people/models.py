@@ -35,7 +35,7 @@ EvidenceNote = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 
 
 class WithdrawalScope(StrEnum):
-    """What a consent withdrawal covers (DOMAIN.md section 4)."""
+    """What a consent withdrawal covers (docs/domain.md section 4)."""
 
     FUTURE = "future"
     ALL_NOT_YET_ANONYMISED = "all-not-yet-anonymised"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop.core import choices, clock, ids
+from prosper_coop.core import choices, ids
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.models import PersonStatus
 from prosper_coop.people import checklists
@@ -189,7 +189,7 @@ def start(study: Study, session_id: str) -> tuple[Session, Readiness]:
         if not ready.ready:
             raise NotReadyError(ready)
         session.status = SessionStatus.STARTED
-        session.started = clock.now()
+        session.started = study.now()
         session.started_by = change.author
         change.save(session)
     return session, ready
@@ -266,7 +266,7 @@ def close(study: Study, session_id: str, choices: Mapping[str, DebriefChoice]) -
                 "For example: --debrief " + " --debrief ".join(f"{p}=later" for p in missing),
             )
         actor = change.author or study.actor()
-        now = clock.now()
+        now = study.now()
         session.debriefs = [
             Debrief(facilitator=p, offered_at=now, offered_by=actor, choice=choices[p])
             for p in session.facilitators
@@ -301,7 +301,7 @@ def _add_debrief_tasks(
     wp = followup.choose_wp(study, session_wp=session.wp, person=later[0])
     if wp is None:
         return  # a study with no work packages: the debrief choice is still recorded
-    due = clock.today() + dt.timedelta(days=2)
+    due = study.today() + dt.timedelta(days=2)
     followup.add_follow_ups(
         study,
         change,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prosper_coop.core import choices, clock, ids
+from prosper_coop.core import choices, ids
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.models import PERSON_ID, Note, Person, PersonStatus, Role
 from prosper_coop.tasks.models import Task, TaskStatus
@@ -119,7 +119,7 @@ def add_person(
                 f"{chosen} is already in the study",
                 "Choose another ID, or leave out --id to get the next free one.",
             )
-        person = Person(id=chosen, alias=alias, roles=parsed, joined=joined or clock.today())
+        person = Person(id=chosen, alias=alias, roles=parsed, joined=joined or study.today())
         change.what = f"add {chosen} as {', '.join(str(r) for r in parsed)}"
         change.record_ids.append(chosen)
         change.save(person)
@@ -256,7 +256,7 @@ def leave(
             f"the tasks of {person_id} cannot be reassigned to {person_id}",
             "Choose someone who is staying in the study.",
         )
-    when = left or clock.today()
+    when = left or study.today()
     with study.change("people", "leave", person_id) as change:
         person = load_person(study, person_id)
         if person.status == PersonStatus.LEFT:
@@ -286,7 +286,7 @@ def leave(
             )
         actor = change.author or study.actor()
         result = LeaveResult(person, reassigned_to=reassign_to)
-        now = clock.now()
+        now = study.now()
         for task in tasks:
             if reassign_to is not None:
                 task.owner = reassign_to

@@ -43,7 +43,8 @@ from prosper_coop.sync import merge as merging
 REMOTE = "origin"
 GITATTRIBUTES_FILE = ".gitattributes"
 GITATTRIBUTES = """\
-# prosper-coop: how git merges study files on sync (see README, "Working as a team")
+# prosper-coop: how git merges study files on sync (see the prosper-coop docs,
+# docs/guides/coordinator.md, "Working as a team")
 *.yaml merge=prosper-coop
 *.age merge=prosper-coop-age
 """

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from prosper_coop.core import clock
-
 if TYPE_CHECKING:
     from prosper_coop.core.models import Person
     from prosper_coop.core.study import Change, Study
@@ -70,7 +68,7 @@ def choose_wp(
         owned_known = [(count, w) for w, count in owned.items() if w in known]
         if owned_known:
             return str(max(owned_known)[1])
-    today = clock.today()
+    today = study.today()
     running = [w for w in work_packages if w.start <= today <= w.end]
     if running:
         return str(max(running, key=lambda w: (w.end, w.id)).id)
@@ -87,7 +85,7 @@ def add_follow_ups(
 
     task_type = get("task")
     first = int(study.next_id(task_type).removeprefix(task_type.prefix))
-    today = clock.today()
+    today = study.today()
     tasks = [
         Task(
             id=task_type.format_id(first + offset),

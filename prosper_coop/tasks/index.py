@@ -252,7 +252,7 @@ def _code_key() -> str:
     """
     global _CODE_KEY
     if _CODE_KEY is None:
-        from prosper_coop import __version__
+        from prosper_coop.core.version import __version__
 
         try:
             stat = (Path(__file__).resolve().parent / "models.py").stat()

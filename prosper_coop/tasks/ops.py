@@ -130,8 +130,7 @@ def _due_warnings(study: Study, task: Task, today: dt.date) -> list[str]:
     return warnings
 
 
-def _note(text: str, by: str) -> Any:
-    from prosper_coop.core import clock
+def _note(text: str, by: str, at: dt.datetime) -> Any:
     from prosper_coop.core.models import Note
 
     cleaned = text.strip()
@@ -139,7 +138,7 @@ def _note(text: str, by: str) -> Any:
         raise InvalidInputError(
             "the note is empty", "Write a few words, e.g. --note 'Sent to AC-02'."
         )
-    return Note(at=clock.now(), by=by, text=cleaned)
+    return Note(at=at, by=by, text=cleaned)
 
 
 def add_task(
@@ -147,14 +146,18 @@ def add_task(
     wp: str,
     title: str,
     *,
-    today: dt.date,
+    today: dt.date | None = None,
     owner: str | None = None,
     due: dt.date | None = None,
     depends: Sequence[str] = (),
     tags: Sequence[str] = (),
     note: str | None = None,
 ) -> TaskResult:
-    """Add a task to a work package; returns it with its new ID."""
+    """Add a task to a work package; returns it with its new ID.
+
+    ``today`` (else the study's) is its created date.
+    """
+    today = today or study.today()
     check_wp_exists(study, wp)
     if owner is not None:
         check_person_exists(study, owner)
@@ -165,6 +168,7 @@ def add_task(
         index = TaskIndex.load(study)
         task_id = _rtype().format_id(index.highest_number() + 1)
         check_depends(index, task_id, depends)
+        notes = [_note(note, change.author or "CO-01", study.now())] if note is not None else []
         task = build_task(
             {
                 "id": task_id,
@@ -175,7 +179,7 @@ def add_task(
                 "depends": depends,
                 "tags": tags,
                 "created": today,
-                "notes": [_note(note, change.author or "CO-01")] if note is not None else [],
+                "notes": notes,
             }
         )
         change.what = f'add {task_id} "{task.title}"'
@@ -189,7 +193,7 @@ def edit_task(
     study: Study,
     task_id: str,
     *,
-    today: dt.date,
+    today: dt.date | None = None,
     title: str | None = None,
     wp: str | None = None,
     due: dt.date | None = UNSET,
@@ -201,7 +205,11 @@ def edit_task(
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
 ) -> TaskResult:
-    """Change a task's fields. ``due``/``owner`` of None clear them; UNSET leaves them."""
+    """Change a task's fields. ``due``/``owner`` of None clear them; UNSET leaves them.
+
+    ``today`` (else the study's) is the date its due date is checked against.
+    """
+    today = today or study.today()
     task_id = check_task_id(task_id)
     if wp is not None:
         check_wp_exists(study, wp)
@@ -269,7 +277,7 @@ def set_status(
     task_id: str,
     action: str,
     *,
-    today: dt.date,
+    today: dt.date | None = None,
     reason: str | None = None,
     force: bool = False,
     note: str | None = None,
@@ -280,8 +288,9 @@ def set_status(
     canonical form) is changed with YAML alone, without loading the model: the
     fields changed here only ever take valid values, so the result is exactly
     what the model would write. Anything else (and any change with a note) goes
-    through the model.
+    through the model. ``today`` (else the study's) is the date a task is done on.
     """
+    today = today or study.today()
     task_id = check_task_id(task_id)
     if action not in ACTIONS:
         raise InvalidInputError(f"unknown action {action!r}", f"Use one of {', '.join(ACTIONS)}.")
@@ -316,7 +325,7 @@ def set_status(
             for name, value in updates.items():
                 setattr(task, name, value)
             if note is not None:
-                task.notes = [*task.notes, _note(note, change.author or "CO-01")]
+                task.notes = [*task.notes, _note(note, change.author or "CO-01", study.now())]
             task = build_task(task.model_dump())
             change.save(task, _rtype())
     if plain is not None:
@@ -539,7 +548,7 @@ def add_note(study: Study, task_id: str, text: str) -> TaskResult:
     task_id = check_task_id(task_id)
     with study.change("task", f"note {task_id}", task_id) as change:
         task = load_task(study, task_id)
-        task.notes = [*task.notes, _note(text, change.author or "CO-01")]
+        task.notes = [*task.notes, _note(text, change.author or "CO-01", study.now())]
         task = build_task(task.model_dump())
         change.what = f'note {task_id} "{task.title}"'
         change.save(task, _rtype())

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop.core import clock
 from prosper_coop.core.errors import ConflictError, InvalidInputError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring
@@ -127,7 +126,7 @@ def resolve_alert(study: Study, alert_id: str, note: str) -> Any:
         sealed_note = sealed.seal(text.encode("utf-8"), readers).decode("ascii")
         alert.status = "resolved"
         alert.resolved_by = change.author
-        alert.resolved_at = clock.now()
+        alert.resolved_at = study.now()
         alert.note_encrypted = sealed_note
         change.save(alert)
     return alert

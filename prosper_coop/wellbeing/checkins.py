@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prosper_coop.core import clock
 from prosper_coop.core.errors import InvalidInputError, KeyProblemError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Readers
@@ -78,7 +77,7 @@ def record_checkin(
 
     if not settings.scale_min <= distress <= settings.scale_max:
         parse_rating(distress, settings)
-    now = clock.now()
+    now = study.now()
     needs_alert = settings.needs_alert(distress, contact)
     with study.change("wellbeing", "check-in") as change:
         actor = change.author or study.actor()

@@ -70,7 +70,6 @@ def check_keys(loaded: Loaded) -> Iterator[Problem]:
 
 def check_settings(loaded: Loaded) -> Iterator[Problem]:
     """checkin.yaml, signposting.yaml and the distress protocols are valid and current."""
-    from prosper_coop.core import clock
     from prosper_coop.wellbeing import config, distress
 
     root = loaded.study.root
@@ -83,7 +82,7 @@ def check_settings(loaded: Loaded) -> Iterator[Problem]:
     except UserError as exc:
         yield _settings_problem(exc, "wellbeing/signposting.yaml")
     else:
-        today = clock.today()
+        today = loaded.study.today()
         for service in support.stale(today):
             when = service.checked_on.isoformat() if service.checked_on else "never"
             yield Problem(

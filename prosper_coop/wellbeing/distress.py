@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from prosper_coop.core import clock, yamlio
+from prosper_coop.core import yamlio
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study, parse_model
 
@@ -299,7 +299,7 @@ def record(
 
     if not path.record:
         return DistressResult(path, None, None, None, None, None)
-    today = clock.today()
+    today = study.today()
     incidents = get("incident")
     with study.change("safeguarding", "distress protocol") as change:
         readers = incident_readers(study)
@@ -345,7 +345,7 @@ def record(
             id=incident_id,
             protocol=protocol.id,
             protocol_version=protocol.version,
-            at=clock.now(),
+            at=study.now(),
             recorded_by=change.author or study.actor(),
             person=person,
             participant=participant.strip(),

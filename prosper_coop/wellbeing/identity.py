@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop.core import clock
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
@@ -44,7 +43,7 @@ def set_identity(
             current = show_identity(study, keyring, person)
             data = current.model_dump()
         data.update({k: v.strip() for k, v in changes.items() if v is not None})
-        data["updated"] = clock.today()
+        data["updated"] = study.today()
         try:
             record = Identity.model_validate(data)
         except PydanticError as exc:

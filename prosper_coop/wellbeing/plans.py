@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from prosper_coop.core import clock
 from prosper_coop.core.errors import KeyProblemError, NotFoundError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
@@ -65,7 +64,7 @@ def save_plan(study: Study, keyring: Keyring, changes: dict[str, str]) -> tuple[
         current = load_plan(study, keyring, actor) if sealed.files_of(study, plans, actor) else None
         data = current.model_dump() if current is not None else {"id": actor}
         data.update({key: value.strip() for key, value in changes.items()})
-        data["updated"] = clock.today()
+        data["updated"] = study.today()
         plan = WellbeingPlan.model_validate(data)
         sealed.write(change, plans, plan, readers)
     return plan, readers

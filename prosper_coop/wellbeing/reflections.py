@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prosper_coop.core import clock
 from prosper_coop.core.errors import InvalidInputError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
@@ -74,7 +73,7 @@ def add_reflection(
             record = Reflection(
                 id=record_id,
                 person=actor,
-                at=clock.now(),
+                at=study.now(),
                 shared=shared,
                 wp=wp,
                 session=session,

@@ -39,7 +39,7 @@ def test_interruptions_and_surprises_are_reported_calmly(
 ) -> None:
     from prosper_coop.cli import launch
 
-    def fail(_location: object = None) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
         raise failure
 
     monkeypatch.setattr(Study, "open", fail)
@@ -55,7 +55,7 @@ def test_debug_shows_the_traceback(
 ) -> None:
     from prosper_coop.cli import launch
 
-    def boom(_location: object = None) -> None:
+    def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setenv("PROSPER_COOP_DEBUG", "1")

@@ -1,5 +1,5 @@
 """Every people, checklist, consent and session command has help with an example,
-and appears in the README's command reference."""
+and the coordinator's guide shows it."""
 
 from __future__ import annotations
 
@@ -30,15 +30,14 @@ COMMANDS = [
     ["session", "start"],
     ["session", "close"],
 ]
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guides" / "coordinator.md"
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_help_has_an_example_and_the_readme_lists_it(cli, command) -> None:
+def test_help_has_an_example_and_the_guide_shows_it(cli, command) -> None:
     result = cli(*command, "--help")
     assert result.exit_code == 0, result.output
     assert f"Example: prosper-coop {' '.join(command)}" in " ".join(result.stdout.split())
-    section = README.split("### People, checklists, consent and sessions", 1)[1].split("\n### ", 1)[
-        0
-    ]
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide.split("## People and onboarding", 1)[1].split("\n## Keys for the team", 1)[0]
     assert f"prosper-coop {' '.join(command)}" in section

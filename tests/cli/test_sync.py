@@ -206,9 +206,10 @@ def test_quick_path_steps_aside_when_there_is_work(sealed_env: Path, run_cli) ->
     assert done.stderr.startswith("Up to date with ")
 
 
-def test_team_commands_have_help_and_are_in_the_readme(cli) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Working as a team: sync", 1)[1].split("\n## ", 1)[0]
+def test_team_commands_have_help_and_are_in_the_guide(cli) -> None:
+    guide = Path(__file__).parents[2] / "docs" / "guides" / "coordinator.md"
+    section = guide.read_text(encoding="utf-8").split("## Working as a team", 1)[1]
+    section = section.split("\n## ", 1)[0]
     for command in ("remote set", "sync", "clone", "resolve"):
         result = cli(*command.split(), "--help")
         assert result.exit_code == 0, result.output

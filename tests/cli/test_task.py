@@ -272,18 +272,19 @@ def test_help_lists_every_command_with_an_example() -> None:
         assert "Example: prosper-coop task" in doc, command.name
 
 
-def test_readme_documents_every_command() -> None:
+def test_the_coordinator_guide_shows_every_command() -> None:
     from pathlib import Path
 
     from prosper_coop.cli import task, wp
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    guide = Path(__file__).resolve().parents[2] / "docs" / "guides" / "coordinator.md"
+    text = guide.read_text(encoding="utf-8")
     for app, noun in ((task.app, "task"), (wp.app, "wp")):
         for command in app.registered_commands:
             name = command.name or command.callback.__name__  # type: ignore[union-attr]
-            assert f"prosper-coop {noun} {name}" in readme, name
-    assert "prosper-coop wp milestone add" in readme
-    assert "prosper-coop wp milestone done" in readme
+            assert f"prosper-coop {noun} {name}" in text, name
+    assert "prosper-coop wp milestone add" in text
+    assert "prosper-coop wp milestone done" in text
 
 
 def test_delete_asks_or_needs_yes_and_keeps_history(example_study: Study, cli) -> None:

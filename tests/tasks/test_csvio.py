@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from prosper_coop.core.errors import ExitCode, InvalidInputError, ValidationError
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study
 from prosper_coop.tasks import csvio, ops
 from prosper_coop.workspace import create_study
@@ -30,7 +31,7 @@ def _head(study: Study) -> str:
 
 
 def _study_without_tasks(path: Path) -> Study:
-    study = create_study(path, title=None, example="prosper")
+    study = Study(create_study(path, title=None, example="prosper").root, actor=local_actor)
     with study.change("task", "remove all tasks") as change:
         for file in sorted((study.root / "tasks").rglob("T-*.yaml")):
             change.delete(study.rel(file))

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from prosper_coop.core import ids, yamlio
 from prosper_coop.core.errors import ConflictError
+from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study, canonical_data, record_data, to_yaml
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks import ops
@@ -71,7 +72,10 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
 def test_without_the_model_writes_what_the_model_writes(
     example_study: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    twin = Study(Path(shutil.copytree(example_study.root, tmp_path / "twin", symlinks=True)))
+    twin = Study(
+        Path(shutil.copytree(example_study.root, tmp_path / "twin", symlinks=True)),
+        actor=local_actor,
+    )
     _settle(example_study)
     reads = _model_reads(monkeypatch)
     for task_id, action, options in STEPS:
