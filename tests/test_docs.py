@@ -159,3 +159,24 @@ def test_lazy_mounting_tables_match_what_modules_register() -> None:
         app_module._module(module_name).register(root)  # type: ignore[attr-defined]
         registered = set(typer.main.get_command(root).commands)  # type: ignore[attr-defined]
         assert registered == set(commands), module_name
+
+
+def test_the_readme_python_example_runs(sealed_env: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    section = README.read_text().split("## Using it from Python", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=sealed_env,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026-03-02"
+    assert lines[1].startswith("no one is acting in this study"), lines
