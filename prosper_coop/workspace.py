@@ -130,7 +130,7 @@ def create_study(
             atomic_write_text(root / rel_path, text)
         install_hook(root)
         configure_drivers(root)
-        repo.run("add", "-A")
+        repo.stage_everything()
         what = "create example study" if builder else "create study"
         label = study_settings.short_title or study_title
         if len(label) > 60:

@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 from prosper_coop.cli.app import app
 from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study
-
-TODAY = "2026-11-26"
+from tests.helpers import TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -85,14 +84,6 @@ def empty_study(sealed_env: Path) -> Study:
     return Study(created.root, actor=local_actor)
 
 
-def git(study: Study | Path, *args: str, check: bool = True) -> str:
-    """Run real git in a study and return stdout."""
-    root = study.root if isinstance(study, Study) else study
-    return subprocess.run(
-        ["git", *args], cwd=root, check=check, capture_output=True, text=True
-    ).stdout
-
-
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the installed console script in a subprocess, the way a user does."""
@@ -116,3 +107,10 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that run the console script start processes: they carry the ``slow`` marker."""
+    for item in items:
+        if "run_cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -16,6 +16,9 @@ import pytest
 
 import prosper_coop
 
+# Starts Python and git in subprocesses: see the slow marker in pyproject.toml.
+pytestmark = pytest.mark.slow
+
 SCENARIO = """
 import datetime, json, sys
 from pathlib import Path
@@ -23,6 +26,7 @@ from pathlib import Path
 import prosper_coop
 from prosper_coop import NoActorError, NotFoundError, Study, create_study
 from prosper_coop.tasks import ops, workpackages
+
 
 path = Path(sys.argv[1])
 create_study(path, title="API study", actor="CO-01", today=datetime.date(2026, 3, 1))

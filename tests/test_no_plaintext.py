@@ -11,8 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, all_objects
+from tests.helpers import act_as, all_objects, git
 
 MARKERS = {
     "checkin_flag": "MARKER-CHECKIN-FLAG-7f3a",

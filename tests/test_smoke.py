@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import git
+from tests.helpers import git
 
 
 def test_example_study_is_one_commit_by_the_coordinator(example_study) -> None:

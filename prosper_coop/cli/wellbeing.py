@@ -139,7 +139,7 @@ def _study_root_or_none() -> Path | None:
 
 def _has_remote(study: Study) -> bool:
     try:
-        return bool(study.repo.run("remote").strip())
+        return bool(study.repo.remote_names())
     except UserError:
         return False
 

@@ -133,7 +133,7 @@ class StudyRepo:
                 ) from None
         return self._repo
 
-    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+    def _run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
         """Run ``git ARGS`` in the study; raise :class:`GitError` on failure.
 
         A plain subprocess (not gitpython) so that commands which only commit do
@@ -180,7 +180,7 @@ class StudyRepo:
             narrowed = wanted if len(wanted) <= MANY_PATHS else _top_folders(wanted)
             args += ["--no-renames", "--", *sorted(narrowed)]
             env = {"GIT_LITERAL_PATHSPECS": "1"}  # file names are names, not patterns
-        output = self.run(*args, env=env)
+        output = self._run(*args, env=env)
         changed: dict[str, str] = {}
         head: str | None = None
         entries = output.split("\0")
@@ -243,10 +243,10 @@ class StudyRepo:
         args = ["commit", "--no-verify", "-q", "-m", message]
         env = identity_env(author)
         if paths is None:
-            self.run(*args, env=env)
+            self._run(*args, env=env)
         else:
             self._with_paths(args, paths, env=env)
-        return self.run("rev-parse", "HEAD").strip()
+        return self._run("rev-parse", "HEAD").strip()
 
     def _commit_staged_paths(
         self, message: str, author: str, paths: Sequence[str], head: str | None
@@ -272,15 +272,15 @@ class StudyRepo:
         parent = head or self.commit_id("HEAD")
         if parent is None:
             return None
-        staged = self.run("diff-index", "--cached", "--name-only", "-z", parent, "--")
+        staged = self._run("diff-index", "--cached", "--name-only", "-z", parent, "--")
         differing = {name for name in staged.split("\0") if name}
         if not differing or not differing <= set(paths):
             return None
         env = identity_env(author)
-        tree = self.run("write-tree").strip()
-        made = self.run("commit-tree", tree, "-p", parent, "-m", message, env=env).strip()
+        tree = self._run("write-tree").strip()
+        made = self._run("commit-tree", tree, "-p", parent, "-m", message, env=env).strip()
         # With the old value, update-ref refuses if HEAD moved since it was read.
-        self.run("update-ref", "-m", f"commit: {message}", "HEAD", made, parent, env=env)
+        self._run("update-ref", "-m", f"commit: {message}", "HEAD", made, parent, env=env)
         self._pack_if_many_loose_objects()
         return made
 
@@ -302,7 +302,7 @@ class StudyRepo:
 
             # The commit is made: like git commit, never fail it for housekeeping.
             with contextlib.suppress(GitError):
-                self.run("maintenance", "run", "--auto", "--quiet")
+                self._run("maintenance", "run", "--auto", "--quiet")
 
     def _with_paths(
         self, args: list[str], paths: Sequence[str], env: dict[str, str] | None = None
@@ -310,13 +310,13 @@ class StudyRepo:
         # File names are names, not patterns: "T-[1].yaml" must not match "T-1.yaml".
         literal = {**(env or {}), "GIT_LITERAL_PATHSPECS": "1"}
         if len(paths) > MANY_PATHS:
-            self.run(*args, "--pathspec-from-file=-", env=literal, stdin="\n".join(paths) + "\n")
+            self._run(*args, "--pathspec-from-file=-", env=literal, stdin="\n".join(paths) + "\n")
         else:
-            self.run(*args, "--", *paths, env=literal)
+            self._run(*args, "--", *paths, env=literal)
 
     def staged_paths(self) -> list[str]:
         """Paths added or modified in the index (not deletions)."""
-        output = self.run("diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
+        output = self._run("diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
         return [name for name in output.split("\0") if name]
 
     def staged_bytes(self, path: str) -> bytes:
@@ -344,7 +344,7 @@ class StudyRepo:
             args.append(f"-n{limit}")
         if paths:
             args += ["--", *paths]
-        output = self.run(*args)
+        output = self._run(*args)
         commits = []
         for chunk in output.split("\x1e"):
             if not chunk.strip():
@@ -361,13 +361,33 @@ class StudyRepo:
         from prosper_coop.core.errors import GitError
 
         try:
-            return self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}").strip() or None
+            return self._run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}").strip() or None
         except GitError:
             return None
 
     def object_ids(self, *names: str) -> list[str]:
         """The object ids of ``names`` such as ``COMMIT:PATH`` (``git rev-parse``)."""
-        return self.run("rev-parse", *names).split()
+        return self._run("rev-parse", *names).split()
+
+    def head_parents(self) -> list[str]:
+        """The parents of HEAD (none for the first commit, two for a merge)."""
+        return self._run("log", "-1", "--format=%P").split()
+
+    def commits_before(self, commit: str, paths: Sequence[str]) -> list[str]:
+        """Commits up to and including ``commit`` that touched any of ``paths``."""
+        return self._run("log", "--format=%H", commit, "--", *paths).split()
+
+    def export_tree(self, commit: str, archive: Path) -> None:
+        """Write every file of ``commit`` into the tar file ``archive`` (``git archive``)."""
+        self._run("archive", "--format=tar", "-o", str(archive), commit)
+
+    def stage_everything(self) -> None:
+        """Stage every file in the work tree (a new study's first commit)."""
+        self._run("add", "-A")
+
+    def remote_names(self) -> list[str]:
+        """The names of the remotes (``origin`` for a study that syncs)."""
+        return self._run("remote").split()
 
     def current_branch(self) -> str | None:
         """The branch HEAD is on, or ``None`` in 'detached HEAD' state."""
@@ -385,27 +405,27 @@ class StudyRepo:
 
     def files_changed(self, old: str, new: str) -> list[tuple[str, str]]:
         """(status letter, path) of each file that differs between two commits (no renames)."""
-        output = self.run("diff", "--name-status", "--no-renames", "-z", old, new)
+        output = self._run("diff", "--name-status", "--no-renames", "-z", old, new)
         parts = [part for part in output.split("\0") if part]
         return list(zip(parts[0::2], parts[1::2], strict=False))
 
     def files_added(self, old: str, new: str) -> set[str]:
         """Paths added between two commits (a rename counts as an addition)."""
-        output = self.run("diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", old, new)
+        output = self._run("diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", old, new)
         return {path for path in output.split("\0") if path}
 
     def file_text(self, commit: str, path: str) -> str:
         """The text of ``path`` as committed in ``commit``."""
-        return self.run("show", f"{commit}:{path}")
+        return self._run("show", f"{commit}:{path}")
 
     def files_in_tree(self, commit: str, folder: str) -> list[str]:
         """Every file path under ``folder`` in ``commit``."""
-        output = self.run("ls-tree", "-r", "--name-only", "-z", commit, "--", folder)
+        output = self._run("ls-tree", "-r", "--name-only", "-z", commit, "--", folder)
         return [name for name in output.split("\0") if name]
 
     def tracked_files(self, pattern: str) -> list[str]:
         """Committed or staged paths that match the glob ``pattern`` (``git ls-files``)."""
-        output = self.run("ls-files", "-z", "--", pattern)
+        output = self._run("ls-files", "-z", "--", pattern)
         return [path for path in output.split("\0") if path]
 
     # -- remotes ---------------------------------------------------------------------------
@@ -416,15 +436,15 @@ class StudyRepo:
 
     def set_config(self, key: str, value: str) -> None:
         """Set ``key`` to ``value`` in this repository's own git config (``.git/config``)."""
-        self.run("config", key, value)
+        self._run("config", key, value)
 
     def add_remote(self, name: str, url: str) -> None:
         """Add the remote ``name`` at ``url``."""
-        self.run("remote", "add", name, url)
+        self._run("remote", "add", name, url)
 
     def set_remote_url(self, name: str, url: str) -> None:
         """Point the existing remote ``name`` at ``url``."""
-        self.run("remote", "set-url", name, url)
+        self._run("remote", "set-url", name, url)
 
     def remote_reachable(self, url: str) -> tuple[bool, str]:
         """Whether the repository at ``url`` answers (``git ls-remote``), and git's reason if not.
@@ -444,11 +464,11 @@ class StudyRepo:
 
     def fetch(self, remote: str, refspec: str) -> None:
         """Fetch ``refspec`` from ``remote``, without tags."""
-        self.run("fetch", "--quiet", "--no-tags", remote, refspec)
+        self._run("fetch", "--quiet", "--no-tags", remote, refspec)
 
     def push(self, remote: str, refspec: str) -> None:
         """Push ``refspec`` to ``remote``."""
-        self.run("push", "--quiet", remote, refspec)
+        self._run("push", "--quiet", remote, refspec)
 
     def check_out_tracking(self, remote: str, branch: str) -> None:
         """Check out ``branch`` as a copy of ``remote``'s, tracking it (best effort)."""
@@ -457,7 +477,7 @@ class StudyRepo:
     # -- merging ---------------------------------------------------------------------------
     def fast_forward(self, commit: str) -> None:
         """Move the branch forward to ``commit``, which must contain it."""
-        self.run("merge", "--ff-only", "-q", commit)
+        self._run("merge", "--ff-only", "-q", commit)
 
     def merge_without_commit(self, commit: str, env: dict[str, str]) -> None:
         """Merge ``commit`` into the work tree and index, leaving the merge commit to make.
@@ -466,12 +486,12 @@ class StudyRepo:
         git and to the merge drivers it runs. Raises :class:`GitError` when git
         reports a problem, which may leave the merge under way (``MERGE_HEAD``).
         """
-        self.run("merge", "--no-ff", "--no-commit", "-q", "-X", "no-renames", commit, env=env)
+        self._run("merge", "--no-ff", "--no-commit", "-q", "-X", "no-renames", commit, env=env)
 
     def unmerged_stages(self) -> dict[str, set[str]]:
         """Path -> index stages (``1`` base, ``2`` ours, ``3`` theirs) of unmerged files."""
         stages: dict[str, set[str]] = {}
-        for entry in self.run("ls-files", "-u", "-z").split("\0"):
+        for entry in self._run("ls-files", "-u", "-z").split("\0"):
             if entry:
                 meta, _, path = entry.partition("\t")
                 stages.setdefault(path, set()).add(meta.split()[-1])
@@ -479,11 +499,11 @@ class StudyRepo:
 
     def abort_merge(self) -> None:
         """Undo the merge under way, back to the state before it."""
-        self.run("merge", "--abort")
+        self._run("merge", "--abort")
 
     def reset_hard(self) -> None:
         """Put the work tree and index back to HEAD's commit (tracked files only)."""
-        self.run("reset", "-q", "--hard", "HEAD")
+        self._run("reset", "-q", "--hard", "HEAD")
 
 
 def clone(url: str, target: Path) -> None:

@@ -469,7 +469,7 @@ def _check_clean(study: Study) -> None:
 
 
 def _blob(study: Study, commit: str, rel_path: str) -> str:
-    return study.repo.run("rev-parse", f"{commit}:{rel_path}").strip()
+    return study.repo.object_ids(f"{commit}:{rel_path}")[0]
 
 
 def render(
@@ -491,7 +491,7 @@ def render(
     today = study.today()
     with study.change("render", f"{template} as {', '.join(formats)}") as ch:
         _check_clean(study)
-        data_commit = study.repo.run("rev-parse", "HEAD").strip()
+        data_commit = study.repo.object_ids("HEAD")[0]
         output = render_output(study, template, formats, today)
         report = readability_of(study, output)
         record = _write(
@@ -622,7 +622,7 @@ def _extract(study: Study, commit: str, workdir: Path) -> Path:
     archive = workdir / "snapshot.tar"
     target = workdir / "study"
     try:
-        study.repo.run("archive", "--format=tar", "-o", str(archive), commit)
+        study.repo.export_tree(commit, archive)
     except UserError:
         raise NotFoundError(
             f"the data commit {commit[:8]} is not in this study's history",

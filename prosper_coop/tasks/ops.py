@@ -495,10 +495,10 @@ def undo_last(study: Study) -> UndoResult:
 
     with study.change("task", "undo") as change:
         repo = study.repo
-        author, parents, subject = repo.run("log", "-1", "--format=%an%x1f%P%x1f%s").split("\x1f")
-        subject = subject.strip()
+        latest = repo.log(limit=1)[0]
+        author, subject = latest.author, latest.subject.strip()
         area, what, records = parse_subject(subject)
-        if area != "task" or len(parents.split()) != 1:
+        if area != "task" or len(repo.head_parents()) != 1:
             raise ConflictError(
                 f"the latest change to the study is not a task change ({subject})",
                 "Only the latest change can be undone, and only a task change. "
@@ -509,14 +509,12 @@ def undo_last(study: Study) -> UndoResult:
                 f"the latest task change was made by {author}, not by you ({change.author})",
                 f"Ask {author} to undo it, or change the task back yourself.",
             )
-        listing = repo.run("diff-tree", "--no-commit-id", "--name-status", "-r", "-z", "HEAD")
-        words = [word for word in listing.split("\0") if word]
         paths = []
-        for state, rel in zip(words[::2], words[1::2], strict=True):
+        for state, rel in repo.files_changed("HEAD~1", "HEAD"):
             if state == "A":
                 change.delete(rel)
             else:
-                before = repo.run("cat-file", "blob", f"HEAD~1:{rel}")
+                before = repo.file_text("HEAD~1", rel)
                 change.write_bytes(rel, before.encode("utf-8", errors="surrogateescape"))
             paths.append(rel)
         change.what = f"undo {what}"

@@ -116,8 +116,7 @@ def erase_person(study: Study, person: str) -> EraseReport:
     history = 0
     if removed and change.sha:
         # Commits before the erasure that hold (encrypted) copies of what was removed.
-        output = study.repo.run("log", "--format=%H", f"{change.sha}~1", "--", *removed)
-        history = len([line for line in output.splitlines() if line.strip()])
+        history = len(study.repo.commits_before(f"{change.sha}~1", removed))
     people = sealed.people_of(study)
     rules = sealed.policy(study)
     readers_then = {

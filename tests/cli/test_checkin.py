@@ -7,8 +7,8 @@ import json
 import pytest
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, add_person, set_recipient, snapshot
+from tests.helpers import act_as, git, state
+from tests.wellbeing.helpers import add_person, set_recipient
 
 
 def test_checkin_below_threshold_stores_encrypted_record_and_no_alert(
@@ -55,13 +55,13 @@ def test_asking_for_contact_raises_an_alert_at_any_rating(example_study, cli, mo
 def test_support_is_shown_before_anything_is_written(example_study, cli, monkeypatch) -> None:
     """Even when the study is busy (nothing can be saved), support comes first."""
     act_as(monkeypatch, "CR-02")
-    before = snapshot(example_study)
+    before = state(example_study)
     with example_study.lock():
         result = cli("--study", str(example_study.root), "checkin", "--distress", "10")
     assert result.exit_code == ExitCode.BUSY
     assert "If you would like support" in result.stderr
     assert "Samaritans" in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
@@ -86,7 +86,7 @@ def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
 )  # fmt: skip
 def test_bad_ratings_are_refused_calmly(example_study, cli, monkeypatch, value, message) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "checkin", "--distress", value, "--note", "n")
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "\nError: " in result.stderr
@@ -95,16 +95,16 @@ def test_bad_ratings_are_refused_calmly(example_study, cli, monkeypatch, value, 
     assert "If you would like support" in result.stderr
     assert "nobody has been told" in result.stderr
     assert "Traceback" not in result.output
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_bad_contact_answer(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "checkin", "-d", "2", "--contact", "perhaps")
     assert result.exit_code == ExitCode.USAGE
     assert "--contact should be yes or no" in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_no_one_with_a_key_still_raises_the_alert(empty_study, cli, monkeypatch) -> None:
@@ -124,21 +124,21 @@ def test_no_one_with_a_key_still_raises_the_alert(empty_study, cli, monkeypatch)
 def test_low_checkin_with_no_keys_changes_nothing(empty_study, cli, monkeypatch) -> None:
     add_person(empty_study, "CR-01", ["co-researcher"])
     act_as(monkeypatch, "CR-01")
-    before = snapshot(empty_study)
+    before = state(empty_study)
     result = cli("--study", str(empty_study.root), "checkin", "-d", "1")
     assert result.exit_code == ExitCode.KEY
-    assert snapshot(empty_study) == before
+    assert state(empty_study) == before
 
 
 def test_invalid_recipient_key_refuses_without_writing(example_study, cli, monkeypatch) -> None:
     set_recipient(example_study, "WB-01", "age1" + "q" * 58)
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "checkin", "-d", "2", "--note", "HIDDEN-1")
     assert result.exit_code == ExitCode.KEY
     assert "the public key of WB-01 is not a valid age key" in result.stderr
     assert "HIDDEN-1" not in result.output
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_checkin_in_a_subprocess(example_study, run_cli) -> None:
@@ -203,12 +203,12 @@ def test_support_is_shown_before_git_or_pyrage_is_imported(example_study, run_cl
 
 def test_contact_request_without_rating_shows_support(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "checkin", "--contact", "yes")
     assert result.exit_code == ExitCode.USAGE
     assert "If you would like support" in result.stderr
     assert "needs a rating from 0 to 10" in result.stderr and "Aborted" not in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_checkin_outside_a_study_still_shows_support(cli) -> None:

@@ -7,7 +7,8 @@ import json
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.people import checklists
 from prosper_coop.people import team as people
-from tests.people_helpers import assert_unchanged, bump_version, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import bump_version
 
 
 def with_co_researcher(study):
@@ -52,7 +53,7 @@ def test_checklist_commands_as_a_user_runs_them(empty_study, run_cli) -> None:
 def test_run_walks_items_and_resumes_where_it_stopped(empty_study, cli) -> None:
     root = with_co_researcher(empty_study)
     cli("--study", root, "checklist", "start", "onboarding-co-researcher", "--for", "CR-01")
-    before = len(commits(empty_study))
+    before = len(commit_subjects(empty_study))
     # tick (document), tick (note), then stop
     result = cli(
         "--study",
@@ -63,7 +64,7 @@ def test_run_walks_items_and_resumes_where_it_stopped(empty_study, cli) -> None:
         input="y\nHR drive, folder 4\nyes\nAgreed at the study rate\nq\n",
     )
     assert result.exit_code == 0, result.output
-    assert len(commits(empty_study)) == before + 2  # one commit per tick
+    assert len(commit_subjects(empty_study)) == before + 2  # one commit per tick
     assert "Stopped. C-0001: 2/11 required items done." in result.stderr
     run = checklists.load_run(empty_study, "C-0001")
     assert [t.item for t in run.ticks] == ["role-description", "payment-expenses"]
@@ -120,7 +121,7 @@ def test_show_and_status_tables(example_study, cli) -> None:
 def test_bad_checklist_input_is_refused_and_changes_nothing(empty_study, cli) -> None:
     root = with_co_researcher(empty_study)
     cli("--study", root, "checklist", "start", "onboarding-co-researcher", "--for", "CR-01")
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     cases = [
         (
             ["checklist", "start", "nope", "--for", "CR-01"],
@@ -180,7 +181,7 @@ def test_new_version_needs_review_and_bad_definition_names_file_and_line(empty_s
     assert [(r["id"], r["state"], r["current_version"]) for r in status] == [
         ("C-0001", "needs-review", 2)
     ]
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     walked = cli("--study", root, "checklist", "run", "C-0001")
     assert walked.exit_code == ExitCode.CONFLICT
     assert "C-0001 is on version 1 of onboarding-co-researcher" in walked.stderr
@@ -200,20 +201,20 @@ def test_new_version_needs_review_and_bad_definition_names_file_and_line(empty_s
 
 
 def assert_unchanged_head(study, head: str) -> None:
-    from tests.conftest import git
+    from tests.helpers import git
 
     assert git(study, "rev-parse", "HEAD").strip() == head
 
 
 def git_status_only(study) -> str:
-    from tests.conftest import git
+    from tests.helpers import git
 
     return git(study, "status", "--porcelain")
 
 
 def test_saving_new_consent_wording_without_a_new_version_is_refused(example_study, cli) -> None:
     root = str(example_study.root)
-    head = snapshot(example_study)
+    head = clean_head(example_study)
     path = example_study.root / "protocols" / "checklists" / "consent-co-researcher.yaml"
     original = path.read_text()
     path.write_text(original.replace("I agree to take part", "I agree to take part and be filmed"))

@@ -6,7 +6,8 @@ import json
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.people import team as people
-from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import add_work
 
 ANSWERS = ["--yes", "quotes,reflections", "--no", "recording", "--no", "future-contact"]
 
@@ -61,7 +62,7 @@ def test_consent_commands_as_a_user_runs_them(empty_study, run_cli) -> None:
 
 def test_record_needs_every_optional_answer(empty_study, cli) -> None:
     root = setup(empty_study)
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     result = cli(
         "--study",
         root,
@@ -108,7 +109,9 @@ def test_withdraw_all_with_a_work_package(empty_study, cli) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["T-0001", "T-0002", "T-0003"]
-    assert commits(empty_study)[0].startswith("consent: withdraw (all-not-yet-anonymised) (P-0007")
+    assert commit_subjects(empty_study)[0].startswith(
+        "consent: withdraw (all-not-yet-anonymised) (P-0007"
+    )
     shown = json.loads(cli("--study", root, "checklist", "show", "C-0001", "--json").stdout)
     assert shown["state"] == "withdrawn"
     assert shown["withdrawal"]["tasks"] == ["T-0001", "T-0002", "T-0003"]
@@ -116,7 +119,7 @@ def test_withdraw_all_with_a_work_package(empty_study, cli) -> None:
 
 def test_bad_consent_input_is_refused_and_changes_nothing(empty_study, cli) -> None:
     root = setup(empty_study)
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     cases = [
         (
             ["consent", "record", "CR-01", "--form", "nope"],

@@ -8,8 +8,7 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.core.records import get
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, snapshot
+from tests.helpers import act_as, git, state
 
 STAGE2 = ["-a", "signs=yes", "-a", "able=no", "-a", "safe=yes", "-a", "continue=no",
           "-a", "consent-contact=no", "-a", "follow-up=yes"]  # fmt: skip
@@ -63,11 +62,11 @@ def test_branch_resume_and_emergency(example_study, cli, monkeypatch) -> None:
 
 def test_no_signs_records_nothing(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "SG-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "distress", "run", "-a", "signs=no")
     assert result.exit_code == 0, result.output
     assert "Nothing needed recording" in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_researcher_protocol_about_a_team_member(example_study, cli, monkeypatch) -> None:
@@ -113,19 +112,19 @@ def test_interactive_walk(example_study, cli, monkeypatch) -> None:
 )
 def test_bad_input_changes_nothing(example_study, cli, monkeypatch, args, code, message) -> None:
     act_as(monkeypatch, "SG-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "distress", "run", "--no-input", *args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_no_safeguarding_lead_with_a_key(example_study, cli, monkeypatch) -> None:
-    from tests.helpers_wellbeing import set_recipient
+    from tests.wellbeing.helpers import set_recipient
 
     set_recipient(example_study, "SG-01", None)
     act_as(monkeypatch, "AC-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli(
         "--study", str(example_study.root), "distress", "run", *STAGE2, "--note", "KEEP-OUT"
     )
@@ -133,7 +132,7 @@ def test_no_safeguarding_lead_with_a_key(example_study, cli, monkeypatch) -> Non
     assert "no safeguarding lead has a key" in result.stderr
     assert "If you would like support" in result.stderr
     assert "KEEP-OUT" not in result.output
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_distress_in_a_subprocess(example_study, run_cli) -> None:

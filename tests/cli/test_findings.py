@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-
-
-def _state(study) -> tuple[str, str]:
-    return git(study, "rev-parse", "HEAD"), git(study, "status", "--porcelain")
+from tests.helpers import state
 
 
 def test_console_script_adds_edits_and_lists_themes(example_study, run_cli) -> None:
@@ -65,7 +61,7 @@ def test_list_shows_a_table_and_show_json(example_study, cli) -> None:
 
 def test_bad_input_is_refused_and_changes_nothing(example_study, cli) -> None:
     root = str(example_study.root)
-    before = _state(example_study)
+    before = state(example_study)
     cases = [
         (["findings", "theme", "add", "TH1", "Again"], ExitCode.CONFLICT, "already exists"),
         (["findings", "theme", "add", "T1", "Bad id"], ExitCode.USAGE, "does not look right"),
@@ -81,4 +77,4 @@ def test_bad_input_is_refused_and_changes_nothing(example_study, cli) -> None:
         assert result.exit_code == code, (args, result.output)
         assert "Error:" in result.stderr and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.output
-    assert _state(example_study) == before
+    assert state(example_study) == before

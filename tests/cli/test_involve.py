@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
+from tests.helpers import git
 
 
 def test_console_script_logs_lists_and_reports(example_study, run_cli) -> None:

@@ -6,8 +6,8 @@ import json
 import stat
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, add_person, recipient_of, snapshot
+from tests.helpers import act_as, git, state
+from tests.wellbeing.helpers import add_person, recipient_of
 
 
 def test_keys_init_stores_private_key_privately_and_commits_public_key(
@@ -145,12 +145,12 @@ def test_rekey_after_a_new_wellbeing_lead_joins(example_study, cli, monkeypatch)
 
 def test_rekey_says_what_it_could_not_rekey(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "keys", "rekey", "incident")
     assert result.exit_code == 0, result.output
     assert "There was nothing your key could re-encrypt" in result.stderr
     assert "could not be re-encrypted because your key cannot read them: I-0001" in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
     bad = cli("--study", str(example_study.root), "keys", "rekey", "task")
     assert bad.exit_code == ExitCode.USAGE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.people import checklists
 from prosper_coop.people import team as people
-from tests.people_helpers import assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
 
 
 def test_onboard_as_a_user_runs_it(empty_study, run_cli) -> None:
@@ -26,7 +26,7 @@ def test_onboard_starts_then_resumes(example_study, cli) -> None:
     result = cli("--study", root, "onboard", "CR-07", input="y\nDrive: role descriptions\nq\n")
     assert result.exit_code == 0, result.output
     assert "Started Onboarding a co-researcher for CR-07 as C-0025." in result.stderr
-    assert commits(example_study)[:2] == [
+    assert commit_subjects(example_study)[:2] == [
         "checklist: tick role-description (C-0025)",
         "checklist: start onboarding-co-researcher for CR-07 (C-0025)",
     ]
@@ -40,7 +40,7 @@ def test_onboard_starts_then_resumes(example_study, cli) -> None:
 
 def test_onboard_refuses_clearly(example_study, cli) -> None:
     root = str(example_study.root)
-    head = snapshot(example_study)
+    head = clean_head(example_study)
     cases = [
         (["onboard", "CR-09"], ExitCode.NOT_FOUND, "person CR-09 not found"),
         (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects, git
+from tests.people.helpers import add_work
 
 
 def test_people_commands_as_a_user_runs_them(empty_study, run_cli) -> None:
@@ -72,7 +72,7 @@ def test_list_table_and_filters(example_study, cli) -> None:
 
 def test_bad_people_input_is_refused_and_changes_nothing(empty_study, cli) -> None:
     root = str(empty_study.root)
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     cases = [
         (
             ["people", "add", "--role", "boss", "--alias", "X"],
@@ -105,7 +105,7 @@ def test_leave_with_open_tasks(empty_study, cli) -> None:
     root = str(empty_study.root)
     cli("--study", root, "people", "add", "--role", "academic", "--alias", "Academic")
     add_work(empty_study, owner="AC-01", tasks=2)
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     refused = cli("--study", root, "people", "leave", "AC-01")
     assert refused.exit_code == ExitCode.CONFLICT
     assert "AC-01 has 2 open task(s): T-0001, T-0002" in refused.stderr
@@ -114,5 +114,5 @@ def test_leave_with_open_tasks(empty_study, cli) -> None:
     result = cli("--study", root, "people", "leave", "AC-01", "--reassign-to", "CO-01")
     assert result.exit_code == 0, result.output
     assert "Reassigned to CO-01: T-0001, T-0002" in result.stderr
-    assert commits(empty_study)[0] == "people: leave (AC-01, T-0001, T-0002, C-0001)"
+    assert commit_subjects(empty_study)[0] == "people: leave (AC-01, T-0001, T-0002, C-0001)"
     assert git(empty_study, "status", "--porcelain") == ""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, snapshot
+from tests.helpers import act_as, git, state
 
 
 def test_identity_is_for_coordinators_only(example_study, cli, monkeypatch) -> None:
@@ -36,7 +35,7 @@ def test_identity_is_for_coordinators_only(example_study, cli, monkeypatch) -> N
 def test_identity_bad_input(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CO-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     nothing = cli("--study", root, "people", "identity", "set", "CR-02")
     assert nothing.exit_code == ExitCode.USAGE and "nothing to save" in nothing.stderr
     nobody = cli("--study", root, "people", "identity", "set", "CR-77", "--name", "X")
@@ -45,7 +44,7 @@ def test_identity_bad_input(example_study, cli, monkeypatch) -> None:
     assert long_name.exit_code == ExitCode.USAGE and "x" * 600 not in long_name.stderr
     none_yet = cli("--study", root, "people", "identity", "show", "CR-03")
     assert none_yet.exit_code == ExitCode.NOT_FOUND and "identity set CR-03" in none_yet.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_erase_removes_sensitive_records_in_one_commit(example_study, cli, monkeypatch) -> None:
@@ -84,15 +83,15 @@ def test_erase_explains_what_remains(example_study, cli, monkeypatch) -> None:
 
 def test_erase_asks_first_and_unknown_person(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CO-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     declined = cli("--study", str(example_study.root), "people", "erase", "CR-01", input="n\n")
     assert declined.exit_code == 0 and "Nothing was changed" in declined.stderr
     unknown = cli("--study", str(example_study.root), "people", "erase", "CR-88", "--yes")
     assert unknown.exit_code == ExitCode.NOT_FOUND
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
     nothing = cli("--study", str(example_study.root), "people", "erase", "CR-05", "--yes")
     assert "no sensitive records for CR-05" in nothing.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_people_sensitive_in_a_subprocess(example_study, run_cli) -> None:

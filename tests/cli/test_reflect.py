@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, add_person, snapshot
+from tests.helpers import act_as, git, state
+from tests.wellbeing.helpers import add_person
 
 
 def test_private_reflection_only_its_writer_can_read(example_study, cli, monkeypatch) -> None:
@@ -64,21 +64,21 @@ def test_reflection_from_stdin_and_list(example_study, cli, monkeypatch) -> None
 
 def test_empty_reflection_is_refused(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "reflect", "--text", "   \n ")
     assert result.exit_code == ExitCode.USAGE
     assert "Error: your reflection is empty" in result.stderr
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_reflection_needs_your_key(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-05")  # has not set up a key
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "reflect", "--text", "NOT-STORED-9")
     assert result.exit_code == ExitCode.KEY
     assert "you need a key" in result.stderr and "keys init" in result.stderr
     assert "NOT-STORED-9" not in result.output
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
     listed = cli("--study", str(example_study.root), "reflect", "list")
     assert listed.exit_code == ExitCode.KEY
     assert "CR-05 has no key yet" in listed.stderr
@@ -86,12 +86,12 @@ def test_reflection_needs_your_key(example_study, cli, monkeypatch) -> None:
 
 def test_bad_tag_and_unknown_wp(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     bad_tag = cli("--study", str(example_study.root), "reflect", "-t", "x", "--tag", "Bad Tag")
     assert bad_tag.exit_code == ExitCode.USAGE and "tags" in bad_tag.stderr
     no_wp = cli("--study", str(example_study.root), "reflect", "-t", "x", "--wp", "WP9")
     assert no_wp.exit_code == ExitCode.NOT_FOUND
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_corrupted_reflection_is_reported_not_crashed(example_study, cli, monkeypatch) -> None:

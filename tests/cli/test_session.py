@@ -8,7 +8,8 @@ from prosper_coop.core.errors import ExitCode
 from prosper_coop.people import checklists
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence
-from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import add_work
 
 
 def setup(study) -> str:
@@ -94,7 +95,7 @@ def test_close_prompts_each_facilitator(empty_study, cli) -> None:
         ("CR-01", "later"),
         ("AC-01", "later"),
     ]
-    assert commits(empty_study)[0] == "session: close (S-0001, T-0001, T-0002)"
+    assert commit_subjects(empty_study)[0] == "session: close (S-0001, T-0001, T-0002)"
 
 
 def test_list_table(example_study, cli) -> None:
@@ -118,7 +119,7 @@ def test_bad_session_input_is_refused_and_changes_nothing(empty_study, cli) -> N
         "--facilitators",
         "AC-01",
     )
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     cases = [
         (
             [
@@ -219,7 +220,7 @@ def test_close_without_anyone_to_answer_asks_for_flags(empty_study, cli) -> None
     )
     complete(empty_study, "C-0001")
     cli("--study", root, "session", "start", "S-0001")
-    head = snapshot(empty_study)
+    head = clean_head(empty_study)
     result = cli("--study", root, "session", "close", "S-0001", input="")
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.endswith(

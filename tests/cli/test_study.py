@@ -11,7 +11,7 @@ import pytest
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
-from tests.conftest import git
+from tests.helpers import git
 
 TASK = get("task")
 

@@ -11,8 +11,8 @@ from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.sync import engine as sync
 from prosper_coop.tasks.models import TaskStatus
-from tests.conftest import git
-from tests.sync_helpers import add_task, edit_task, make_team
+from tests.helpers import git
+from tests.sync.helpers import add_task, edit_task, make_team
 
 
 def bare(path: Path) -> Path:

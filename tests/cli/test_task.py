@@ -10,16 +10,12 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.core.study import Study
-from tests.conftest import git
+from tests.helpers import git, state
 from tests.tasks.example_tasks import next_task_id, status_counts, task_count
 
 
 def _run(cli, study: Study, *args: str):
     return cli("--study", str(study.root), "task", *args)
-
-
-def _state(study: Study) -> tuple[str, str]:
-    return git(study, "rev-parse", "HEAD"), git(study, "status", "--porcelain")
 
 
 def test_every_task_command_runs_as_a_console_script(example_study: Study, run_cli, sealed_env):
@@ -134,12 +130,12 @@ def test_list_table_and_filters(example_study: Study, cli) -> None:
 def test_bad_input_is_refused_and_changes_nothing(
     example_study: Study, cli, args: tuple[str, ...], code: ExitCode, words: str
 ) -> None:
-    before = _state(example_study)
+    before = state(example_study)
     result = _run(cli, example_study, *args)
     assert result.exit_code == code, result.output
     assert "Error:" in result.stderr
     assert words in result.stderr
-    assert _state(example_study) == before
+    assert state(example_study) == before
 
 
 def test_done_force_and_show(example_study: Study, cli) -> None:
@@ -255,12 +251,12 @@ def test_export_to_file_and_import_round_trip(example_study: Study, cli, sealed_
 def test_import_bad_row_reports_row_and_changes_nothing(example_study: Study, cli, sealed_env):
     path = sealed_env / "bad.csv"
     path.write_text("wp,title,due\nWP3,Fine,2026-12-01\nWP3,Bad,someday\n", encoding="utf-8")
-    before = _state(example_study)
+    before = state(example_study)
     result = _run(cli, example_study, "import", str(path))
     assert result.exit_code == ExitCode.INVALID
     assert "Error: row 3: due: 'someday' is not a date" in result.stderr
     assert "Nothing was imported" in result.stderr
-    assert _state(example_study) == before
+    assert state(example_study) == before
 
 
 def test_help_lists_every_command_with_an_example() -> None:
@@ -288,16 +284,16 @@ def test_the_coordinator_guide_shows_every_command() -> None:
 
 
 def test_delete_asks_or_needs_yes_and_keeps_history(example_study: Study, cli) -> None:
-    before = _state(example_study)
+    before = state(example_study)
     # Not a terminal and no --yes: nothing is deleted, and the hint says what to add.
     result = _run(cli, example_study, "delete", "T-0021")
     assert result.exit_code == ExitCode.USAGE
     assert "--yes" in result.stderr
-    assert _state(example_study) == before
+    assert state(example_study) == before
     result = _run(cli, example_study, "delete", "14", "--yes")  # others depend on T-0014
     assert result.exit_code == ExitCode.CONFLICT
     assert "--force" in result.stderr
-    assert _state(example_study) == before
+    assert state(example_study) == before
     result = _run(cli, example_study, "delete", "14", "--yes", "--force")
     assert result.exit_code == 0, result.output
     assert "Deleted T-0014" in result.stderr

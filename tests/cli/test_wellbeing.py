@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, set_recipient, snapshot
+from tests.helpers import act_as, git, state
+from tests.wellbeing.helpers import set_recipient
 
 
 def test_alerts_list_is_shared_data_only(example_study, cli) -> None:
@@ -51,7 +51,7 @@ def test_lead_without_a_key_gets_a_calm_key_error(example_study, cli, monkeypatc
 
 def test_missing_private_key_file(example_study, cli, monkeypatch) -> None:
     from prosper_coop.crypto import keys
-    from tests.helpers_wellbeing import recipient_of
+    from tests.wellbeing.helpers import recipient_of
 
     keys.key_path(recipient_of(example_study, "WB-01")).unlink()
     act_as(monkeypatch, "WB-01")
@@ -84,7 +84,7 @@ def test_resolve_encrypts_the_note(example_study, cli, monkeypatch) -> None:
 def test_resolve_bad_input(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "WB-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     empty = cli("--study", root, "wellbeing", "resolve", "A-0002", "--note", " ")
     assert empty.exit_code == ExitCode.USAGE and "note is empty" in empty.stderr
     again = cli("--study", root, "wellbeing", "resolve", "A-0001", "--note", "x")
@@ -93,7 +93,7 @@ def test_resolve_bad_input(example_study, cli, monkeypatch) -> None:
     assert missing.exit_code == ExitCode.NOT_FOUND
     bad_id = cli("--study", root, "wellbeing", "show", "../etc")
     assert bad_id.exit_code == ExitCode.USAGE
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_plan_by_flags_and_prompts(example_study, cli, monkeypatch) -> None:
@@ -122,11 +122,11 @@ def test_failed_plan_write_never_overwrites_the_encrypted_plan(
     before_bytes = path.read_bytes()
     set_recipient(example_study, "WB-01", "age1" + "p" * 58)
     act_as(monkeypatch, "CR-01")
-    before = snapshot(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "wellbeing", "plan", "--other", "LOST?")
     assert result.exit_code == ExitCode.KEY
     assert path.read_bytes() == before_bytes
-    assert snapshot(example_study) == before
+    assert state(example_study) == before
 
 
 def test_wellbeing_commands_in_a_subprocess(example_study, run_cli) -> None:

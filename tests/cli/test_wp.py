@@ -8,7 +8,7 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.core.study import Study
-from tests.conftest import git
+from tests.helpers import git
 
 
 def _run(cli, study: Study, *args: str):

@@ -15,7 +15,7 @@ from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.study import Study
 from prosper_coop.tasks import csvio, ops
 from prosper_coop.workspace import create_study
-from tests.conftest import git
+from tests.helpers import git, head
 from tests.tasks.example_tasks import next_task_id, task_count
 
 TODAY = dt.date(2026, 11, 26)
@@ -24,10 +24,6 @@ TODAY = dt.date(2026, 11, 26)
 def _unchanged(study: Study, head: str) -> None:
     assert git(study, "rev-parse", "HEAD").strip() == head
     assert git(study, "status", "--porcelain") == ""
-
-
-def _head(study: Study) -> str:
-    return git(study, "rev-parse", "HEAD").strip()
 
 
 def _study_without_tasks(path: Path) -> Study:
@@ -48,12 +44,12 @@ def test_export_then_import_reproduces_the_same_tasks(example_study: Study, seal
 
     other = _study_without_tasks(sealed_env / "other")
     assert csvio.export_tasks(other, "json") == "[]\n"
-    head = _head(other)
+    before = head(other)
     result = csvio.import_csv(other, exported, today=TODAY)
     assert len(result.added) == count
     assert csvio.export_tasks(other, "json") == original
     # One commit for the whole import.
-    log = git(other, "log", "--format=%s", f"{head}..HEAD").splitlines()
+    log = git(other, "log", "--format=%s", f"{before}..HEAD").splitlines()
     assert log == [
         f"task: import {count} task(s) from tasks.csv (T-0001, T-0002, T-0003, T-0004, T-0005, ...)"
     ]
@@ -71,12 +67,12 @@ def test_import_updates_and_adds_in_one_commit(example_study: Study, sealed_env)
         ",Book workshop rooms,WP4,,,\n",
         encoding="utf-8",
     )
-    head = _head(example_study)
+    before = head(example_study)
     first = next_task_id(example_study)  # new rows are numbered after the highest task
     second = f"T-{int(first[2:]) + 1:04d}"
     result = csvio.import_csv(example_study, path, today=TODAY)
     assert (result.added, result.updated) == ([first, second], ["T-0014"])
-    assert git(example_study, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert git(example_study, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
     tasks = {t["id"]: t for t in json.loads(csvio.export_tasks(example_study, "json"))}
     assert tasks["T-0014"]["title"] == "Site 4: interviews with managers"
     assert tasks["T-0014"]["depends"] == ["T-0010"]  # columns left out keep their values
@@ -96,10 +92,10 @@ def test_import_of_many_tasks_is_one_commit(empty_study: Study, sealed_env) -> N
         writer.writerow(["WP1", f"Task {number}", f"T-{number - 1:04d}" if number > 1 else ""])
     path = sealed_env / "many.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    head = _head(empty_study)
+    before = head(empty_study)
     result = csvio.import_csv(empty_study, path, today=TODAY)
     assert len(result.added) == 300
-    assert git(empty_study, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert git(empty_study, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
     assert git(empty_study, "status", "--porcelain") == ""
 
 
@@ -133,23 +129,23 @@ def test_bad_files_import_nothing(
 ) -> None:
     path = sealed_env / "bad.csv"
     path.write_text(text, encoding="utf-8")
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ValidationError) as caught:
         csvio.import_csv(example_study, path, today=TODAY)
     assert message in str(caught.value)
     assert caught.value.exit_code == ExitCode.INVALID
     assert "bad.csv" in str(caught.value)
     assert "Nothing was imported" in (caught.value.hint or "")
-    _unchanged(example_study, head)
+    _unchanged(example_study, before)
 
 
 def test_wrong_encoding_is_refused(example_study: Study, sealed_env) -> None:
     path = sealed_env / "latin1.csv"
     path.write_bytes("wp,title\nWP3,Caf\u00e9 meeting\n".encode("latin-1"))
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ValidationError, match=r"not UTF-8 text \(row 2"):
         csvio.import_csv(example_study, path, today=TODAY)
-    _unchanged(example_study, head)
+    _unchanged(example_study, before)
 
 
 def test_excel_bom_is_accepted(example_study: Study, sealed_env) -> None:

@@ -14,7 +14,7 @@ from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks.index import TaskIndex, cache_path, drop_cache, row_of
-from tests.conftest import git
+from tests.helpers import git
 from tests.tasks.example_tasks import next_task_id, task_count
 
 

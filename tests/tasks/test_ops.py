@@ -10,18 +10,14 @@ from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundE
 from prosper_coop.core.study import Study
 from prosper_coop.tasks import ops, query, workpackages
 from prosper_coop.tasks.index import TaskIndex
-from tests.conftest import git
+from tests.helpers import git, head
 from tests.tasks.example_tasks import next_task_id, open_due_between, status_counts
 
 TODAY = dt.date(2026, 11, 26)
 
 
-def _head(study: Study) -> str:
-    return git(study, "rev-parse", "HEAD").strip()
-
-
 def test_add_numbers_tasks_and_commits_once(example_study: Study) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     new_id = next_task_id(example_study)  # one past the highest task on disk
     result = ops.add_task(
         example_study,
@@ -70,24 +66,24 @@ def test_add_warns_about_dates_outside_the_work_package(example_study: Study) ->
 def test_add_refuses_bad_input_and_changes_nothing(
     example_study: Study, kwargs: dict, error: type, words: str
 ) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     args = {"wp": "WP3", "title": "A task", **kwargs}
     with pytest.raises(error) as caught:
         ops.add_task(example_study, args.pop("wp"), args.pop("title"), today=TODAY, **args)
     assert words in str(caught.value)
     assert caught.value.hint
-    assert _head(example_study) == before
+    assert head(example_study) == before
     assert git(example_study, "status", "--porcelain") == ""
 
 
 def test_cycles_are_refused_with_the_cycle_spelled_out(example_study: Study) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ConflictError) as caught:
         ops.edit_task(example_study, "T-0002", today=TODAY, add_depends=["T-0005"])
     assert "T-0002 -> T-0005 -> T-0003 -> T-0002" in str(caught.value)
     with pytest.raises(InvalidInputError, match="cannot depend on itself"):
         ops.edit_task(example_study, "T-0002", today=TODAY, add_depends=["T-0002"])
-    assert _head(example_study) == before
+    assert head(example_study) == before
 
 
 def test_find_cycle() -> None:
@@ -97,12 +93,12 @@ def test_find_cycle() -> None:
 
 
 def test_done_with_open_dependencies_needs_force(example_study: Study) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ConflictError) as caught:
         ops.set_status(example_study, "T-0015", "done", today=TODAY)
     assert "T-0012, T-0013, T-0014" in str(caught.value)
     assert "--force" in (caught.value.hint or "")
-    assert _head(example_study) == before
+    assert head(example_study) == before
     result = ops.set_status(example_study, "T-0015", "done", today=TODAY, force=True)
     assert (result.status, result.done_on) == ("done", TODAY)
     saved = ops.load_task(example_study, "T-0015")
@@ -235,18 +231,18 @@ def test_index_is_used_for_next_id_after_deleting_the_cache(example_study: Study
 def test_delete_refuses_while_others_depend_on_it(example_study: Study) -> None:
     dependents = TaskIndex.load(example_study).dependents("T-0014")
     assert dependents
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ConflictError) as caught:
         ops.delete_task(example_study, "T-0014")
     assert dependents[0] in str(caught.value)
     assert "--remove-depends T-0014" in (caught.value.hint or "")
-    assert _head(example_study) == head
+    assert head(example_study) == before
     assert (example_study.root / "tasks" / "00" / "T-0014.yaml").is_file()
 
 
 def test_delete_with_force_releases_dependents_in_one_commit(example_study: Study) -> None:
     dependents = TaskIndex.load(example_study).dependents("T-0014")
-    before = _head(example_study)
+    before = head(example_study)
     result = ops.delete_task(example_study, "T-0014", force=True)
     assert result.released == dependents
     assert not (example_study.root / "tasks" / "00" / "T-0014.yaml").exists()
@@ -323,13 +319,13 @@ def test_undo_of_an_added_task_removes_it(example_study: Study) -> None:
 def test_undo_refuses_what_is_not_the_actors_latest_task_change(
     example_study: Study, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ConflictError, match="not a task change"):
         ops.undo_last(example_study)  # the latest change made the example study
     ops.set_status(example_study, "T-0014", "start", today=TODAY)
-    head = _head(example_study)
+    before = head(example_study)
     monkeypatch.setenv("PROSPER_COOP_AS", "AC-03")
     with pytest.raises(ConflictError, match="made by CO-01, not by you") as caught:
         ops.undo_last(example_study)
     assert "Ask CO-01" in (caught.value.hint or "")
-    assert _head(example_study) == head
+    assert head(example_study) == before

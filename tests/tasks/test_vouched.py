@@ -27,7 +27,7 @@ from prosper_coop.tasks import index as task_index
 from prosper_coop.tasks import ops
 from prosper_coop.tasks.index import TaskIndex, Voucher, drop_cache, same_data
 from prosper_coop.tasks.models import Task
-from tests.conftest import git
+from tests.helpers import git, last_commit
 
 TODAY = dt.date(2026, 11, 26)
 HOUR_AGO = 3600
@@ -52,10 +52,6 @@ def _model_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(ops, "load_task", spy)
     return reads
-
-
-def _last_commit(study: Study) -> str:
-    return git(study, "log", "-1", "--format=%an|%ae|%cn|%s|%b", "--name-status")
 
 
 STEPS: list[tuple[str, str, dict[str, Any]]] = [
@@ -88,7 +84,7 @@ def test_without_the_model_writes_what_the_model_writes(
         assert {**vars(quick), "commit": None} == {**vars(slow), "commit": None}
         rel = f"tasks/00/{task_id}.yaml"
         assert (example_study.root / rel).read_bytes() == (twin.root / rel).read_bytes()
-        assert _last_commit(example_study) == _last_commit(twin)
+        assert last_commit(example_study) == last_commit(twin)
     # The rows the quick path stored equal rows made by reading every file again.
     drop_cache(twin.root)
     assert TaskIndex.load(example_study).rows == TaskIndex.load(twin).rows

@@ -9,7 +9,7 @@ import pytest
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study
 from prosper_coop.tasks import workpackages as wps
-from tests.conftest import git
+from tests.helpers import git
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -10,7 +10,7 @@ import pytest
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.status import cache as statuscache
-from tests.conftest import git
+from tests.helpers import git
 
 TASK = get("task")
 

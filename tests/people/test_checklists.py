@@ -19,14 +19,8 @@ from prosper_coop.core.records import get
 from prosper_coop.people import checklists
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence, RunState, parse_definition
-from tests.people_helpers import (
-    assert_unchanged,
-    bump_version,
-    commits,
-    last_author,
-    snapshot,
-    write_definition,
-)
+from tests.helpers import assert_unchanged, clean_head, commit_subjects, last_author
+from tests.people.helpers import bump_version, write_definition
 
 SHIPPED = [
     "consent-co-researcher",
@@ -120,12 +114,14 @@ def test_start_tick_untick_each_one_commit_by_the_actor(co_researcher, monkeypat
     study = co_researcher
     started = checklists.start(study, "onboarding-co-researcher", "CR-01")
     assert started.run.id == "C-0001"
-    assert commits(study)[0] == "checklist: start onboarding-co-researcher for CR-01 (C-0001)"
+    assert (
+        commit_subjects(study)[0] == "checklist: start onboarding-co-researcher for CR-01 (C-0001)"
+    )
     monkeypatch.setenv("PROSPER_COOP_AS", "CR-01")
     result = checklists.tick(
         study, "C-0001", "payment-expenses", Evidence(note="Agreed at the study rate")
     )
-    assert commits(study)[0] == "checklist: tick payment-expenses (C-0001)"
+    assert commit_subjects(study)[0] == "checklist: tick payment-expenses (C-0001)"
     assert last_author(study) == "CR-01"
     assert result.tick.by == "CR-01"
     assert result.tick.note == "Agreed at the study rate"
@@ -133,7 +129,7 @@ def test_start_tick_untick_each_one_commit_by_the_actor(co_researcher, monkeypat
     assert saved.tick_for("payment-expenses") is not None
     assert "payment-expenses" not in result.missing
     checklists.untick(study, "C-0001", "payment-expenses")
-    assert commits(study)[0] == "checklist: untick payment-expenses (C-0001)"
+    assert commit_subjects(study)[0] == "checklist: untick payment-expenses (C-0001)"
     assert checklists.load_run(study, "C-0001").ticks == []
 
 
@@ -143,7 +139,7 @@ def test_date_evidence_defaults_to_today_and_document_is_required(co_researcher)
     checklists.start(study, "offboarding", "CR-01")
     tick = checklists.tick(study, "C-0001", "it-access", Evidence()).tick
     assert tick.date == dt.date(2026, 11, 26)
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="needs a reference to the document"):
         checklists.tick(study, "C-0001", "role-description", Evidence())
     with pytest.raises(InvalidInputError, match="needs a short note"):
@@ -180,7 +176,7 @@ def test_bad_ticks_change_nothing(co_researcher) -> None:
     study = co_researcher
     checklists.start(study, "onboarding-co-researcher", "CR-01")
     checklists.tick(study, "C-0001", "it-access", Evidence())
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="already ticked by CO-01"):
         checklists.tick(study, "C-0001", "it-access", Evidence())
     with pytest.raises(NotFoundError, match="has no item 'nope'"):
@@ -198,7 +194,7 @@ def test_bad_ticks_change_nothing(co_researcher) -> None:
 
 def test_start_refuses_unknowns_and_mismatches(co_researcher) -> None:
     study = co_researcher
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(NotFoundError, match="no checklist called 'nope'") as caught:
         checklists.start(study, "nope", "CR-01")
     assert "onboarding-co-researcher" in (caught.value.hint or "")
@@ -214,7 +210,7 @@ def test_start_refuses_unknowns_and_mismatches(co_researcher) -> None:
         checklists.start(study, "safeguarding-pre-session", "S-0001")
     assert_unchanged(study, head)
     checklists.start(study, "onboarding-co-researcher", "CR-01")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="already open for CR-01") as caught:
         checklists.start(study, "onboarding-co-researcher", "CR-01")
     assert caught.value.hint == "Carry on with: prosper-coop checklist run C-0001"
@@ -227,7 +223,7 @@ def test_new_version_flags_old_runs_for_review_and_refuses_ticks(co_researcher) 
     bump_version(study, "onboarding-co-researcher", "IT access set up", "IT access ready")
     view = checklists.view_run(study, "C-0001")
     assert view.state == RunState.NEEDS_REVIEW
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="version 1 of onboarding-co-researcher") as caught:
         checklists.tick(study, "C-0001", "it-access", Evidence())
     assert "checklist start onboarding-co-researcher --for CR-01" in (caught.value.hint or "")
@@ -279,7 +275,7 @@ def test_start_refuses_a_complete_run_and_people_who_left(co_researcher) -> None
     definition = checklists.get_definition(study, "offboarding")
     for item in definition.required_ids:
         checklists.tick(study, "C-0002", item, Evidence(note="done"))
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="already complete for CR-01") as caught:
         checklists.start(study, "offboarding", "CR-01")
     assert caught.value.hint == "See it with: prosper-coop checklist show C-0002"

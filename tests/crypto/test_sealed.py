@@ -8,7 +8,8 @@ from prosper_coop.core.errors import InvalidInputError, KeyProblemError, Validat
 from prosper_coop.core.records import get
 from prosper_coop.crypto import sealed
 from prosper_coop.crypto.sealed import Keyring
-from tests.helpers_wellbeing import act_as, add_person
+from tests.helpers import act_as
+from tests.wellbeing.helpers import add_person
 
 
 def test_readers_follow_roles_and_keys(example_study) -> None:

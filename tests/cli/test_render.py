@@ -6,11 +6,7 @@ import io
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.conftest import git
-
-
-def _state(study) -> tuple[str, str]:
-    return git(study, "rev-parse", "HEAD"), git(study, "status", "--porcelain")
+from tests.helpers import git, state
 
 
 def _commit_template(study, name: str, text: str) -> None:
@@ -89,7 +85,7 @@ def test_bad_templates_and_files_give_clear_errors(example_study, cli) -> None:
     _commit_template(example_study, "nosy.md.j2", "# T\n\n{{ cycler.__init__.__globals__ }}\n")
     _commit_template(example_study, "typo.md.j2", "# T\n\n{{ wording.no_such_entry }}\n")
     (root / "latin1.md").write_bytes("Caf\xe9".encode("latin-1"))
-    before = _state(example_study)
+    before = state(example_study)
     cases = [
         (["render", "broken"], ExitCode.INVALID, "(templates/broken.md.j2:4)"),
         (["render", "nosy"], ExitCode.INVALID, "(templates/nosy.md.j2:3)"),
@@ -108,7 +104,7 @@ def test_bad_templates_and_files_give_clear_errors(example_study, cli) -> None:
         assert result.exit_code == code, (args, result.output)
         assert "Error:" in result.stderr and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.output
-    assert _state(example_study) == before
+    assert state(example_study) == before
 
 
 def test_strict_render_below_the_limits_exits_7_and_writes_nothing(example_study, cli) -> None:
@@ -118,11 +114,11 @@ def test_strict_render_below_the_limits_exits_7_and_writes_nothing(example_study
         "# Easy\n\nThis particular sentence is deliberately constructed to be considerably "
         "longer than fifteen words so that it fails.\n",
     )
-    before = _state(example_study)
+    before = state(example_study)
     result = cli("--study", str(example_study.root), "render", "easy-read", "--strict")
     assert result.exit_code == ExitCode.THRESHOLD, result.output
     assert "does not meet its readability limits" in result.stderr
-    assert _state(example_study) == before
+    assert state(example_study) == before
     assert not (example_study.root / "outputs").exists()
 
 

@@ -13,7 +13,8 @@ from prosper_coop.people import checklists, sessions
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence
 from prosper_coop.people.models import DebriefChoice, SessionStatus
-from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import add_work
 
 DAY = dt.date(2026, 11, 29)
 
@@ -46,7 +47,7 @@ def test_add_plans_the_session_and_starts_its_safeguarding_checklist(study) -> N
     assert [(r.id, r.definition, r.subject) for r in added.runs] == [
         ("C-0001", "safeguarding-pre-session", "S-0001")
     ]
-    assert commits(study)[0] == "session: add interview on 2026-11-29 (S-0001, C-0001)"
+    assert commit_subjects(study)[0] == "session: add interview on 2026-11-29 (S-0001, C-0001)"
     text = (study.root / "sessions" / "S-0001.yaml").read_text()
     assert "type: interview\ndate: 2026-11-29\ntitle: Paired interview\nwp: WP1\n" in text
 
@@ -54,7 +55,7 @@ def test_add_plans_the_session_and_starts_its_safeguarding_checklist(study) -> N
 def test_start_is_refused_until_safeguarding_is_complete(study) -> None:
     sessions.add(study, session_type="focus-group", date=DAY, facilitators=["CR-01"])
     checklists.tick(study, "C-0001", "helplines-ready", Evidence())
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(sessions.NotReadyError) as caught:
         sessions.start(study, "S-0001")
     message = caught.value.message
@@ -66,7 +67,7 @@ def test_start_is_refused_until_safeguarding_is_complete(study) -> None:
     complete_safeguarding_rest(study)
     session, ready = sessions.start(study, "S-0001")
     assert session.status == SessionStatus.STARTED and ready.ready
-    assert commits(study)[0] == "session: start (S-0001)"
+    assert commit_subjects(study)[0] == "session: start (S-0001)"
 
 
 def complete_safeguarding_rest(study) -> None:
@@ -91,7 +92,7 @@ def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
     sessions.add(study, session_type="interview", date=DAY, facilitators=["CR-01", "AC-01"])
     complete_safeguarding(study, "C-0001")
     sessions.start(study, "S-0001")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="missing: AC-01"):
         sessions.close(study, "S-0001", {"CR-01": DebriefChoice.NOW})
     with pytest.raises(NotFoundError, match="CO-01 did not facilitate session S-0001"):
@@ -105,12 +106,12 @@ def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
         ("CR-01", DebriefChoice.LATER, "CO-01"),
         ("AC-01", DebriefChoice.DECLINED, "CO-01"),
     ]
-    assert commits(study)[0] == "session: close (S-0001, T-0001)"
+    assert commit_subjects(study)[0] == "session: close (S-0001, T-0001)"
     # The debrief CR-01 chose to have later is not forgotten: a task, in the same commit.
     follow_up = study.load(get("task"), "T-0001")
     assert "Offer CR-01 the debrief they chose to have later" in follow_up.title
     assert follow_up.tags == ["debrief", "support"]
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="already closed"):
         sessions.close(study, "S-0001", {})
     with pytest.raises(ConflictError, match="already closed"):
@@ -121,7 +122,7 @@ def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
 def test_bad_sessions_change_nothing(study) -> None:
     people.add_person(study, roles=["academic"], alias="Leaver")
     people.leave(study, "AC-02")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="no session type 'chat'"):
         sessions.add(study, session_type="chat", date=DAY, facilitators=["CR-01"])
     with pytest.raises(NotFoundError, match="person CR-07 not found"):
@@ -140,7 +141,7 @@ def test_bad_sessions_change_nothing(study) -> None:
         sessions.parse_debriefs(["CR-01=maybe"])
     assert_unchanged(study, head)
     sessions.add(study, session_type="interview", date=DAY, facilitators=["CR-01"])
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="has not started"):
         sessions.close(study, "S-0001", {"CR-01": DebriefChoice.NOW})
     assert_unchanged(study, head)

@@ -13,7 +13,8 @@ from prosper_coop.people import checklists
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence
 from prosper_coop.tasks.models import TaskStatus
-from tests.people_helpers import add_work, assert_unchanged, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import add_work
 
 
 def test_add_chooses_the_next_id_for_the_first_role(empty_study) -> None:
@@ -29,7 +30,7 @@ def test_add_chooses_the_next_id_for_the_first_role(empty_study) -> None:
     assert lead.roles == [Role.PPI_LEAD, Role.ACADEMIC]
     saved = study.load(get("person"), "PPI-01")
     assert saved.joined == dt.date(2026, 1, 5)
-    assert commits(study)[0] == "people: add CO-02 as coordinator (CO-02)"
+    assert commit_subjects(study)[0] == "people: add CO-02 as coordinator (CO-02)"
     text = (study.root / "people" / "CR-02.yaml").read_text()
     assert text == (
         "id: CR-02\nalias: Co-researcher B\nroles:\n- co-researcher\nstatus: active\n"
@@ -46,7 +47,7 @@ def test_every_role_has_a_prefix_matching_the_person_id_pattern(empty_study) -> 
 def test_add_refuses_bad_input_and_changes_nothing(empty_study) -> None:
     study = empty_study
     people.add_person(study, roles=["academic"], alias="Academic", person_id="AC-07")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="there is no role 'researcher'") as caught:
         people.add_person(study, roles=["researcher"], alias="X")
     assert "co-researcher" in (caught.value.hint or "")
@@ -84,8 +85,8 @@ def test_edit_roles_alias_and_notes(empty_study) -> None:
         notes="Prefers mornings",
     )
     assert edited.roles == [Role.CO_RESEARCHER, Role.CO_APPLICANT]
-    assert commits(study)[0] == "people: edit roles, alias, notes (CR-01)"
-    head = snapshot(study)
+    assert commit_subjects(study)[0] == "people: edit roles, alias, notes (CR-01)"
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="nothing to change"):
         people.edit_person(study, "CR-01")
     with pytest.raises(ConflictError, match="already has the role co-applicant"):
@@ -106,10 +107,10 @@ def test_leave_reassigns_tasks_and_starts_offboarding_in_one_commit(empty_study)
     people.add_person(study, roles=["co-researcher"], alias="Co-researcher A")
     people.add_person(study, roles=["co-researcher"], alias="Co-researcher B")
     tasks = add_work(study, owner="CR-01", tasks=2)
-    before = len(commits(study))
+    before = len(commit_subjects(study))
     result = people.leave(study, "CR-01", reassign_to="CR-02")
-    assert len(commits(study)) == before + 1
-    assert commits(study)[0] == "people: leave (CR-01, T-0001, T-0002, C-0001)"
+    assert len(commit_subjects(study)) == before + 1
+    assert commit_subjects(study)[0] == "people: leave (CR-01, T-0001, T-0002, C-0001)"
     assert result.reassigned == tasks and result.offboarding_run == "C-0001"
     person = study.load(get("person"), "CR-01")
     assert person.status == PersonStatus.LEFT and person.left == dt.date(2026, 11, 26)
@@ -140,7 +141,7 @@ def test_leave_refuses_without_a_choice_and_changes_nothing(empty_study) -> None
     people.add_person(study, roles=["co-researcher"], alias="Co-researcher B")
     add_work(study, owner="CR-01", tasks=1)
     people.leave(study, "CR-02")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="CR-01 has 1 open task") as caught:
         people.leave(study, "CR-01")
     assert "--reassign-to" in (caught.value.hint or "")

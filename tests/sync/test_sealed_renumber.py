@@ -27,10 +27,13 @@ from prosper_coop.wellbeing.identity import set_identity, show_identity
 from prosper_coop.wellbeing.models import CheckIn, Identity, Incident
 from prosper_coop.wellbeing.plans import load_plan, save_plan
 from prosper_coop.wellbeing.rekey import rekey
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, all_objects
-from tests.sync_helpers import add_person as add_plain_person
-from tests.sync_helpers import make_team
+from tests.helpers import act_as, all_objects, git
+from tests.sync.helpers import add_person as add_plain_person
+from tests.sync.helpers import make_team
+
+# Real git processes, many of them: see the slow marker in pyproject.toml.
+pytestmark = pytest.mark.slow
+
 
 AT = dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC)
 

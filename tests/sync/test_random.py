@@ -24,8 +24,12 @@ from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.sync import engine as sync
 from prosper_coop.tasks.models import TaskStatus
-from tests.conftest import git
-from tests.sync_helpers import add_note, add_person, add_task, edit_task, make_team
+from tests.helpers import git
+from tests.sync.helpers import add_note, add_person, add_task, edit_task, make_team
+
+# Real git processes, many of them: see the slow marker in pyproject.toml.
+pytestmark = pytest.mark.slow
+
 
 SEEDS = [7, 2026]
 OPERATIONS = 150  # per seed: 300 in all

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from prosper_coop.core.study import Study
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.tasks.example_tasks import open_due_between, status_counts
 
 

@@ -14,7 +14,7 @@ COMMANDS = [
     ["keys", "rekey"], ["people", "identity", "set"], ["people", "identity", "show"],
     ["people", "erase"],
 ]  # fmt: skip
-GUIDES = sorted((Path(__file__).resolve().parents[1] / "docs" / "guides").glob("*.md"))
+GUIDES = sorted((Path(__file__).resolve().parents[2] / "docs" / "guides").glob("*.md"))
 TEXT = "\n".join(path.read_text(encoding="utf-8") for path in GUIDES)
 
 

@@ -6,11 +6,7 @@ import pytest
 
 from prosper_coop.core.errors import ConflictError, ExitCode, InvalidInputError, NotFoundError
 from prosper_coop.outputs import findings
-from tests.conftest import git
-
-
-def _head(study) -> str:
-    return git(study, "rev-parse", "HEAD").strip()
+from tests.helpers import git, head
 
 
 def test_example_has_the_six_prosper_themes_and_recommendations(example_study) -> None:
@@ -29,7 +25,7 @@ def test_example_has_the_six_prosper_themes_and_recommendations(example_study) -
 
 
 def test_add_theme_is_one_commit_with_its_message(empty_study) -> None:
-    before = _head(empty_study)
+    before = head(empty_study)
     theme = findings.add_theme(empty_study, "th1", "Partnership working", summary="  Links help. ")
     assert theme.id == "TH1" and theme.summary == "Links help."
     log = git(empty_study, "log", "--format=%an|%s", f"{before}..HEAD").strip().splitlines()
@@ -39,11 +35,11 @@ def test_add_theme_is_one_commit_with_its_message(empty_study) -> None:
 
 
 def test_duplicate_theme_is_a_conflict_and_changes_nothing(example_study) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ConflictError) as caught:
         findings.add_theme(example_study, "TH1", "Again")
     assert caught.value.exit_code == ExitCode.CONFLICT
-    assert _head(example_study) == before
+    assert head(example_study) == before
     assert git(example_study, "status", "--porcelain") == ""
 
 
@@ -90,10 +86,10 @@ def test_recommendation_gets_the_next_id_and_checks_its_theme(example_study) -> 
     ],
 )
 def test_bad_recommendations_change_nothing(example_study, kwargs, error, message) -> None:
-    before = _head(example_study)
+    before = head(example_study)
     with pytest.raises(error, match=message):
         findings.add_recommendation(example_study, "Do better.", **kwargs)
-    assert _head(example_study) == before
+    assert head(example_study) == before
     assert git(example_study, "status", "--porcelain") == ""
 
 

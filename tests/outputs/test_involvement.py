@@ -9,7 +9,7 @@ import pytest
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.models import PaymentRate
 from prosper_coop.outputs import involvement
-from tests.conftest import git
+from tests.helpers import git
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -2,37 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-
-import pytest
-
 from prosper_coop.core.study import Study
-from tests.conftest import git
-
-
-def act_as(monkeypatch: pytest.MonkeyPatch, person: str) -> None:
-    """Run the next commands as ``person``."""
-    from prosper_coop.crypto import keys
-
-    keys.forget_unlocked()
-    monkeypatch.setenv("PROSPER_COOP_AS", person)
-
-
-def snapshot(study: Study) -> tuple[str, str]:
-    """HEAD and ``git status --porcelain``: equal before and after means nothing changed."""
-    return git(study, "rev-parse", "HEAD").strip(), git(study, "status", "--porcelain")
-
-
-def all_objects(study: Study) -> bytes:
-    """Every object in the repository (blobs, trees, commits), as raw bytes."""
-    listing = subprocess.run(
-        ["git", "cat-file", "--batch-all-objects", "--batch"],
-        cwd=study.root,
-        check=True,
-        capture_output=True,
-        input=b"",
-    )
-    return listing.stdout
 
 
 def add_person(

@@ -26,8 +26,8 @@ from prosper_coop.sync import conflicts
 from prosper_coop.sync import engine as sync
 from prosper_coop.tasks.models import TaskStatus
 from prosper_coop.wellbeing.models import CheckIn
-from tests.conftest import git
-from tests.sync_helpers import (
+from tests.helpers import git
+from tests.sync.helpers import (
     TODAY,
     add_note,
     add_person,
@@ -36,6 +36,9 @@ from tests.sync_helpers import (
     make_team,
     tasks_by_title,
 )
+
+# Real git processes, many of them: see the slow marker in pyproject.toml.
+pytestmark = pytest.mark.slow
 
 
 @dataclass(frozen=True)

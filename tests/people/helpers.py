@@ -7,29 +7,6 @@ from pathlib import Path
 
 from prosper_coop.core.study import Study
 from prosper_coop.tasks.models import Task, TaskStatus, WorkPackage
-from tests.conftest import git
-
-
-def snapshot(study: Study) -> str:
-    """HEAD of the study, after checking the working tree is clean."""
-    assert git(study, "status", "--porcelain") == ""
-    return git(study, "rev-parse", "HEAD").strip()
-
-
-def assert_unchanged(study: Study, head: str) -> None:
-    """Nothing was committed and nothing was left behind."""
-    assert git(study, "status", "--porcelain") == ""
-    assert git(study, "rev-parse", "HEAD").strip() == head
-
-
-def commits(study: Study) -> list[str]:
-    """Commit subjects, newest first."""
-    return git(study, "log", "--format=%s").splitlines()
-
-
-def last_author(study: Study) -> str:
-    """Author of the newest commit."""
-    return git(study, "log", "-1", "--format=%an").strip()
 
 
 def add_work(study: Study, *, owner: str | None = None, tasks: int = 0) -> list[str]:

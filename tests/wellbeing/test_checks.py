@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers_wellbeing import add_person, set_recipient
+from tests.wellbeing.helpers import add_person, set_recipient
 
 
 def test_doctor_warns_when_a_role_has_no_one_with_a_key(empty_study, cli) -> None:

@@ -142,7 +142,7 @@ def test_glossary_errors_name_file_and_line(tmp_path: Path) -> None:
 
 
 def test_shipped_glossary_is_valid_and_covers_domain_terms() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     glossary = readability.load_glossary(root / "templates" / "glossary.yaml")
     terms = {term.term for term in glossary.terms}
     for needed in (

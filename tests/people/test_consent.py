@@ -13,7 +13,8 @@ from prosper_coop.people import checklists, consent
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import RunState
 from prosper_coop.people.models import WithdrawalScope
-from tests.people_helpers import add_work, assert_unchanged, bump_version, commits, snapshot
+from tests.helpers import assert_unchanged, clean_head, commit_subjects
+from tests.people.helpers import add_work, bump_version
 
 CR_ANSWERS = {"yes": ["quotes", "reflections"], "no": ["recording,future-contact"]}
 
@@ -28,7 +29,7 @@ def test_record_keeps_form_version_and_every_answer(study) -> None:
     recorded = consent.record(
         study, "CR-01", "consent-co-researcher", **CR_ANSWERS, given=dt.date(2026, 11, 20)
     )
-    assert commits(study)[0] == "consent: record consent-co-researcher v1 (CR-01, C-0001)"
+    assert commit_subjects(study)[0] == "consent: record consent-co-researcher v1 (CR-01, C-0001)"
     run = checklists.load_run(study, recorded.run.id)
     assert (run.definition, run.version, run.subject) == ("consent-co-researcher", 1, "CR-01")
     answers = {t.item: t.answer for t in run.ticks if t.answer is not None}
@@ -62,7 +63,7 @@ def test_record_for_a_participant(study) -> None:
 
 def test_bad_consent_changes_nothing(study) -> None:
     consent.record(study, "CR-01", "consent-co-researcher", **CR_ANSWERS)
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(
         InvalidInputError, match="not answered: recording, future-use, withdrawal-window"
     ):
@@ -97,7 +98,7 @@ def test_withdraw_keeps_the_record_and_creates_follow_up_tasks(study) -> None:
     consent.record(study, "CR-01", "consent-co-researcher", **CR_ANSWERS)
     result = consent.withdraw(study, "CR-01", scope="all-not-yet-anonymised", note="By phone")
     assert [t.id for t in result.tasks] == ["T-0002", "T-0003", "T-0004", "T-0005"]
-    assert commits(study)[0] == (
+    assert commit_subjects(study)[0] == (
         "consent: withdraw (all-not-yet-anonymised) (CR-01, C-0001, T-0002, T-0003, T-0004, T-0005)"
     )
     tasks = [study.load(get("task"), t.id) for t in result.tasks]
@@ -124,11 +125,11 @@ def test_withdraw_future_only_creates_fewer_tasks(study) -> None:
 
 def test_bad_withdrawals_change_nothing(study) -> None:
     add_work(study)
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(NotFoundError, match="CR-01 has no recorded consent"):
         consent.withdraw(study, "CR-01")
     consent.record(study, "CR-01", "consent-co-researcher", **CR_ANSWERS)
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="no withdrawal scope 'everything'"):
         consent.withdraw(study, "CR-01", scope="everything")
     with pytest.raises(NotFoundError, match="workpackage WP9 not found"):
@@ -137,7 +138,7 @@ def test_bad_withdrawals_change_nothing(study) -> None:
         consent.withdraw(study, "CR-04")
     assert_unchanged(study, head)
     consent.withdraw(study, "CR-01")
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(ConflictError, match="CR-01 already withdrew consent"):
         consent.withdraw(study, "CR-01")
     assert_unchanged(study, head)
@@ -145,7 +146,7 @@ def test_bad_withdrawals_change_nothing(study) -> None:
 
 def test_withdraw_needs_a_work_package(study) -> None:
     consent.record(study, "CR-01", "consent-co-researcher", **CR_ANSWERS)
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(NotFoundError, match="no work packages"):
         consent.withdraw(study, "CR-01")
     assert_unchanged(study, head)
@@ -182,7 +183,7 @@ def test_credit_preferences(study) -> None:
         CreditAs.AUTHOR,
     )
     assert person.credit.updated == dt.date(2026, 11, 26)
-    assert commits(study)[0] == "consent: credit as pseudonym (CR-01)"
+    assert commit_subjects(study)[0] == "consent: credit as pseudonym (CR-01)"
     changed = consent.set_credit(study, "CR-01", style="initials")
     assert changed.credit is not None
     assert changed.credit.credit_as == CreditAs.AUTHOR  # kept from before
@@ -194,7 +195,7 @@ def test_credit_preferences(study) -> None:
 def test_credit_by_name_stores_the_chosen_text(study) -> None:
     named = consent.set_credit(study, "CR-01", style="name", display="Alex  Morgan")
     assert named.credit is not None and named.credit.display == "Alex Morgan"
-    head = snapshot(study)
+    head = clean_head(study)
     with pytest.raises(InvalidInputError, match="needs the pseudonym"):
         consent.set_credit(study, "CR-01", style="pseudonym")
     with pytest.raises(InvalidInputError, match="no credit style 'full-name'"):

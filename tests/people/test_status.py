@@ -12,7 +12,7 @@ from prosper_coop.people import checklists
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence, RunState
 from prosper_coop.status import dashboard
-from tests.conftest import git
+from tests.helpers import git
 
 TODAY = dt.date(2026, 11, 26)
 

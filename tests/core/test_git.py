@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from prosper_coop.core.errors import GitError
 from prosper_coop.core.git import AUTO_GC_SAMPLE_LIMIT, MANY_PATHS, StudyRepo, identity_env
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
-from tests.conftest import git
+from tests.helpers import git
 
 FIXED_DATES = {
     "GIT_AUTHOR_DATE": "2026-11-26T10:00:00+00:00",
@@ -40,8 +41,8 @@ def make_repo(root: Path) -> StudyRepo:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     repo = StudyRepo(root)
-    repo.run("add", "-A")
-    repo.run("commit", "-q", "-m", "start", env=identity_env("CO-01"))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "start", env=identity_env("CO-01"))
     return repo
 
 
@@ -249,7 +250,7 @@ def test_a_stale_head_makes_the_commit_refuse(tmp_path: Path) -> None:
     read_earlier = repo.status().head
     (repo.root / "notes.txt").write_text("changed by hand\n")
     repo.add(["notes.txt"])
-    repo.run("commit", "-q", "-m", "by hand", env=identity_env("CO-01"))
+    git(repo.root, "commit", "-q", "-m", "by hand", env=identity_env("CO-01"))
     moved = git(repo.root, "rev-parse", "HEAD")
     (repo.root / "notes.txt").write_text("changed by the tool\n")
     repo.add(["notes.txt"])
@@ -345,7 +346,7 @@ def messy_repo(root: Path) -> StudyRepo:
     for rel, text in files.items():
         (root / rel).write_text(text)
     repo.add(["tasks/00/T-[1].yaml", "tasks/00/*.yaml"])
-    repo.run("commit", "-q", "-m", "odd names", env=identity_env("CO-01"))
+    git(repo.root, "commit", "-q", "-m", "odd names", env=identity_env("CO-01"))
     (root / "tasks/00/T-[1].yaml").write_text("changed\n")  # modified, not staged
     (root / "tasks/00/*.yaml").write_text("staged\n")
     repo.add(["tasks/00/*.yaml"])
@@ -420,14 +421,14 @@ def test_status_before_the_first_commit(tmp_path: Path) -> None:
 def test_status_reports_unmerged_paths(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     env = identity_env("CO-01")
-    repo.run("checkout", "-q", "-b", "other")
+    git(repo.root, "checkout", "-q", "-b", "other")
     (repo.root / "notes.txt").write_text("theirs\n")
-    repo.run("commit", "-q", "-am", "theirs", env=env)
-    repo.run("checkout", "-q", "main")
+    git(repo.root, "commit", "-q", "-am", "theirs", env=env)
+    git(repo.root, "checkout", "-q", "main")
     (repo.root / "notes.txt").write_text("mine\n")
-    repo.run("commit", "-q", "-am", "mine", env=env)
-    with pytest.raises(GitError):
-        repo.run("merge", "-q", "other", env=env)
+    git(repo.root, "commit", "-q", "-am", "mine", env=env)
+    with pytest.raises(subprocess.CalledProcessError):
+        git(repo.root, "merge", "-q", "other", env=env)
     assert repo.changed_paths(["notes.txt"]) == {"notes.txt": "UU"}
     assert repo.changed_paths() == {"notes.txt": "UU"}
 

@@ -26,7 +26,7 @@ from prosper_coop.core.localconfig import local_actor
 from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.tasks.models import Task
-from tests.conftest import git
+from tests.helpers import git
 
 TASK = get("task")
 

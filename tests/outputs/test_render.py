@@ -22,7 +22,7 @@ from prosper_coop.core.models import Credit, CreditAs, CreditStyle, Person, Role
 from prosper_coop.outputs import markdown
 from prosper_coop.outputs import render as rendering
 from prosper_coop.outputs.credit import team_credits
-from tests.conftest import git
+from tests.helpers import git, head
 
 TODAY = dt.date(2026, 11, 26)
 SHIPPED = ["easy-read", "gripp2", "lay-summary", "newsletter", "recommendations"]
@@ -58,10 +58,6 @@ def _docx_text(data: bytes) -> str:
 def _unchanged(study, head: str) -> None:
     assert git(study, "rev-parse", "HEAD").strip() == head
     assert git(study, "status", "--porcelain") == ""
-
-
-def _head(study) -> str:
-    return git(study, "rev-parse", "HEAD").strip()
 
 
 def _write_template(study, name: str, text: str) -> None:
@@ -262,16 +258,16 @@ def test_markdown_parser_blocks() -> None:
 
 # -- committing and reproducing ----------------------------------------------------------------
 def test_render_is_one_commit_of_every_format_and_a_record(example_study) -> None:
-    head = _head(example_study)
+    before = head(example_study)
     result = rendering.render(example_study, "lay-summary", formats=list(rendering.FORMATS))
     record = result.record
     assert record.id == "OUT-00001"
-    assert record.data_commit == head
+    assert record.data_commit == before
     assert set(record.template_files) == {
         "templates/lay-summary.md.j2",
         "templates/page.html.j2",
     }
-    blob = git(example_study, "rev-parse", f"{head}:templates/lay-summary.md.j2").strip()
+    blob = git(example_study, "rev-parse", f"{before}:templates/lay-summary.md.j2").strip()
     assert record.template_files["templates/lay-summary.md.j2"] == blob
     assert record.readability["passed"] is True
     changed = git(example_study, "show", "--name-only", "--format=%an|%s", "HEAD").split()
@@ -282,7 +278,7 @@ def test_render_is_one_commit_of_every_format_and_a_record(example_study) -> Non
         "outputs/lay-summary.md",
         "renders/OUT-00001.yaml",
     ]
-    assert git(example_study, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert git(example_study, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
     assert git(example_study, "status", "--porcelain") == ""
 
 
@@ -308,12 +304,12 @@ def test_render_again_reproduces_the_same_bytes(example_study, monkeypatch) -> N
 
 
 def test_unsaved_template_edits_are_refused(example_study) -> None:
-    head = _head(example_study)
+    before = head(example_study)
     path = example_study.root / "templates" / "lay-summary.md.j2"
     path.write_text(path.read_text() + "\nMore.\n")
     with pytest.raises(ConflictError, match=r"lay-summary\.md\.j2 has changes"):
         rendering.render(example_study, "lay-summary", formats=["md"])
-    assert _head(example_study) == head
+    assert head(example_study) == before
     assert not (example_study.root / "outputs").exists()
 
 
@@ -324,11 +320,11 @@ def test_strict_render_that_fails_its_limits_writes_nothing(example_study) -> No
         "# Summary\n\nThe NIHR-funded multidisciplinary investigation characterised "
         "organisational heterogeneity comprehensively.\n",
     )
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises(ThresholdError) as caught:
         rendering.render(example_study, "lay-summary", formats=["md"], strict=True)
     assert caught.value.exit_code == ExitCode.THRESHOLD
-    _unchanged(example_study, head)
+    _unchanged(example_study, before)
     result = rendering.render(example_study, "lay-summary", formats=["md"])
     assert result.record.readability["passed"] is False
 
@@ -348,14 +344,14 @@ def test_bad_templates_give_located_errors_and_write_nothing(
     example_study, source, line, message
 ) -> None:
     _write_template(example_study, "broken.md.j2", source)
-    head = _head(example_study)
+    before = head(example_study)
     with pytest.raises((ValidationError, NotFoundError)) as caught:
         rendering.render(example_study, "broken", formats=list(rendering.FORMATS))
     assert message in caught.value.message
     if line is not None:
         assert caught.value.file == "templates/broken.md.j2"
         assert caught.value.line == line
-    _unchanged(example_study, head)
+    _unchanged(example_study, before)
 
 
 def test_errors_in_included_templates_name_the_included_file(example_study) -> None:
@@ -375,10 +371,10 @@ def test_starter_wording_is_pointed_out(empty_study) -> None:
 
 
 def test_empty_findings_cannot_be_rendered(empty_study) -> None:
-    head = _head(empty_study)
+    before = head(empty_study)
     with pytest.raises(NotFoundError, match="no findings yet"):
         rendering.render(empty_study, "lay-summary", formats=["md"])
-    _unchanged(empty_study, head)
+    _unchanged(empty_study, before)
 
 
 def test_unknown_template_format_and_out_folder(example_study) -> None:

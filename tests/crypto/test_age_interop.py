@@ -12,14 +12,17 @@ import subprocess
 
 import pytest
 
-from tests.conftest import git
-from tests.helpers_wellbeing import act_as, recipient_of
+from tests.helpers import act_as, git
+from tests.wellbeing.helpers import recipient_of
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("age") is None,
-    reason="needs the age command-line tool: sudo apt-get install age "
-    "(or brew install age; see https://github.com/FiloSottile/age)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("age") is None,
+        reason="needs the age command-line tool: sudo apt-get install age "
+        "(or brew install age; see https://github.com/FiloSottile/age)",
+    ),
+]
 
 
 def test_age_cli_decrypts_a_committed_checkin(example_study, cli, monkeypatch, tmp_path) -> None:

@@ -1,0 +1,90 @@
+"""Helpers every test may use: real git in a study, and what changed.
+
+Plain functions (fixtures live in conftest.py, which tests never import from).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from prosper_coop.core.study import Study
+
+# The "today" every test runs on (PROSPER_COOP_TODAY), so the example's dates are stable.
+TODAY = "2026-11-26"
+
+
+def git(
+    study: Study | Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> str:
+    """Run real git in a study (or any folder) and return its output."""
+    import os
+
+    root = study.root if isinstance(study, Study) else study
+    return subprocess.run(
+        ["git", *args],
+        cwd=root,
+        check=check,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env} if env else None,
+    ).stdout
+
+
+def head(study: Study | Path) -> str:
+    """The commit HEAD points at."""
+    return git(study, "rev-parse", "HEAD").strip()
+
+
+def state(study: Study | Path) -> tuple[str, str]:
+    """HEAD and ``git status --porcelain``: equal before and after means nothing changed."""
+    return head(study), git(study, "status", "--porcelain")
+
+
+def clean_head(study: Study) -> str:
+    """HEAD of the study, after checking the working tree is clean."""
+    assert git(study, "status", "--porcelain") == ""
+    return head(study)
+
+
+def assert_unchanged(study: Study, before: str) -> None:
+    """Nothing was committed since ``before`` and nothing was left behind."""
+    assert git(study, "status", "--porcelain") == ""
+    assert head(study) == before
+
+
+def commit_subjects(study: Study) -> list[str]:
+    """Commit subjects, newest first."""
+    return git(study, "log", "--format=%s").splitlines()
+
+
+def last_author(study: Study) -> str:
+    """Author of the newest commit."""
+    return git(study, "log", "-1", "--format=%an").strip()
+
+
+def all_objects(study: Study) -> bytes:
+    """Every object in the repository (blobs, trees, commits), as raw bytes."""
+    listing = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=study.root,
+        check=True,
+        capture_output=True,
+        input=b"",
+    )
+    return listing.stdout
+
+
+def act_as(monkeypatch: pytest.MonkeyPatch, person: str) -> None:
+    """Run the next commands as ``person`` (and forget the last person's unlocked key)."""
+    from prosper_coop.crypto import keys
+
+    keys.forget_unlocked()
+    monkeypatch.setenv("PROSPER_COOP_AS", person)
+
+
+def last_commit(study: Study) -> str:
+    """The newest commit: author, e-mail, committer, subject, body and changed files."""
+    return git(study, "log", "-1", "--format=%an|%ae|%cn|%s|%b", "--name-status")
