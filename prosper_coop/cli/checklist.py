@@ -11,7 +11,7 @@ from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from prosper_coop.cli.terminal import Output
+    from prosper_coop.cli.terminal import Terminal
     from prosper_coop.core.study import Study
     from prosper_coop.people.checklists import Evidence, ItemDefinition, TickResult
 
@@ -136,7 +136,7 @@ def tick(
     _report_tick(out, result)
 
 
-def _report_tick(out: Output, result: TickResult, *, show_missing: bool = True) -> None:
+def _report_tick(out: Terminal, result: TickResult, *, show_missing: bool = True) -> None:
     what = "Answered" if result.tick.answer is not None else "Ticked"
     out.success(f"{what} {result.item.id} on {result.run.id}.")
     if result.completed_now:
@@ -255,7 +255,7 @@ def _ask_evidence(item: ItemDefinition) -> tuple[str, str | None, str]:
     return note, date, document
 
 
-def walk(out: Output, study: Study, run_id: str) -> None:
+def walk(out: Terminal, study: Study, run_id: str) -> None:
     """The interactive walk through a run's open items (shared with ``onboard``)."""
     from prosper_coop.people import checklists
 

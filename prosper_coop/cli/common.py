@@ -16,7 +16,7 @@ import typer
 from prosper_coop.core.errors import ExitCode, UserError
 
 if TYPE_CHECKING:
-    from prosper_coop.cli.terminal import Output
+    from prosper_coop.cli.terminal import Terminal
     from prosper_coop.core.study import Study
 
 
@@ -54,11 +54,11 @@ def open_study() -> Study:
     return Study.open(_STATE["study"], actor=localconfig.local_actor, today=clock.today())
 
 
-def output(as_json: bool = False, quiet: bool = False) -> Output:
+def output(as_json: bool = False, quiet: bool = False) -> Terminal:
     """An output object for this command."""
-    from prosper_coop.cli.terminal import Output
+    from prosper_coop.cli.terminal import Terminal
 
-    return Output(json_mode=as_json, quiet=quiet)
+    return Terminal(json_mode=as_json, quiet=quiet)
 
 
 def optional_date(value: str | None, what: str) -> Any:
@@ -68,7 +68,7 @@ def optional_date(value: str | None, what: str) -> Any:
     return None if value is None else clock.parse_date(value, what)
 
 
-def report_with_warnings(out: Output, result: Any, message: str) -> None:
+def report_with_warnings(out: Terminal, result: Any, message: str) -> None:
     """Say what was done, then each of the result's ``warnings``."""
     out.success(message)
     for warning in result.warnings:

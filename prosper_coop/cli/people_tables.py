@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.cli.terminal import Output
+from prosper_coop.cli.terminal import Terminal
 
 if TYPE_CHECKING:
     from prosper_coop.people.checklists import ItemDefinition, RunView
@@ -20,7 +20,7 @@ def _short(items: list[str], limit: int = 4) -> str:
     return ", ".join(items[:limit]) + f" (+{len(items) - limit} more)"
 
 
-def _onboarding(out: Output, data: dict[str, Any]) -> None:
+def _onboarding(out: Terminal, data: dict[str, Any]) -> None:
     rows = data["not_onboarded"]
     out.table(
         ["Person", "Alias", "Checklist", "Run", "Still to do"],
@@ -39,7 +39,7 @@ def _onboarding(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _open_checklists(out: Output, data: dict[str, Any]) -> None:
+def _open_checklists(out: Terminal, data: dict[str, Any]) -> None:
     rows = data["open"]
     out.table(
         ["Run", "Checklist", "For", "Done", "Still to do"],
@@ -52,7 +52,7 @@ def _open_checklists(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _reconsent(out: Output, data: dict[str, Any]) -> None:
+def _reconsent(out: Terminal, data: dict[str, Any]) -> None:
     rows = data["needing_reconsent"]
     out.table(
         ["Who", "Alias", "Form", "Agreed to", "Now", "Run"],
@@ -72,7 +72,7 @@ def _reconsent(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _sessions(out: Output, data: dict[str, Any]) -> None:
+def _sessions(out: Terminal, data: dict[str, Any]) -> None:
     rows = data["not_safeguarded"]
     out.table(
         ["Session", "Type", "Date", "Facilitators", "Safeguarding still to do"],
@@ -93,7 +93,7 @@ def _sessions(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
+RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
     "onboarding": _onboarding,
     "open_checklists": _open_checklists,
     "reconsent": _reconsent,
@@ -116,7 +116,7 @@ def evidence_text(tick: Tick) -> str:
     return "; ".join(parts)
 
 
-def run_detail(out: Output, view: RunView) -> None:
+def run_detail(out: Terminal, view: RunView) -> None:
     """One run: header, then every item with its tick."""
     from rich.text import Text
 
@@ -179,7 +179,7 @@ def run_detail(out: Output, view: RunView) -> None:
     out.table(["", "Item", "Text", "By", "When", "Evidence"], rows, empty="No items.")
 
 
-def runs_table(out: Output, views: list[RunView], *, empty: str) -> None:
+def runs_table(out: Terminal, views: list[RunView], *, empty: str) -> None:
     """A table of runs with their state."""
     out.table(
         ["Run", "Checklist", "Version", "For", "State", "Done", "Started"],
@@ -199,7 +199,7 @@ def runs_table(out: Output, views: list[RunView], *, empty: str) -> None:
     )
 
 
-def person_detail(out: Output, found: PersonSummary) -> None:
+def person_detail(out: Terminal, found: PersonSummary) -> None:
     """One person: record, onboarding gaps, checklists, open tasks."""
     from rich.text import Text
 
@@ -228,7 +228,7 @@ def person_detail(out: Output, found: PersonSummary) -> None:
         runs_table(out, found.runs, empty="")
 
 
-def sessions_table(out: Output, views: list[SessionView]) -> None:
+def sessions_table(out: Terminal, views: list[SessionView]) -> None:
     """A table of sessions with their safeguarding readiness."""
     out.table(
         ["Session", "Type", "Date", "WP", "Facilitators", "Status", "Safeguarding"],

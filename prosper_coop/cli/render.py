@@ -9,7 +9,7 @@ import typer
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 
 if TYPE_CHECKING:
-    from prosper_coop.cli.terminal import Output
+    from prosper_coop.cli.terminal import Terminal
 
 
 def register(app: typer.Typer) -> None:
@@ -161,7 +161,7 @@ def readability(
         raise typer.Exit(int(ExitCode.THRESHOLD))
 
 
-def _report(out: Output, report: Any, *, brief: bool) -> None:
+def _report(out: Terminal, report: Any, *, brief: bool) -> None:
     """A readability report for a person (stdout for the full report, stderr when brief)."""
     write = out.info if brief else out.line
     write(

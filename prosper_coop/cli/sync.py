@@ -10,7 +10,7 @@ import typer
 from prosper_coop.cli.common import AsJson, DryRun, Quiet, make_app, open_study, output
 
 if TYPE_CHECKING:
-    from prosper_coop.cli.terminal import Output
+    from prosper_coop.cli.terminal import Terminal
     from prosper_coop.sync.engine import RecordChange, SyncResult
 
 remote_app = make_app("Where the team's shared copy of the study lives.", name="remote")
@@ -48,7 +48,7 @@ def remote_set(
     out.info("Next: prosper-coop sync")
 
 
-def _show_changes(out: Output, heading: str, tag: str, changes: list[RecordChange]) -> None:
+def _show_changes(out: Terminal, heading: str, tag: str, changes: list[RecordChange]) -> None:
     from prosper_coop.sync.engine import SyncResult
 
     counts = SyncResult.counts(changes)
@@ -60,7 +60,7 @@ def _show_changes(out: Output, heading: str, tag: str, changes: list[RecordChang
         out.info(f"  ... and {len(changes) - SHOW_RECORDS} more (see: prosper-coop sync --json)")
 
 
-def _render(out: Output, result: SyncResult) -> None:
+def _render(out: Terminal, result: SyncResult) -> None:
     if result.up_to_date:
         out.success(f"Up to date with {result.url}: nothing came in, nothing went out.")
         return

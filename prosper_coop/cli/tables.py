@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.cli import people_tables
-from prosper_coop.cli.terminal import Output
+from prosper_coop.cli.terminal import Terminal
 
 if TYPE_CHECKING:
     from prosper_coop.tasks.index import TaskRow
@@ -20,7 +20,7 @@ def progress_bar(percent: int, width: int = 10) -> str:
     return "[" + "#" * filled + "-" * (width - filled) + "]"
 
 
-def _study(out: Output, data: dict[str, Any]) -> None:
+def _study(out: Terminal, data: dict[str, Any]) -> None:
     from rich.text import Text
 
     title = data["short_title"] or data["title"]
@@ -35,12 +35,12 @@ def _study(out: Output, data: dict[str, Any]) -> None:
 MAX_ROWS = 12
 
 
-def _more(out: Output, items: list[Any], command: str) -> None:
+def _more(out: Terminal, items: list[Any], command: str) -> None:
     if len(items) > MAX_ROWS:
         out.render(f"... and {len(items) - MAX_ROWS} more: {command}")
 
 
-def _tasks(out: Output, data: dict[str, Any]) -> None:
+def _tasks(out: Terminal, data: dict[str, Any]) -> None:
     def rows(items: list[dict[str, Any]], late: bool = False) -> list[list[Any]]:
         return [
             [
@@ -85,7 +85,7 @@ def _tasks(out: Output, data: dict[str, Any]) -> None:
         )
 
 
-def _progress(out: Output, data: dict[str, Any]) -> None:
+def _progress(out: Terminal, data: dict[str, Any]) -> None:
     rows = []
     for wp in data["work_packages"]:
         milestone = wp["next_milestone"]
@@ -113,7 +113,7 @@ def _progress(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _wellbeing(out: Output, data: dict[str, Any]) -> None:
+def _wellbeing(out: Terminal, data: dict[str, Any]) -> None:
     count = data["open_alerts"]
     if not count:
         out.render("Wellbeing: no open alerts.")
@@ -125,7 +125,7 @@ def _wellbeing(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _outputs(out: Output, data: dict[str, Any]) -> None:
+def _outputs(out: Terminal, data: dict[str, Any]) -> None:
     if not (data["themes"] or data["recommendations"] or data["involvement_hours"]):
         return
     out.render(
@@ -144,7 +144,7 @@ def _outputs(out: Output, data: dict[str, Any]) -> None:
     )
 
 
-def _conflicts(out: Output, data: dict[str, Any]) -> None:
+def _conflicts(out: Terminal, data: dict[str, Any]) -> None:
     rows = [
         [
             c["id"],
@@ -164,7 +164,7 @@ def _conflicts(out: Output, data: dict[str, Any]) -> None:
         out.render(f"Two versions kept side by side (compare, keep one): {path}")
 
 
-RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
+RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
     "study": _study,
     "tasks": _tasks,
     "progress": _progress,
@@ -175,7 +175,7 @@ RENDERERS: dict[str, Callable[[Output, dict[str, Any]], None]] = {
 RENDERERS.update(people_tables.RENDERERS)
 
 
-def dashboard(out: Output, data: dict[str, Any]) -> None:
+def dashboard(out: Terminal, data: dict[str, Any]) -> None:
     """Render every dashboard section that has a renderer, in order."""
     for name, section in data.items():
         renderer = RENDERERS.get(name)
@@ -237,7 +237,7 @@ def json_rows(rows: list[TaskRow]) -> str:
 
 
 def show_listing(
-    out: Output, listing: Listing, as_json: bool, empty: str, *, own: bool = False
+    out: Terminal, listing: Listing, as_json: bool, empty: str, *, own: bool = False
 ) -> None:
     """Print a listing as JSON or as a table with a count (or ``empty`` when it has no rows).
 

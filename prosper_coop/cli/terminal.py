@@ -1,4 +1,4 @@
-"""One output object: data to stdout, messages to stderr; human, JSON and quiet modes.
+"""The terminal: data to stdout, messages to stderr; human, JSON and quiet modes.
 
 Commands never call ``print``. Rich is imported only when something is rendered
 for a person, and honours ``NO_COLOR``.
@@ -33,7 +33,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-class Output:
+class Terminal:
     """Where a command's results and messages go."""
 
     def __init__(self, *, json_mode: bool = False, quiet: bool = False) -> None:
