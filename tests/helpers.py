@@ -88,3 +88,28 @@ def act_as(monkeypatch: pytest.MonkeyPatch, person: str) -> None:
 def last_commit(study: Study) -> str:
     """The newest commit: author, e-mail, committer, subject, body and changed files."""
     return git(study, "log", "-1", "--format=%an|%ae|%cn|%s|%b", "--name-status")
+
+
+def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``code`` in a fresh Python with this test's environment; return what it printed."""
+    import os
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def modules_loaded_by(statements: str) -> set[str]:
+    """The modules a fresh Python has loaded after running ``statements``."""
+    import ast
+
+    code = f"import sys\n{statements}\nprint(sorted(sys.modules))\n"
+    return set(ast.literal_eval(run_python(code)))

@@ -7,14 +7,12 @@ process so that nothing the CLI imported can help them along.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import prosper_coop
+from tests.helpers import git, run_python
 
 # Starts Python and git in subprocesses: see the slow marker in pyproject.toml.
 pytestmark = pytest.mark.slow
@@ -68,30 +66,10 @@ print(json.dumps({
 """
 
 
-def _run(code: str, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run ``code`` in a fresh Python with the test's sealed environment."""
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def test_a_scenario_through_the_api_alone(tmp_path: Path) -> None:
     study_dir = tmp_path / "api-study"
     # The command line's settings are there, and the library ignores them.
-    out = _run(SCENARIO, str(study_dir), env={"PROSPER_COOP_AS": "CO-07"})
+    out = run_python(SCENARIO, str(study_dir), env={"PROSPER_COOP_AS": "CO-07"})
     result = json.loads(out)
     assert result["created"] == result["done_on"] == "2026-03-02"
     assert result["note"] == ["CO-01", "2026-03-02"]
@@ -107,14 +85,14 @@ def test_a_scenario_through_the_api_alone(tmp_path: Path) -> None:
         "you are acting as CO-09 (from the actor= argument), who is not in this study"
     )
     assert result["cli_modules"] == []
-    log = _git(study_dir, "log", "--format=%an|%s").splitlines()
+    log = git(study_dir, "log", "--format=%an|%s").strip().splitlines()
     assert [line.split("|")[0] for line in log] == ["CO-01"] * 4
     assert log[0] == f'CO-01|task: done {result["task"]} "Draft the topic guide" ({result["task"]})'
-    assert _git(study_dir, "status", "--porcelain") == ""
+    assert git(study_dir, "status", "--porcelain").strip() == ""
 
 
 def test_importing_the_package_imports_nothing_heavy() -> None:
-    out = _run(
+    out = run_python(
         "import sys, prosper_coop; "
         "print(prosper_coop.__version__); "
         "print(sorted({m.split('.')[0] for m in sys.modules} "

@@ -11,13 +11,13 @@ started anywhere.
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
+
+from tests.helpers import modules_loaded_by
 
 PACKAGE = Path(__file__).resolve().parent.parent / "prosper_coop"
 GIT_LAYER = "core/git.py"
@@ -317,15 +317,7 @@ def test_the_search_leaves_other_code_alone(source: str) -> None:
 
 
 def test_the_quick_sync_check_loads_nothing_but_its_git_helpers() -> None:
-    code = (
-        "import sys\n"
-        "before = set(sys.modules)\n"
-        "import prosper_coop.sync.quick\n"
-        "print(sorted(set(sys.modules) - before))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    loaded = ast.literal_eval(done.stdout)
+    loaded = sorted(modules_loaded_by("import prosper_coop.sync.quick") - modules_loaded_by(""))
     assert "prosper_coop.core.git" in loaded
     # Not gitpython, pydantic, subprocess, dataclasses or typing: the check must cost
     # little more than the git commands it runs.
