@@ -42,7 +42,9 @@ def generate(target: Path, tasks: int, seed: int = 1) -> float:
     rng = random.Random(seed)
     started = time.perf_counter()
     today = dt.date.today()
-    study = create_study(target, title=f"Synthetic study ({tasks} tasks)", example=None)
+    study = create_study(
+        target, title=f"Synthetic study ({tasks} tasks)", example=None, actor="CO-01", today=today
+    )
     n_people = max(2, tasks // 100)
     people = [f"CR-{i:02d}" for i in range(1, min(n_people, 999) + 1)]
     wp_ids = [f"WP{i}" for i in range(1, 6)]
