@@ -5,7 +5,9 @@ Plain functions (fixtures live in conftest.py, which tests never import from).
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,6 @@ def git(
     study: Study | Path, *args: str, check: bool = True, env: dict[str, str] | None = None
 ) -> str:
     """Run real git in a study (or any folder) and return its output."""
-    import os
-
     root = study.root if isinstance(study, Study) else study
     return subprocess.run(
         ["git", *args],
@@ -92,9 +92,6 @@ def last_commit(study: Study) -> str:
 
 def run_python(code: str, *args: str, env: dict[str, str] | None = None) -> str:
     """Run ``code`` in a fresh Python with this test's environment; return what it printed."""
-    import os
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,

@@ -48,11 +48,10 @@ def status(as_json: AsJson = False) -> None:
     Example: prosper-coop status --json
     """
     from prosper_coop.cli import tables
-    from prosper_coop.core import clock
     from prosper_coop.status import cache
 
     study = open_study()
-    today = clock.today()
+    today = study.today()
     key, newest = cache.fingerprint(study.root, today.isoformat())
     data = cache.lookup(study.root, key)
     if data is None:

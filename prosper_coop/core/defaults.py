@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from prosper_coop.core import yamlio
 from prosper_coop.core.errors import UserError, ValidationError
 
 DEFAULT_FOLDERS = ("protocols", "templates", "wellbeing")
@@ -52,6 +51,8 @@ def where_of(root: Path | None, path: Path) -> str:
 
 def read_settings(root: Path | None, *parts: str) -> tuple[dict[str, Any], str]:
     """A settings file (the study's copy, else the default) as a mapping, and its name."""
+    from prosper_coop.core import yamlio
+
     path = study_or_default(root, *parts)
     where = where_of(root, path)
     data = yamlio.load_file(path, where)
