@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck layers unit bench clean demo-clean docs
+.PHONY: demo test lint typecheck layers unit soak bench clean demo-clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ layers: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
+
+## soak: the long sweeps (a kill at every git call of every command, many-clone sync runs)
+soak: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m soak
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
