@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -17,6 +19,8 @@ from prosper_coop.core.study import STUDY_FILE, Study, StudyContent, find_root, 
 if TYPE_CHECKING:
     pass
 
+# A study being made by ``init`` (``.NAME.prosper-init-PID``), beside its folder.
+STAGING_PREFIX = ".{name}.prosper-init-"
 GITIGNORE = """\
 # prosper-coop: never commit these
 .prosper/
@@ -46,7 +50,9 @@ def create_study(
 ) -> Study:
     """Create a study in ``target`` and make its first commit; return it.
 
-    ``target`` may be missing or empty. On any failure, what was created is removed.
+    ``target`` may be missing or empty. The study is built beside it and moved
+    into place whole, so a failure, or a kill at any instant, leaves no half-made
+    study.
     ``example`` fills it with an example study (``"prosper"``). ``actor`` is who
     creates it (a person the new study holds), else the coordinator every study
     starts with (its ``default_actor``, else CO-01); ``today`` is its creation
@@ -74,7 +80,6 @@ def create_study(
                 f"{target} is not empty and is not a study",
                 "Choose a new or empty folder, e.g.: prosper-coop init my-study",
             )
-    created_dir = not target.exists()
     created_on = today or clock.today()
     content = StudyContent(today=created_on)
     if builder is not None:
@@ -106,9 +111,14 @@ def create_study(
             f"Choose one of {', '.join(people)}, or leave the actor out "
             "to create it as its coordinator.",
         )
+    # Built beside the target and moved into place whole, so that a kill at any
+    # instant leaves either no study or a complete one with its first commit.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(target)
+    staging = target.parent / f"{STAGING_PREFIX.format(name=target.name)}{os.getpid()}"
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        root = target.resolve()
+        staging.mkdir()
+        root = staging.resolve()
         repo = StudyRepo.init(root)
         study = Study(root, actor=actor, today=today)
         atomic_write_text(root / STUDY_FILE, to_yaml(study_settings))
@@ -136,8 +146,9 @@ def create_study(
         if len(label) > 60:
             label = label[:57].rstrip() + "..."
         repo.commit(f'study: {what} "{label}" (study)', author)
+        _move_into_place(staging, target)
     except BaseException as exc:
-        _remove_partial(target, created_dir)
+        shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, UserError):
             raise
         if isinstance(exc, OSError):
@@ -146,17 +157,36 @@ def create_study(
                 "Check the folder is writable and there is free disk space.",
             ) from None
         raise
-    return study
+    return Study(target.resolve(), actor=actor, today=today)
 
 
-def _remove_partial(target: Path, created_dir: bool) -> None:
-    if not target.exists():
-        return
-    if created_dir:
-        shutil.rmtree(target, ignore_errors=True)
-        return
-    for child in target.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the finished study onto ``target`` (missing, or an empty folder)."""
+    if target.is_dir():
+        target.rmdir()  # empty (checked above); rename onto it is not portable
+    staging.rename(target)
+    with contextlib.suppress(OSError):
+        descriptor = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove half-built studies that a stopped ``init`` of ``target`` left beside it."""
+    prefix = STAGING_PREFIX.format(name=target.name)
+    for leftover in target.parent.glob(f"{prefix}*"):
+        pid = leftover.name.removeprefix(prefix)
+        if pid.isdigit() and not _running(int(pid)) and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

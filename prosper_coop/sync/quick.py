@@ -5,8 +5,9 @@ with ``os``, ``sys`` and the light background-git helpers of
 :mod:`prosper_coop.core.git` only, so it costs little more than the git commands
 it runs. It asks the remote for its branch tip while ``git status`` looks for
 unsaved edits, and reads the local refs itself meanwhile. If the remote, the
-last fetched copy of it and the local branch are the same commit and nothing
-is unsaved, there is nothing to fetch, merge or push. In every
+last fetched copy of it and the local branch are the same commit, nothing is
+unsaved and no stopped command left work to repair (:mod:`prosper_coop.core.journal`),
+there is nothing to fetch, merge or push. In every
 other case it steps aside and the full ``sync`` runs.
 """
 
@@ -127,6 +128,8 @@ def nothing_to_do() -> bool:
         and tip == [local]
         and all(f"merge={name}" in attributes for name in DRIVER_NAMES)
         and not os.path.exists(os.path.join(git_dir, "MERGE_HEAD"))  # noqa: PTH110, PTH118
+        # A command stopped half-way: the full sync opens the study, which repairs it.
+        and not os.path.exists(os.path.join(git_dir, "prosper-coop", "intent.json"))  # noqa: PTH110, PTH118
         and _say_up_to_date(url)
     )
 
