@@ -5,6 +5,12 @@ Templates render to Markdown (headings ``#``, paragraphs, ``-`` and ``1.`` lists
 into HTML and Word, so the three formats always say the same thing. Lines between
 ``<!-- not-counted -->`` and ``<!-- /not-counted -->`` (credits, references) are
 shown in every format but left out of the readability count.
+
+Text from records is text in every format: :func:`escape` (applied to every
+``{{ value }}`` of a Markdown template) backslash-escapes whatever Markdown would
+read as formatting, so a key message such as ``1986. was a year; # not a heading``
+stays one sentence, and a backslash before ASCII punctuation is read back here as
+that character, as CommonMark does.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 NOT_COUNTED_START = "<!-- not-counted -->"
 NOT_COUNTED_END = "<!-- /not-counted -->"
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+(.*)$")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
@@ -26,6 +32,47 @@ _INLINE = re.compile(
     r"|\[(?P<label>[^\]]+)\]\((?P<href>[^)\s]+)\)"
 )
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+# A backslash before ASCII punctuation: that character as itself (CommonMark).
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Characters that start or end inline formatting, HTML, code, tables or headings.
+_SPECIAL = re.compile(r"[\\`*_\[\]()<>#~|]")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# Every character that ends a line for Python or for a Markdown reader, with the
+# spaces around it: record text stays inside the heading, item or paragraph it is in.
+_LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+# What would start a list, a heading underline or a list number at the start of a line.
+_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=\.(?:\s|$)))")
+
+
+class Trusted(str):
+    """Markdown the study team wrote on purpose (``templates/wording.yaml``): not escaped."""
+
+    __slots__ = ()
+
+
+def escape(value: object) -> str:
+    """``value`` as Markdown that shows exactly its text, with no formatting of its own.
+
+    Line breaks become spaces (the text stays in its heading, list item or
+    paragraph); every character Markdown could read as formatting, HTML, a link or
+    an entity is backslash-escaped; so is a list or heading marker at the start.
+    :class:`Trusted` text is returned as it is.
+    """
+    if isinstance(value, Trusted):
+        return str(value)
+    text = _LINE_BREAK.sub(" ", str(value)).strip()
+    text = _SPECIAL.sub(lambda found: "\\" + found.group(), text)
+    text = _ENTITY.sub(r"\\&", text)
+    start = _LINE_START.match(text)
+    if start is not None:
+        end = start.end()
+        text = text[:end] + "\\" + text[end:] if text[0].isdigit() else "\\" + text
+    return text
+
+
+def unescape(text: str) -> str:
+    """Markdown text with its backslash escapes read (``\\*now\\*`` -> ``*now*``)."""
+    return _ESCAPED.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -53,6 +100,12 @@ class Block:
         return list(self.items) if self.kind in ("bullets", "numbers") else [self.text]
 
 
+def tidy(text: str) -> str:
+    """Rendered Markdown with no trailing spaces, no runs of blank lines, one final newline."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
 def parse(markdown: str) -> list[Block]:
     """Split Markdown into blocks (the subset described in the module docstring)."""
     blocks: list[Block] = []
@@ -64,7 +117,8 @@ def parse(markdown: str) -> list[Block]:
             blocks.append(Block("paragraph", " ".join(paragraph), counted=counted))
             paragraph.clear()
 
-    for raw in markdown.splitlines():
+    # Only \n and \r end a line, as in CommonMark (not str.splitlines's \u2028 and others).
+    for raw in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.rstrip()
         stripped = line.strip()
         if stripped == NOT_COUNTED_START:
@@ -110,19 +164,26 @@ def spans(text: str) -> list[Span]:
     """Inline formatting of one block's text."""
     found: list[Span] = []
     position = 0
-    for match in _INLINE.finditer(text):
+    # Formatting is found in a copy where each escaped character is masked (same
+    # length, so positions agree); the span texts come from the text itself.
+    masked = _ESCAPED.sub("\0\0", text)
+
+    def part(match: re.Match[str], group: str) -> str:
+        return unescape(text[match.start(group) : match.end(group)])
+
+    for match in _INLINE.finditer(masked):
         if match.start() > position:
-            found.append(Span(text[position : match.start()]))
+            found.append(Span(unescape(text[position : match.start()])))
         if match.group("bold") is not None:
-            found.append(Span(match.group("bold"), bold=True))
+            found.append(Span(part(match, "bold"), bold=True))
         elif match.group("italic") is not None:
-            found.append(Span(match.group("italic"), italic=True))
+            found.append(Span(part(match, "italic"), italic=True))
         else:
-            href = match.group("href")
-            found.append(Span(match.group("label"), href=href if _SAFE_HREF.match(href) else None))
+            href = part(match, "href")
+            found.append(Span(part(match, "label"), href=href if _SAFE_HREF.match(href) else None))
         position = match.end()
     if position < len(text):
-        found.append(Span(text[position:]))
+        found.append(Span(unescape(text[position:])))
     return found
 
 

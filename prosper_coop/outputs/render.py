@@ -1,15 +1,20 @@
 """Rendering the study's templates to Markdown, HTML and Word, one commit per render.
 
 Templates are user-editable files in the study's ``templates/`` folder, so they
-run in Jinja2's sandbox with strict undefined: a template that names a missing
-variable, breaks the syntax or reaches for something unsafe gets an error naming
-the template file and line. Every format comes from the same rendered Markdown,
-so they always say the same thing.
+are read from git as committed (a symbolic link is refused, never followed) and
+run in a sandbox with limits, in a process of their own
+(:mod:`prosper_coop.outputs.sandbox`): a template that names a missing variable,
+breaks the syntax, reaches for something unsafe or goes past a limit gets an
+error naming the template file and line. Record text is escaped in the Markdown
+(:func:`prosper_coop.outputs.markdown.escape`), as it is in HTML. Every format
+comes from the same rendered Markdown, so they always say the same thing.
 
-A render writes every format or none, in one commit, with a render record
-(``renders/OUT-00001.yaml``) saying which template files (git blob hashes) and
-which data commit it came from. ``render --again OUT-00001`` rebuilds the study as
-it was at that commit and renders it again, byte for byte.
+A render reads the study as committed at HEAD (the data commit), in a temporary
+copy, without the study lock; it takes the lock only to commit, and renders again
+if HEAD moved meanwhile. It writes every format or none, in one commit, with a
+render record (``renders/OUT-00001.yaml``) saying which template files (git blob
+hashes) and which data commit it came from. ``render --again OUT-00001`` renders
+the study as it was at that commit again, byte for byte.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import itertools
 import re
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -33,15 +38,17 @@ from prosper_coop.core.errors import (
     InvalidInputError,
     NotFoundError,
     ThresholdError,
-    UserError,
     ValidationError,
 )
-from prosper_coop.core.models import PersonRef, Record
+from prosper_coop.core.models import Date, PersonRef, Record
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from prosper_coop.core.study import Change, Study
     from prosper_coop.outputs.markdown import Block
     from prosper_coop.outputs.readability import ReadabilityReport
+    from prosper_coop.outputs.sandbox import RenderLimits, TemplateFiles
 
 RENDER_ID = ids.RENDER_ID
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -55,19 +62,14 @@ DATA_TYPES = ("theme", "recommendation", "involvement", "person", "workpackage")
 _DOCX_FONT = re.compile(r"<!--\s*docx-font-size:\s*(\d{1,2})\s*-->")
 STARTER_TEXT = "Say here"
 WORDING_HINT = "templates/wording.yaml"
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-]
+# Git modes of ordinary files; a link (120000) or a submodule (160000) is refused.
+FILE_MODES = ("100644", "100755")
+# A render reads these as committed; nothing else of the study reaches a template.
+STUDY_FILE = "study.yaml"
+MAX_FILE_BYTES = 10_000_000
+MAX_TEMPLATE_BYTES = 1_000_000
+# Renders made while HEAD keeps moving (other commands committing) before giving up.
+RENDER_ATTEMPTS = 3
 
 
 class RenderedFile(BaseModel):
@@ -89,10 +91,13 @@ class Render(Record):
     files: list[RenderedFile] = Field(default_factory=list)
     data_commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40,64}$")]
     template_files: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40,64}$")]]
-    rendered_on: dt.date
+    rendered_on: Date
     rendered_by: PersonRef
     again_of: Annotated[str, StringConstraints(pattern=RENDER_ID.pattern)] | None = None
     readability: dict[str, Any] = Field(default_factory=dict)
+    # Set by sync when another computer rendered the same files: the newer render whose
+    # files were kept in their place (rendered files are derived, so they never clash).
+    replaced_by: Annotated[str, StringConstraints(pattern=RENDER_ID.pattern)] | None = None
 
 
 @dataclass
@@ -103,7 +108,7 @@ class RenderedOutput:
     markdown: str
     blocks: list[Block]
     files: dict[str, bytes]
-    template_files: list[str]
+    template_files: dict[str, str]  # path -> git blob id of each template file used
     warnings: list[str] = field(default_factory=list)
 
 
@@ -119,15 +124,33 @@ class RenderResult:
 
 
 # -- templates --------------------------------------------------------------------------
-def available_templates(study: Study) -> list[str]:
-    """Names of the study's output templates (``templates/NAME.md.j2``)."""
-    folder = study.root / TEMPLATES_DIR
-    if not folder.is_dir():
-        return []
+def available_templates(study: Study, commit: str = "HEAD") -> list[str]:
+    """Names of the study's output templates: ``templates/NAME.md.j2`` files committed.
+
+    Read from git, so only saved, ordinary files count (not links). A folder that
+    is not a git repository (a copy of a study) is read as files, links left out.
+    """
+    from prosper_coop.core.errors import GitError
+
+    if (study.root / ".git").exists():
+        try:
+            entries = study.repo.tree_files(commit, [TEMPLATES_DIR])
+        except GitError:
+            return []
+        names = [
+            path.removeprefix(f"{TEMPLATES_DIR}/")
+            for mode, _, _, path in entries
+            if mode in FILE_MODES and PurePosixPath(path).parent == PurePosixPath(TEMPLATES_DIR)
+        ]
+    else:
+        folder = study.root / TEMPLATES_DIR
+        names = [
+            path.name for path in folder.glob("*.md.j2") if path.is_file() and not path.is_symlink()
+        ]
     return sorted(
-        path.name.removesuffix(".md.j2")
-        for path in folder.glob("*.md.j2")
-        if TEMPLATE_NAME.fullmatch(path.name.removesuffix(".md.j2"))
+        name.removesuffix(".md.j2")
+        for name in names
+        if name.endswith(".md.j2") and TEMPLATE_NAME.fullmatch(name.removesuffix(".md.j2"))
     )
 
 
@@ -135,11 +158,19 @@ def check_template(study: Study, name: str) -> str:
     """``name`` if the study has that template, else a clear error listing them."""
     name = name.strip().lower().removesuffix(".md.j2")
     known = available_templates(study)
+    if TEMPLATE_NAME.fullmatch(name) and name not in known:
+        path = study.root / TEMPLATES_DIR / f"{name}.md.j2"
+        if path.is_file() and not path.is_symlink():
+            raise ConflictError(
+                f"{TEMPLATES_DIR}/{name}.md.j2 is not saved yet",
+                "Templates are rendered as saved: save it first "
+                f"(prosper-coop save -m 'add the {name} template'), then render.",
+            )
     if not TEMPLATE_NAME.fullmatch(name) or name not in known:
         raise NotFoundError(
             f"there is no template called {name!r}",
             f"Templates in this study: {', '.join(known) or 'none'} "
-            "(files named templates/NAME.md.j2).",
+            "(files named templates/NAME.md.j2, saved).",
         )
     return name
 
@@ -163,134 +194,122 @@ def parse_formats(value: str | None) -> list[str]:
     return chosen
 
 
-def and_list(items: Any) -> str:
-    """``["A", "B", "C"]`` -> ``"A, B and C"``."""
-    words = [str(item) for item in items]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def number_word(value: Any) -> str:
-    """Numbers up to ten as words (``6`` -> ``six``), larger ones as digits."""
-    if isinstance(value, int) and 0 <= value < len(NUMBER_WORDS):
-        return NUMBER_WORDS[value]
-    return str(value)
-
-
-def _environment(templates_dir: Path, *, autoescape: bool) -> tuple[Any, list[str]]:
-    """A sandboxed, strict Jinja2 environment that records which files it loaded."""
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    used: list[str] = []
-
-    class RecordingLoader(FileSystemLoader):
-        def get_source(self, environment: Any, template: str) -> Any:
-            source = super().get_source(environment, template)
-            if template not in used:
-                used.append(template)
-            return source
-
-    env = ImmutableSandboxedEnvironment(
-        loader=RecordingLoader(str(templates_dir)),
-        undefined=StrictUndefined,
-        autoescape=autoescape,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["and_list"] = and_list
-    env.filters["number_word"] = number_word
-    return env, used
-
-
-def _render_file(env: Any, name: str, context: dict[str, Any], templates_dir: Path) -> str:
-    """Render one template, turning every template problem into a located error."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError
-
-    try:
-        text: str = env.get_template(name).render(context)
-    except TemplateNotFound as exc:
-        raise NotFoundError(
-            f"template file {TEMPLATES_DIR}/{exc.name} not found (needed by {name})",
-            f"Check the file name in {TEMPLATES_DIR}/, or restore the shipped templates.",
-        ) from None
-    except TemplateSyntaxError as exc:
-        raise ValidationError(
-            f"template syntax error: {exc.message}",
-            "Fix the line shown in the template (Jinja2 syntax), then render again. "
-            "Nothing was written.",
-            file=f"{TEMPLATES_DIR}/{exc.name or name}",
-            line=exc.lineno,
-        ) from None
-    except UserError:
-        raise
-    except Exception as exc:
-        where, line = _template_location(exc, templates_dir, name)
-        raise ValidationError(
-            _describe(exc),
-            "Fix the line shown in the template, then render again. Nothing was written. "
-            "The names a template can use are listed in templates/README.md.",
-            file=where,
-            line=line,
-        ) from None
-    return text
-
-
-def _describe(exc: Exception) -> str:
-    from jinja2 import UndefinedError
-    from jinja2.exceptions import SecurityError
-
-    if isinstance(exc, SecurityError):
-        return f"the template tried something templates may not do ({exc})"
-    if isinstance(exc, UndefinedError):
-        return f"the template uses something that does not exist: {exc}"
-    return f"the template failed: {exc} ({type(exc).__name__})"
-
-
-def _template_location(
-    exc: BaseException, templates_dir: Path, name: str
-) -> tuple[str, int | None]:
-    """The template file and line where ``exc`` was raised (Jinja rewrites tracebacks)."""
-    found: tuple[str, int | None] = (f"{TEMPLATES_DIR}/{name}", None)
-    tb = exc.__traceback__
-    root = str(templates_dir.resolve())
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            path = Path(filename)
-            with contextlib.suppress(ValueError):
-                found = (
-                    f"{TEMPLATES_DIR}/{path.resolve().relative_to(root).as_posix()}",
-                    tb.tb_lineno,
-                )
-        tb = tb.tb_next
-    return found
-
-
 # -- rendering in memory -------------------------------------------------------------------
-def _tidy_markdown(text: str) -> str:
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-    return tidy + "\n"
+@dataclass
+class _Snapshot:
+    """The study as committed at one commit, copied into a temporary folder."""
+
+    study: Study
+    templates: TemplateFiles
+    blobs: dict[str, str]  # path -> blob id of every file under templates/
 
 
-def render_output(
-    study: Study, template: str, formats: list[str], rendered_on: dt.date
+def _snapshot(study: Study, commit: str, target: Path) -> _Snapshot:
+    """Copy what a render reads, as committed in ``commit``, into ``target``.
+
+    The files come from git's objects, never through the work tree, so a link is
+    seen as a link: one anywhere in what a render reads is refused, never followed.
+    """
+    from prosper_coop.core.errors import GitError
+    from prosper_coop.core.records import get
+    from prosper_coop.core.study import Study as StudyClass
+    from prosper_coop.outputs.sandbox import TemplateFiles
+
+    folders = [STUDY_FILE, *sorted({get(name).folder for name in DATA_TYPES}), TEMPLATES_DIR]
+    try:
+        entries = study.repo.tree_files(commit, folders)
+    except GitError:
+        raise NotFoundError(
+            f"the data commit {commit[:8]} is not in this study's history",
+            "It may not have been synced here yet: run prosper-coop sync, then try again.",
+        ) from None
+    for mode, _, size, path in entries:
+        if mode not in FILE_MODES:
+            what = "a symbolic link" if mode == "120000" else "not an ordinary file"
+            raise ValidationError(
+                f"{path} is {what}; a render reads only ordinary files saved in the study",
+                f"Replace it with the file itself (git rm {path}, then add the real file and "
+                "save), then render again. Nothing was written.",
+                file=path,
+            )
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(
+                f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for a render",
+                "Nothing was written.",
+                file=path,
+            )
+    contents = study.repo.read_blobs([sha for _, sha, _, _ in entries])
+    root = target.resolve()
+    templates = TemplateFiles()
+    blobs: dict[str, str] = {}
+    for _, sha, _, path in entries:
+        destination = (root / path).resolve()
+        if not destination.is_relative_to(root):  # pragma: no cover - git refuses such paths
+            raise ValidationError(f"{path!r} would name a file outside the study", file=path)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(contents[sha])
+        if path.startswith(f"{TEMPLATES_DIR}/"):
+            name = path.removeprefix(f"{TEMPLATES_DIR}/")
+            blobs[path] = sha
+            if len(contents[sha]) > MAX_TEMPLATE_BYTES:
+                templates.refused[name] = "is too large to be a template (over 1 MB)"
+                continue
+            try:
+                templates.texts[name] = contents[sha].decode("utf-8")
+            except UnicodeDecodeError:
+                templates.refused[name] = "is not UTF-8 text"
+    return _Snapshot(StudyClass(root), templates, blobs)
+
+
+@contextlib.contextmanager
+def _rendered_at(
+    study: Study,
+    commit: str,
+    template: str,
+    formats: list[str],
+    rendered_on: dt.date,
+    limits: RenderLimits | None,
+) -> Iterator[tuple[Study, RenderedOutput]]:
+    """Render ``template`` from the study as committed in ``commit``; yield the copy and output.
+
+    The copy (records, settings, wording, glossary) exists only inside the block.
+    """
+    with tempfile.TemporaryDirectory(prefix="prosper-render-") as tmp:
+        snapshot = _snapshot(study, commit, Path(tmp))
+        output = _render_snapshot(snapshot, template, formats, rendered_on, limits)
+        yield snapshot.study, output
+
+
+def _render_snapshot(
+    snapshot: _Snapshot,
+    template: str,
+    formats: list[str],
+    rendered_on: dt.date,
+    limits: RenderLimits | None,
 ) -> RenderedOutput:
-    """Render ``template`` for ``study`` in every format asked for, writing nothing."""
-    from markupsafe import Markup
-
     from prosper_coop.outputs import markdown
     from prosper_coop.outputs.context import build_context, check_needs
     from prosper_coop.outputs.docx_writer import write_docx
+    from prosper_coop.outputs.sandbox import RenderLimits, render_templates
 
-    templates_dir = study.root / TEMPLATES_DIR
+    study = snapshot.study
     context = build_context(study, rendered_on)
     check_needs(template, context)
-    md_env, used = _environment(templates_dir, autoescape=False)
-    text = _tidy_markdown(_render_file(md_env, f"{template}.md.j2", context, templates_dir))
+    wording = context.pop("wording")
+    page = None
+    if "html" in formats:
+        own_page = f"{template}.html.j2"
+        page = own_page if own_page in snapshot.templates.texts else PAGE_TEMPLATE
+    rendered = render_templates(
+        snapshot.templates,
+        f"{template}.md.j2",
+        context,
+        wording=wording,
+        page=page,
+        page_fields={"title": context["study"]["name"], "lang": LANGUAGE, "output_type": template},
+        limits=limits or RenderLimits(),
+    )
+    text = rendered.markdown
     blocks = markdown.parse(text)
     title = markdown.title_of(blocks, context["study"]["name"])
     warnings = _heading_warnings(blocks)
@@ -302,20 +321,8 @@ def render_output(
     files: dict[str, bytes] = {}
     if "md" in formats:
         files["md"] = text.encode("utf-8")
-    if "html" in formats:
-        html_env, html_used = _environment(templates_dir, autoescape=True)
-        own_page = f"{template}.html.j2"
-        page = own_page if (templates_dir / own_page).is_file() else PAGE_TEMPLATE
-        page_context = {
-            **context,
-            "title": title,
-            "lang": LANGUAGE,
-            "output_type": template,
-            "body": Markup(markdown.to_html(blocks)),
-        }
-        page_html = _render_file(html_env, page, page_context, templates_dir)
-        files["html"] = page_html.encode("utf-8")
-        used.extend(name for name in html_used if name not in used)
+    if rendered.html is not None:
+        files["html"] = rendered.html.encode("utf-8")
     if "docx" in formats:
         size = _DOCX_FONT.search(text)
         files["docx"] = write_docx(
@@ -325,9 +332,38 @@ def render_output(
             language=LANGUAGE,
             font_size_pt=int(size.group(1)) if size else 12,
         )
-    return RenderedOutput(
-        template, text, blocks, files, [f"{TEMPLATES_DIR}/{n}" for n in used], warnings
-    )
+    used = {
+        f"{TEMPLATES_DIR}/{name}": snapshot.blobs[f"{TEMPLATES_DIR}/{name}"]
+        for name in rendered.used
+    }
+    return RenderedOutput(template, text, blocks, files, used, warnings)
+
+
+def render_output(
+    study: Study,
+    template: str,
+    formats: list[str],
+    rendered_on: dt.date,
+    *,
+    commit: str | None = None,
+    limits: RenderLimits | None = None,
+) -> RenderedOutput:
+    """Render ``template`` for ``study`` as committed (HEAD unless ``commit``), writing nothing."""
+    with _rendered_at(study, commit or _head(study), template, formats, rendered_on, limits) as (
+        _,
+        output,
+    ):
+        return output
+
+
+def _head(study: Study) -> str:
+    head = study.repo.commit_id("HEAD")
+    if head is None:
+        raise NotFoundError(
+            "the study has no saved state to render yet",
+            "Save it first: prosper-coop save -m 'first version'",
+        )
+    return head
 
 
 def _heading_warnings(blocks: list[Block]) -> list[str]:
@@ -392,13 +428,16 @@ def readability_target(study: Study, target: str, output_type: str | None) -> Re
     path = Path(target)
     if not path.exists() and TEMPLATE_NAME.fullmatch(target.strip().lower()):
         name = check_template(study, target)
-        output = render_output(study, name, ["md"], study.today())
-        return check_units(
-            study,
-            _units(output),
-            f"{TEMPLATES_DIR}/{name}.md.j2 (rendered now)",
-            output_type or name,
-        )
+        with _rendered_at(study, _head(study), name, ["md"], study.today(), None) as (
+            snapshot,
+            output,
+        ):
+            return check_units(
+                snapshot,
+                _units(output),
+                f"{TEMPLATES_DIR}/{name}.md.j2 (rendered now, as saved)",
+                output_type or name,
+            )
     units = units_from_file(path, target)
     guessed = output_type or _type_from_name(study, path)
     return check_units(study, units, target, guessed)
@@ -468,10 +507,6 @@ def _check_clean(study: Study) -> None:
         )
 
 
-def _blob(study: Study, commit: str, rel_path: str) -> str:
-    return study.repo.object_ids(f"{commit}:{rel_path}")[0]
-
-
 def render(
     study: Study,
     template: str,
@@ -479,31 +514,49 @@ def render(
     formats: list[str],
     out: str | None = None,
     strict: bool = False,
+    limits: RenderLimits | None = None,
 ) -> RenderResult:
     """Render a template in the chosen formats and commit the files and a render record.
 
-    The study lock is held from reading the data to committing the files, so the
-    recorded data commit is exactly the data that was rendered.
+    The templates run without the study lock (other commands go on meanwhile),
+    from the study as committed at HEAD; the lock is taken only to commit. If
+    HEAD moved while rendering, the render is made again from the new HEAD (at
+    most :data:`RENDER_ATTEMPTS` times), so the recorded data commit is exactly
+    the data that was rendered.
     """
-
     template = check_template(study, template)
     folder = _out_folder(out)
     today = study.today()
-    with study.change("render", f"{template} as {', '.join(formats)}") as ch:
+    for _attempt in range(RENDER_ATTEMPTS):
         _check_clean(study)
-        data_commit = study.repo.object_ids("HEAD")[0]
-        output = render_output(study, template, formats, today)
-        report = readability_of(study, output)
-        record = _write(
-            ch,
+        data_commit = _head(study)
+        with _rendered_at(study, data_commit, template, formats, today, limits) as (
+            snapshot,
             output,
-            report,
-            folder=folder,
-            data_commit=data_commit,
-            rendered_on=today,
-            strict=strict,
+        ):
+            report = readability_of(snapshot, output)
+        _check_strict(output, report, strict)
+        with study.change("render", f"{template} as {', '.join(formats)}") as ch:
+            if study.repo.commit_id("HEAD") != data_commit:
+                continue  # another command committed meanwhile: nothing is queued; again
+            record = _write(
+                ch, output, report, folder=folder, data_commit=data_commit, rendered_on=today
+            )
+        return RenderResult(record, report, ch.sha, output.warnings)
+    raise ConflictError(
+        f"the study kept changing while {template} was being rendered",
+        "Other commands are saving changes right now. Nothing was written; "
+        "render again in a moment.",
+    )
+
+
+def _check_strict(output: RenderedOutput, report: ReadabilityReport, strict: bool) -> None:
+    if strict and not report.passed:
+        raise ThresholdError(
+            f"{output.template} does not meet its readability limits: {report.failures[0]}",
+            "Nothing was written. See the full report with: "
+            f"prosper-coop readability {output.template}",
         )
-    return RenderResult(record, report, ch.sha, output.warnings)
 
 
 def _write(
@@ -514,18 +567,11 @@ def _write(
     folder: str,
     data_commit: str,
     rendered_on: dt.date,
-    strict: bool,
     again_of: str | None = None,
 ) -> Render:
-    """Queue every format and the render record in ``ch`` (or raise, queuing nothing)."""
+    """Queue every format and the render record in ``ch``."""
     from prosper_coop.core.records import get
 
-    if strict and not report.passed:
-        raise ThresholdError(
-            f"{output.template} does not meet its readability limits: {report.failures[0]}",
-            "Nothing was written. See the full report with: "
-            f"prosper-coop readability {output.template}",
-        )
     study = ch.study
     rtype = get("render")
     files = [
@@ -543,7 +589,7 @@ def _write(
         formats=[f.format for f in files],
         files=files,
         data_commit=data_commit,
-        template_files={path: _blob(study, data_commit, path) for path in output.template_files},
+        template_files=dict(output.template_files),
         rendered_on=rendered_on,
         rendered_by=ch.author or "CO-01",
         again_of=again_of,
@@ -573,30 +619,34 @@ def list_renders(study: Study) -> list[Render]:
     return list(study.load_all(get("render")))
 
 
-def render_again(study: Study, render_id: str, *, strict: bool = False) -> RenderResult:
+def render_again(
+    study: Study, render_id: str, *, strict: bool = False, limits: RenderLimits | None = None
+) -> RenderResult:
     """Reproduce a past render from its data commit and template files (one commit).
 
-    The study is rebuilt as it was at the data commit (records, settings, glossary
-    and templates) in a temporary folder, rendered with the original date, and the
-    files are committed again with a new render record pointing at the original.
+    The study as it was at the data commit (records, settings, glossary and
+    templates) is rendered with the original date, without the study lock, and
+    the files are committed again with a new render record pointing at the original.
     """
-    from prosper_coop.core.study import Study as StudyClass
-
     original = load_render(study, render_id)
     folder = original.files[0].path.rsplit("/", 1)[0] if original.files else DEFAULT_OUT
-    with tempfile.TemporaryDirectory(prefix="prosper-render-") as tmp:
-        snapshot = StudyClass(_extract(study, original.data_commit, Path(tmp)))
+    with _rendered_at(
+        study,
+        original.data_commit,
+        original.template,
+        list(original.formats),
+        original.rendered_on,
+        limits,
+    ) as (snapshot, output):
         for rel_path, blob in original.template_files.items():
-            if _blob(study, original.data_commit, rel_path) != blob:
+            if output.template_files.get(rel_path) != blob:
                 raise ConflictError(
                     f"{rel_path} at commit {original.data_commit[:8]} is not the version "
                     f"{original.id} was rendered from",
                     "The study's history was rewritten; render it afresh instead.",
                 )
-        output = render_output(
-            snapshot, original.template, list(original.formats), original.rendered_on
-        )
         report = readability_of(snapshot, output)
+    _check_strict(output, report, strict)
     with study.change("render", f"{original.template} again from {original.id}") as ch:
         record = _write(
             ch,
@@ -605,7 +655,6 @@ def render_again(study: Study, render_id: str, *, strict: bool = False) -> Rende
             folder=folder,
             data_commit=original.data_commit,
             rendered_on=original.rendered_on,
-            strict=strict,
             again_of=original.id,
         )
     result = RenderResult(record, report, ch.sha, output.warnings)
@@ -613,25 +662,3 @@ def render_again(study: Study, render_id: str, *, strict: bool = False) -> Rende
     after = {f.path: f.sha256 for f in result.record.files}
     result.identical = before == after
     return result
-
-
-def _extract(study: Study, commit: str, workdir: Path) -> Path:
-    """Write the study's files as they were at ``commit`` into a folder; return it."""
-    import tarfile
-
-    archive = workdir / "snapshot.tar"
-    target = workdir / "study"
-    try:
-        study.repo.export_tree(commit, archive)
-    except UserError:
-        raise NotFoundError(
-            f"the data commit {commit[:8]} is not in this study's history",
-            "It may not have been synced here yet: run prosper-coop sync, then try again.",
-        ) from None
-    target.mkdir(parents=True)
-    with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(target, filter="data")
-        else:  # pragma: no cover - Python < 3.11.4
-            tar.extractall(target)
-    return target

@@ -3,7 +3,16 @@
 Import is all or nothing: every row is checked first (row numbers in errors, as a
 spreadsheet shows them: the header is row 1), then every task is written in ONE
 commit. Rows with an ``id`` update that task (columns left out keep their values);
-rows without one become new tasks. Export then import reproduces the same tasks.
+rows without one become new tasks. Export then import reproduces the same tasks,
+text exactly as it was.
+
+A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return as a formula ("CSV injection", OWASP). Export puts a
+single quote before such a cell (:func:`neutralise`), as OWASP advises, and also
+before a cell that already starts with a quote followed by one of those characters
+or by another quote; import takes exactly that one quote away again
+(:func:`restore`), so the text comes back unchanged, and a spreadsheet user who
+types ``'=1+1`` gets the text ``=1+1``, as in the spreadsheet itself.
 """
 
 from __future__ import annotations
@@ -42,6 +51,9 @@ REQUIRED = ("wp", "title")
 FORMATS = ("csv", "json")
 NOTHING_IMPORTED = "Nothing was imported. Fix the file and import it again."
 MAX_IMPORT_BYTES = 50_000_000
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
 
 
 @dataclass
@@ -67,12 +79,41 @@ def export_tasks(study: Study, fmt: str, *, wp: str | None = None) -> str:
     records = [json.loads(row.json) for row in rows]
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    return to_csv(records)
+
+
+def to_csv(records: Sequence[dict[str, Any]]) -> str:
+    """Task records (as in the task files) as CSV text, every cell safe to open."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # Python's csv quotes a cell holding \n but not one holding only \r (a line end
+    # for every reader): rows with one are written with every cell quoted.
+    quoting_all = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for record in records:
-        writer.writerow([_cell(name, record.get(name)) for name in COLUMNS])
+        cells = [neutralise(_cell(name, record.get(name))) for name in COLUMNS]
+        (quoting_all if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
+
+
+def _needs_mark(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) or (
+        text.startswith(TEXT_MARK) and text[1:2] in (*FORMULA_STARTS, TEXT_MARK)
+    )
+
+
+def neutralise(text: str) -> str:
+    """A cell as exported: a single quote before text a spreadsheet would run as a formula.
+
+    Also before text that starts with a quote followed by such a character or by
+    another quote, so that :func:`restore` gives back every text exactly.
+    """
+    return TEXT_MARK + text if _needs_mark(text) else text
+
+
+def restore(cell: str) -> str:
+    """A cell's text as imported: the single quote :func:`neutralise` added, taken away."""
+    return cell[1:] if cell.startswith(TEXT_MARK) and _needs_mark(cell[1:]) else cell
 
 
 def _cell(name: str, value: Any) -> str:
@@ -230,7 +271,7 @@ def import_csv(study: Study, path: Path, *, today: dt.date) -> ImportResult:
                 if existing is not None
                 else {"id": task_id, "created": today.isoformat()}
             )
-            planned.append((row_number, _merge(base, cells, name, row_number), cells))
+            planned.append((row_number, fields_from_row(base, cells, name, row_number), cells))
         known = set(index.by_id) | set(seen)
         graph = dict(index.graph())
         tasks: list[Task] = []
@@ -297,11 +338,18 @@ def _ids(folder: Path) -> set[str]:
         return set()
 
 
-def _merge(base: dict[str, Any], cells: dict[str, str], name: str, row: int) -> dict[str, Any]:
-    """The task's fields: the row's cells over ``base`` (the existing task, if any)."""
+def fields_from_row(
+    base: dict[str, Any], cells: dict[str, str], name: str, row: int
+) -> dict[str, Any]:
+    """The task's fields: the row's cells over ``base`` (the existing task, if any).
+
+    Free text (``title``, ``blocked_reason``) is kept exactly as written (the task
+    model trims the ends of a title); other cells are trimmed.
+    """
     record = dict(base)
-    for column, raw in cells.items():
-        value = raw.strip() if column != "title" else " ".join(raw.split())
+    for column, cell in cells.items():
+        raw = restore(cell)
+        value = raw if column in ("title", "blocked_reason") else raw.strip()
         if column == "id":
             continue
         if column in ("depends", "tags"):

