@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 
 from prosper_coop.core import ids
 from prosper_coop.core.errors import InvalidInputError
-from prosper_coop.core.models import LongText, PersonRef, Record, Text
+from prosper_coop.core.models import Date, LongText, PersonRef, Record, Text
 
 if TYPE_CHECKING:
     from prosper_coop.core.models import PaymentRate
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 ENTRY_ID = ids.ENTRY_ID
 MAX_HOURS_PER_ENTRY = 24
 PENNY = Decimal("0.01")
+MAX_AMOUNT = 1_000_000  # hours or money typed for one entry: anything above is a typo
 
 
 class InvolvementEntry(Record):
@@ -33,13 +34,13 @@ class InvolvementEntry(Record):
 
     id: Annotated[str, StringConstraints(pattern=ENTRY_ID.pattern)]
     person: PersonRef
-    date: dt.date
+    date: Date
     hours: Annotated[float, Field(gt=0, le=MAX_HOURS_PER_ENTRY)]
     activity: Text
     expenses: Annotated[float, Field(ge=0, le=100_000)] = 0.0
     impact: LongText = ""
     logged_by: PersonRef | None = None
-    logged_on: dt.date | None = None
+    logged_on: Date | None = None
 
 
 def money(value: float | Decimal) -> Decimal:
@@ -55,9 +56,15 @@ def parse_amount(value: str, what: str) -> float:
         raise InvalidInputError(
             f"{what} {value!r} is not a number", "Use digits, e.g. 1.5"
         ) from None
-    if not number.is_finite() or number < 0:
+    if number.is_nan():
+        raise InvalidInputError(f"{what} {value!r} is not a number", "Use digits, e.g. 1.5")
+    if number < 0:
         raise InvalidInputError(
             f"{what} cannot be negative ({value})", "Give a number of zero or more, e.g. 1.5"
+        )
+    if number > MAX_AMOUNT:
+        raise InvalidInputError(
+            f"{what} {value} is too large (at most {MAX_AMOUNT:,})", "Give the amount, e.g. 1.5"
         )
     return float(number.quantize(PENNY, rounding=ROUND_HALF_UP))
 
@@ -263,8 +270,13 @@ def report_csv(report: InvolvementReport) -> str:
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One row; text that a spreadsheet would run as a formula is neutralised (as task export)."""
+    from prosper_coop.tasks.csvio import neutralise
+
     out: dict[str, Any] = {}
     for key in CSV_COLUMNS:
         value = row.get(key)
-        out[key] = f"{value:.2f}" if isinstance(value, float) else value
+        if isinstance(value, float):
+            value = f"{value:.2f}"
+        out[key] = neutralise(value) if isinstance(value, str) else value
     return out

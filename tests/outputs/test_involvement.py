@@ -105,3 +105,10 @@ def test_hours_before_the_first_rate_are_reported_not_priced(example_study) -> N
     involvement.log_time(example_study, "CR-01", date=dt.date(2023, 5, 2), hours="2", activity="x")
     totals = involvement.build_report(example_study).totals
     assert totals["hours_without_rate"] == 2
+
+
+def test_report_csv_text_cannot_run_as_a_formula() -> None:
+    """Defence in depth: every text cell goes through the same neutralising as task export."""
+    row = involvement._csv_row({"person": "=HYPERLINK(1)", "hours": 1.5})
+    assert row["person"] == "'=HYPERLINK(1)"
+    assert row["hours"] == "1.50"
