@@ -35,18 +35,28 @@ class Problem:
 
 @dataclass
 class Loaded:
-    """What a check can see: every valid record, with its file and text."""
+    """What a check can see: every valid record, with its file and text.
+
+    A record whose file is there but invalid is reported once, where it is wrong; it
+    still exists for references to it (``invalid``), so a record that names it does
+    not get a second, misleading "unknown person" problem of its own.
+    """
 
     study: Study
     records: dict[str, dict[str, tuple[Any, str, str]]] = field(default_factory=dict)
+    invalid: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def of(self, type_name: str) -> dict[str, tuple[Any, str, str]]:
-        """Records of one type: id -> (record, relative path, text)."""
+        """Valid records of one type: id -> (record, relative path, text)."""
         return self.records.setdefault(type_name, {})
 
     def ids(self, type_name: str) -> set[str]:
-        """IDs of the records of one type."""
-        return set(self.of(type_name))
+        """IDs of the records of one type that exist, valid or not (for references)."""
+        return set(self.of(type_name)) | set(self.invalid.get(type_name, {}))
+
+    def exists_invalid(self, type_name: str, record_id: str, rel_path: str) -> None:
+        """Note a record whose file is there but could not be used (reported elsewhere)."""
+        self.invalid.setdefault(type_name, {}).setdefault(record_id, rel_path)
 
     def problem(
         self, type_name: str, record_id: str, field_name: str, message: str, severity: str = "error"

@@ -7,10 +7,20 @@ hand-edited file is caught, and field order here is the order keys are written.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from prosper_coop.core import ids
 
@@ -26,6 +36,64 @@ PersonRef = Annotated[str, StringConstraints(pattern=PERSON_ID.pattern)]
 TaskRef = Annotated[str, StringConstraints(pattern=TASK_ID.pattern)]
 WpRef = Annotated[str, StringConstraints(pattern=WP_ID.pattern)]
 
+# How dates and times are written in a file: YAML reads an unquoted 2026-03-01 as a
+# date; quoted, it is text in the same form. A number is never a date (pydantic alone
+# reads 86400, or "86400", as seconds since 1970), and a time carries its offset from
+# UTC, as the tool writes it, so that times written on different computers compare.
+DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_TEXT = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_DATE_FORM = re.compile(DATE_TEXT)
+_DATETIME_FORM = re.compile(DATETIME_TEXT)
+
+
+def _date_from_text(value: Any) -> Any:
+    """Read text written YYYY-MM-DD as a date and refuse other text; dates pass through.
+
+    Text is read here, not by pydantic: its strict mode takes only date objects after
+    this step, and its lax mode would read digits as a time stamp.
+    """
+    if not isinstance(value, str):
+        return value
+    if not _DATE_FORM.fullmatch(value):
+        raise PydanticCustomError("date_text", "a date is written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date_text", "not a real date ({reason})", {"reason": str(exc)}
+        ) from None
+
+
+def _datetime_from_text(value: Any) -> Any:
+    """Read text written YYYY-MM-DDTHH:MM:SS+00:00 as a time and refuse other text."""
+    if not isinstance(value, str):
+        return value
+    if not _DATETIME_FORM.fullmatch(value):
+        raise PydanticCustomError(
+            "datetime_text", "a date and time is written YYYY-MM-DDTHH:MM:SS+00:00"
+        )
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "datetime_text", "not a real date and time ({reason})", {"reason": str(exc)}
+        ) from None
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_date_from_text),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_TEXT}),
+]
+DateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_datetime_from_text),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_TEXT}),
+]
+
 
 class Conflict(BaseModel):
     """A field changed to different values on two machines, kept until resolved.
@@ -40,7 +108,7 @@ class Conflict(BaseModel):
     theirs: Any = None
     mine_by: str = ""
     theirs_by: str = ""
-    at: dt.datetime
+    at: DateTime
 
 
 class Record(BaseModel):
@@ -99,7 +167,7 @@ class Credit(BaseModel):
     style: CreditStyle = CreditStyle.GROUP
     display: Annotated[str, StringConstraints(max_length=120)] = ""
     credit_as: CreditAs = CreditAs.ACKNOWLEDGEMENT
-    updated: dt.date | None = None
+    updated: Date | None = None
 
 
 class Person(Record):
@@ -109,8 +177,8 @@ class Person(Record):
     alias: Text
     roles: list[Role] = Field(min_length=1)
     status: PersonStatus = PersonStatus.ACTIVE
-    joined: dt.date | None = None
-    left: dt.date | None = None
+    joined: Date | None = None
+    left: Date | None = None
     credit: Credit | None = None
     age_recipient: Annotated[str, StringConstraints(pattern=r"^age1[0-9a-z]{58}$")] | None = None
     notes: LongText = ""
@@ -128,7 +196,7 @@ class Note(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    at: dt.datetime
+    at: DateTime
     by: PersonRef
     text: LongText
 
@@ -173,10 +241,10 @@ class PaymentRate(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
-    as_of: dt.date
+    as_of: Date
     hourly: Annotated[float, Field(gt=0, le=10_000)]
     source: Annotated[str, StringConstraints(max_length=500)] = ""
-    checked_on: dt.date | None = None
+    checked_on: Date | None = None
 
 
 def default_payment_rates() -> list[PaymentRate]:
@@ -217,7 +285,7 @@ class StudySettings(BaseModel):
     uid: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
     title: Text
     short_title: Annotated[str, StringConstraints(max_length=40)] = ""
-    created: dt.date
+    created: Date
     funder: str = ""
     award: str = ""
     doi: str = ""

@@ -8,7 +8,6 @@ from these records (see :mod:`prosper_coop.outputs`).
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -16,7 +15,7 @@ from pydantic import Field, StringConstraints
 
 from prosper_coop.core import choices, ids
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.core.models import LongText, Record, Text, WpRef
+from prosper_coop.core.models import Date, LongText, Record, Text, WpRef
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -62,7 +61,7 @@ class Theme(Record):
     summary: LongText = ""
     key_messages: list[Text] = Field(default_factory=list)
     evidence: list[WpRef] = Field(default_factory=list)
-    created: dt.date | None = None
+    created: Date | None = None
 
 
 class Recommendation(Record):
@@ -74,8 +73,8 @@ class Recommendation(Record):
     theme: ThemeRef
     priority: Priority = Priority.MEDIUM
     evidence: list[WpRef] = Field(default_factory=list)
-    created: dt.date | None = None
-    updated: dt.date | None = None
+    created: Date | None = None
+    updated: Date | None = None
 
 
 # -- parsing what people type -----------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core import yamlio
 from prosper_coop.core.errors import UserError
+from prosper_coop.core.fsutil import read_regular_file
 
 if TYPE_CHECKING:
     from prosper_coop.core.checks import Loaded, Problem
@@ -151,7 +152,7 @@ def _definitions_for_doctor(
     for path in checklists.definition_files(study):
         where = study.rel(path)
         try:
-            text = yamlio.decode(path.read_bytes(), where)
+            text = yamlio.decode(read_regular_file(path, where), where)
             definitions[path.stem] = checklists.parse_definition(text, where, path.stem)
         except UserError as exc:
             problems.append(problem_from_error(exc, where))
@@ -168,12 +169,15 @@ def check_checklists(loaded: Loaded) -> Iterator[Problem]:
 
     definitions, problems = _definitions_for_doctor(loaded.study)
     yield from problems
+    broken = {problem.path for problem in problems}  # reported once, above
     people = loaded.ids("person")
     sessions = loaded.ids("session")
     reported_wording: set[str] = set()
     for run_id, (run, _, _) in loaded.of("checklist").items():
         definition = definitions.get(run.definition)
         if definition is None:
+            if f"{checklists.DEFINITIONS_DIR}/{run.definition}.yaml" in broken:
+                continue
             yield loaded.problem(
                 "checklist",
                 run_id,
@@ -206,7 +210,8 @@ def check_checklists(loaded: Loaded) -> Iterator[Problem]:
             if run.fingerprint != definition.fingerprint and definition.id not in reported_wording:
                 reported_wording.add(definition.id)
                 where = f"{checklists.DEFINITIONS_DIR}/{definition.id}.yaml"
-                text = (loaded.study.root / where).read_text(encoding="utf-8")
+                raw = read_regular_file(loaded.study.root / where, where)
+                text = raw.decode("utf-8", errors="replace")
                 yield Problem(
                     where,
                     yamlio.line_of(text, ("version",)),

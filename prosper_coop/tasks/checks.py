@@ -54,16 +54,18 @@ def check_references(loaded: Loaded) -> Iterator[Problem]:
     people = loaded.ids("person")
     wps = loaded.of("workpackage")
     tasks = loaded.of("task")
+    # Records that exist but are invalid are reported once, in their own file.
+    wp_ids, task_ids = loaded.ids("workpackage"), loaded.ids("task")
     for wp_id, (wp, _, _) in wps.items():
         if wp.lead and wp.lead not in people:
             yield loaded.problem("workpackage", wp_id, "lead", f"unknown person {wp.lead}")
     for task_id, (task, _, _) in tasks.items():
-        if task.wp not in wps:
+        if task.wp not in wp_ids:
             yield loaded.problem("task", task_id, "wp", f"unknown work package {task.wp}")
         if task.owner and task.owner not in people:
             yield loaded.problem("task", task_id, "owner", f"unknown person {task.owner}")
         for dep in task.depends:
-            if dep not in tasks:
+            if dep not in task_ids:
                 yield loaded.problem("task", task_id, "depends", f"unknown task {dep}")
             elif dep == task_id:
                 yield loaded.problem("task", task_id, "depends", "a task cannot depend on itself")

@@ -15,6 +15,7 @@ from prosper_coop.core.models import (
     MILESTONE_ID,
     TASK_ID,
     WP_ID,
+    Date,
     LongText,
     Note,
     PersonRef,
@@ -33,8 +34,8 @@ class Milestone(BaseModel):
 
     id: Annotated[str, StringConstraints(pattern=MILESTONE_ID.pattern)]
     title: Text
-    due: dt.date
-    done: dt.date | None = None
+    due: Date
+    done: Date | None = None
 
 
 class WorkPackage(Record):
@@ -43,8 +44,8 @@ class WorkPackage(Record):
     id: Annotated[str, StringConstraints(pattern=WP_ID.pattern)]
     title: Text
     summary: LongText = ""
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     lead: PersonRef | None = None
     milestones: list[Milestone] = Field(default_factory=list)
 
@@ -74,10 +75,10 @@ class Task(Record):
     title: Text
     status: TaskStatus = TaskStatus.TODO
     owner: PersonRef | None = None
-    due: dt.date | None = None
+    due: Date | None = None
     depends: list[TaskRef] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
     blocked_reason: LongText = ""
-    created: dt.date
-    done_on: dt.date | None = None
+    created: Date
+    done_on: Date | None = None
     notes: list[Note] = Field(default_factory=list)

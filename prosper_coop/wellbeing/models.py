@@ -7,7 +7,6 @@ sensitive: their YAML only ever exists inside an age-encrypted ``.age`` file.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
@@ -16,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from prosper_coop.core import ids
 from prosper_coop.core.models import (
     PERSON_ID,
+    Date,
+    DateTime,
     LongText,
     PersonRef,
     Record,
@@ -41,7 +42,7 @@ class CheckIn(Record):
 
     id: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)]
     person: PersonRef
-    at: dt.datetime
+    at: DateTime
     distress: int = Field(ge=0, le=10)
     contact: bool = False
     note: LongText = ""
@@ -53,7 +54,7 @@ class Reflection(Record):
 
     id: Annotated[str, StringConstraints(pattern=REFLECTION_ID.pattern)]
     person: PersonRef
-    at: dt.datetime
+    at: DateTime
     shared: bool = False
     wp: WpRef | None = None
     session: SafeRef | None = None
@@ -77,7 +78,7 @@ class WellbeingPlan(Record):
     who_to_contact: LongText = ""
     in_a_crisis: LongText = ""
     other: LongText = ""
-    updated: dt.date
+    updated: Date
 
 
 class Identity(Record):
@@ -88,7 +89,7 @@ class Identity(Record):
     email: ShortText = ""
     phone: ShortText = ""
     other: LongText = ""
-    updated: dt.date
+    updated: Date
 
 
 class IncidentStep(BaseModel):
@@ -108,7 +109,7 @@ class Incident(Record):
     id: Annotated[str, StringConstraints(pattern=INCIDENT_ID.pattern)]
     protocol: str
     protocol_version: int
-    at: dt.datetime
+    at: DateTime
     recorded_by: PersonRef
     person: PersonRef | None = None
     participant: ShortText = ""
@@ -145,11 +146,11 @@ class Alert(Record):
     level: AlertLevel
     # The person asked to be contacted (also when the level is "high").
     contact_requested: bool = False
-    raised: dt.datetime
+    raised: DateTime
     status: AlertStatus = AlertStatus.OPEN
     checkin: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)] | None = None
     resolved_by: PersonRef | None = None
-    resolved_at: dt.datetime | None = None
+    resolved_at: DateTime | None = None
     note_encrypted: str = ""
 
     @field_validator("note_encrypted")

@@ -191,7 +191,8 @@ def test_new_version_needs_review_and_bad_definition_names_file_and_line(empty_s
     listed = cli("--study", root, "checklist", "list")
     assert listed.exit_code == ExitCode.INVALID
     assert listed.stderr.startswith(
-        "Error: items.1.text: Field required (protocols/checklists/offboarding.yaml:20)"
+        "Error: items.1.text: this field is required but missing; add a line for it "
+        "(protocols/checklists/offboarding.yaml:20)"
     )
     path.write_text(original.replace("id: handover", "id: exit-conversation"))
     listed = cli("--study", root, "checklist", "list")

@@ -332,11 +332,17 @@ def test_study_fields_known_to_actor_are_those_of_the_model() -> None:
     ("edit", "expected"),
     [
         (lambda text: text + "colour: red\n", "colour: unknown field"),
-        (lambda text: text.replace("uid: ", "uid: X"), "uid: String should match pattern"),
-        (lambda text: _with_default_actor(text, "co-1"), "default_actor: String should match"),
-        (lambda text: _with_default_actor(text, "12"), "default_actor: Input should be a valid"),
-        (lambda text: _with_default_actor(text, "[CO-01]"), "default_actor: Input should be"),
-        (lambda text: _with_default_actor(text, "'CO-01 '"), "default_actor: String should"),
+        (lambda text: text.replace("uid: ", "uid: X"), 'uid: "X'),
+        (
+            lambda text: _with_default_actor(text, "co-1"),
+            'default_actor: "co-1" is not in the expected form, e.g. CR-01',
+        ),
+        (lambda text: _with_default_actor(text, "12"), "default_actor: 12 is not text"),
+        (
+            lambda text: _with_default_actor(text, "[CO-01]"),
+            "default_actor: this should be text, not a list",
+        ),
+        (lambda text: _with_default_actor(text, "'CO-01 '"), 'default_actor: "CO-01 " is not'),
         (lambda text: "\n".join(line for line in text.splitlines() if "uid" not in line), "uid"),
         (lambda text: text + "title: [unclosed\n", "this file is not valid YAML"),
         (lambda _text: "- just\n- a list\n", "should hold a mapping"),
@@ -365,7 +371,7 @@ def test_a_broken_study_yaml_names_file_and_line(example_study: Study) -> None:
         Study(example_study.root, actor=local_actor).actor()
     assert caught.value.file == "study.yaml"
     assert caught.value.line == len(path.read_text().splitlines())
-    assert caught.value.message.startswith("default_actor: String should match pattern")
+    assert caught.value.message.startswith('default_actor: "Coordinator" is not in the expected')
 
 
 def test_actor_as_env_needs_no_study_yaml_at_all(example_study: Study, monkeypatch) -> None:

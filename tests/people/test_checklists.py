@@ -84,7 +84,7 @@ def test_missing_item_text_names_the_file_and_line() -> None:
     text = MINIMAL.replace("    text: The second thing\n", "")
     with pytest.raises(ValidationError) as caught:
         parse_definition(text, "protocols/checklists/tiny.yaml", "tiny")
-    assert caught.value.message.startswith("items.1.text: Field required")
+    assert caught.value.message.startswith("items.1.text: this field is required")
     assert caught.value.location == "protocols/checklists/tiny.yaml:10"
 
 
