@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from prosper_coop import doctor
 from prosper_coop.core.errors import ValidationError
+from prosper_coop.core.fsutil import read_regular_file, symlink_error
 from prosper_coop.core.records import by_folder
 from prosper_coop.core.study import Study
 
@@ -23,7 +24,8 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
     """Commit every uncommitted change in the study after validating it.
 
     Refuses (naming file, line and field) if any changed record is invalid or any
-    cross-reference breaks; the files are left as they are for the user to fix.
+    cross-reference breaks, or a file is a link or holds a private key (see
+    :func:`doctor.check_guard`); the files are left as they are for the user to fix.
     """
     message = " ".join(message.split())
     if not message:
@@ -63,8 +65,10 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
     with change:
         for path in paths:
             target = study.root / path
+            if target.is_symlink():  # doctor reports it above; never follow one
+                raise symlink_error(path)
             if target.is_file():
-                change.write_bytes(path, target.read_bytes())
+                change.write_bytes(path, read_regular_file(target, path))
             else:
                 change.delete(path)
     return SaveResult(change.sha, paths, records)

@@ -114,3 +114,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "run_cli" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Gather the kill harness's held/tried figures (also from pytest-xdist workers)."""
+    from tests.crash import summary
+
+    summary.collect(report)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Print the kill harness's held/tried figures, if any kill test ran."""
+    from tests.crash import summary
+
+    factory = getattr(config, "_tmp_path_factory", None)
+    summary.write(terminalreporter, factory.getbasetemp() if factory else None)

@@ -110,3 +110,42 @@ def modules_loaded_by(statements: str) -> set[str]:
 
     code = f"import sys\n{statements}\nprint(sorted(sys.modules))\n"
     return set(ast.literal_eval(run_python(code)))
+
+
+ARGV_SHIM = """#!/bin/sh
+# Log this git run's arguments and those of the process that started it, then run git.
+{ printf 'git'; for a in "$@"; do printf '\\037%s' "$a"; done; printf '\\036'
+  printf 'parent\\037'; tr '\\000' '\\037' < /proc/$PPID/cmdline; printf '\\036'; } >> "$ARGV_LOG"
+exec "$REAL_GIT" "$@"
+"""
+
+
+def argv_recorder(folder: Path) -> tuple[dict[str, str], Path]:
+    """An environment in which every ``git`` a command starts logs its argv, and its parent's.
+
+    Returns the environment (``PATH`` first finds a logging ``git``) and the log,
+    read back with :func:`recorded_argv`. The parent's argv is what ``ps`` shows
+    for the command itself.
+    """
+    import shutil
+
+    shims = folder / "argv-shims"
+    shims.mkdir()
+    shim = shims / "git"
+    shim.write_text(ARGV_SHIM)
+    shim.chmod(0o755)
+    log = folder / "argv.log"
+    real_git = shutil.which("git")
+    assert real_git is not None
+    env = {
+        "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}",
+        "REAL_GIT": real_git,
+        "ARGV_LOG": str(log),
+    }
+    return env, log
+
+
+def recorded_argv(log: Path) -> list[list[str]]:
+    """Every argv logged by :func:`argv_recorder`'s ``git``: git's own, then its parent's."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return [entry.split("\x1f") for entry in text.split("\x1e") if entry]

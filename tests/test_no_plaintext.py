@@ -38,29 +38,33 @@ def test_no_marker_reaches_any_git_object(example_study, cli, monkeypatch) -> No
         assert result.exit_code == 0, result.output
 
     act_as(monkeypatch, "CR-01")
-    run("checkin", "--distress", "8", "--contact", "yes", "--note", MARKERS["checkin_flag"])
+    run(
+        "checkin", "--distress", "8", "--contact", "yes", "--from-stdin",
+        input=f"note: {MARKERS['checkin_flag']}\n",
+    )  # fmt: skip
     run("checkin", input=f"2\nno\n{MARKERS['checkin_prompt']}\n")
-    run("reflect", "--text", MARKERS["reflect_private"], "--wp", "WP4", "--tag", "interviews")
-    run("reflect", "--share", "--text", MARKERS["reflect_shared"])
+    run("reflect", "--wp", "WP4", "--tag", "interviews", input=MARKERS["reflect_private"])
+    run("reflect", "--share", input=MARKERS["reflect_shared"])
     run("reflect", input=MARKERS["reflect_stdin"] + "\nsecond line\n")
-    run("wellbeing", "plan", "--what-helps", MARKERS["plan"], "--in-a-crisis", MARKERS["plan"])
+    run("wellbeing", "plan", input=f"what-helps: {MARKERS['plan']}\nin-a-crisis: {MARKERS['plan']}")
 
     act_as(monkeypatch, "WB-01")
-    run("wellbeing", "resolve", "A-0003", "--note", MARKERS["resolve"])
+    run("wellbeing", "resolve", "A-0003", input=MARKERS["resolve"])
 
     act_as(monkeypatch, "SG-01")
     run(
         "distress", "run", "--session", "S-0005", "--participant",
-        MARKERS["distress_participant"], "--note", MARKERS["distress_note"],
-        "-a", "signs=yes", "-a", f"thoughts={MARKERS['distress_answer']}",
-        "-a", "able=no", "-a", "safe=yes", "-a", "continue=no",
+        MARKERS["distress_participant"], "--from-stdin",
+        "-a", "signs=yes", "-a", "able=no", "-a", "safe=yes", "-a", "continue=no",
         "-a", "consent-contact=no", "-a", "follow-up=yes",
+        input=f"thoughts: {MARKERS['distress_answer']}\nnote: {MARKERS['distress_note']}\n",
     )  # fmt: skip
 
     act_as(monkeypatch, "CO-01")
     run(
-        "people", "identity", "set", "CR-02", "--name", MARKERS["identity_name"],
-        "--email", MARKERS["identity_email"], "--phone", MARKERS["identity_phone"],
+        "people", "identity", "set", "CR-02",
+        input=f"name: {MARKERS['identity_name']}\nemail: {MARKERS['identity_email']}\n"
+        f"phone: {MARKERS['identity_phone']}\n",
     )  # fmt: skip
     # Re-encrypting writes every record again: still no plaintext.
     run("keys", "rekey")

@@ -26,6 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _STATE: dict[str, Path | None] = {"study": None}
 
 STOPPED = "Stopped. Nothing more was changed."
+FILE_HINT = "Check the name and the folder: that they exist, and that you may use them."
 UNEXPECTED_HINT = (
     "Your study was left as it was. Run again with PROSPER_COOP_DEBUG=1 "
     "to see details, and report it to the study coordinator."
@@ -46,12 +47,22 @@ def open_study() -> Study:
     """The study the command works on, as the person acting on this computer, today.
 
     Who acts comes from ``PROSPER_COOP_AS``, ``whoami`` or the study's default
-    (:func:`localconfig.local_actor`), asked only when a change needs it.
+    (:func:`localconfig.local_actor`), asked only when a change needs it. A change
+    a stopped command left half-done is finished or undone first, and said so.
     """
     from prosper_coop.core import clock, localconfig
     from prosper_coop.core.study import Study
 
-    return Study.open(_STATE["study"], actor=localconfig.local_actor, today=clock.today())
+    return Study.open(
+        _STATE["study"], actor=localconfig.local_actor, today=clock.today(), notify=_tell
+    )
+
+
+def _tell(message: str) -> None:
+    """Say what recovering from a stopped command did (stderr, never hidden)."""
+    from prosper_coop.cli.terminal import Terminal
+
+    Terminal().info(message)
 
 
 def output(as_json: bool = False, quiet: bool = False) -> Terminal:
@@ -86,11 +97,21 @@ def report_failure(exc: Exception | KeyboardInterrupt) -> int | None:
     if isinstance(exc, KeyboardInterrupt):
         output().info(STOPPED)
         return int(ExitCode.INTERRUPTED)
+    if isinstance(exc, BrokenPipeError):
+        from prosper_coop.cli.terminal import reader_gone, stop_quietly
+
+        if reader_gone():
+            return stop_quietly()
     if os.environ.get("PROSPER_COOP_DEBUG"):
         return None
     if isinstance(exc, UserError):
         output().error(exc)
         return int(exc.exit_code)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A file or folder the system refused (a name too long, no permission, a full
+        # disk): say which and why, as the user can act on it.
+        output().error(UserError(f"cannot use {exc.filename}: {exc.strerror or exc}", FILE_HINT))
+        return int(ExitCode.ERROR)
     output().error(
         UserError(f"something unexpected went wrong ({type(exc).__name__})", UNEXPECTED_HINT)
     )

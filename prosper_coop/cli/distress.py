@@ -8,6 +8,7 @@ import typer
 
 from prosper_coop.cli.common import AsJson, open_study, output
 from prosper_coop.cli.groups import group_app
+from prosper_coop.cli.private_input import hidden_option
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,12 +67,22 @@ def run(
     ] = "",
     answers: Annotated[
         list[str] | None,
-        typer.Option("--answer", "-a", help="Answer a step without being asked: STEP=VALUE."),
+        typer.Option(
+            "--answer", "-a", help="Answer a yes/no step without being asked: STEP=yes or STEP=no."
+        ),
     ] = None,
+    from_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--from-stdin",
+            help="Read answers (text ones too) and a note from stdin as lines of STEP: answer "
+            "and note: text; never ask.",
+        ),
+    ] = False,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never ask; take answers only from --answer.")
     ] = False,
-    note: Annotated[str, typer.Option("--note", help="Anything else to record.")] = "",
+    note: Annotated[str | None, hidden_option("--note")] = None,
     wp: Annotated[
         str | None,
         typer.Option(
@@ -82,27 +93,47 @@ def run(
 ) -> None:
     """Walk the distress protocol step by step; record it for the safeguarding lead.
 
-    Asks each step's question, or takes the answers from --answer for scripts.
-    When support is needed, records an encrypted incident (readable only by the
-    safeguarding lead(s)), adds a follow-up task due the next day for them, and
-    shows the support details to share.
+    Asks each step's question, or, for scripts, takes yes/no answers from
+    --answer and any answers and a note from stdin (--from-stdin). Words said
+    about someone's distress are never given as options, which others using the
+    computer could see. When support is needed, records an encrypted incident
+    (readable only by the safeguarding lead(s)), adds a follow-up task due the
+    next day for them, and shows the support details to share.
 
     Example: prosper-coop distress run --session S-0004
     """
+    from prosper_coop.cli.private_input import read_stdin_fields, refuse_options
     from prosper_coop.cli.support import show_support_now
     from prosper_coop.core import ids
     from prosper_coop.wellbeing import distress
 
+    example = (
+        "printf 'signs: yes\\nthoughts: their own words\\nnote: ...\\n' | "
+        "prosper-coop distress run --from-stdin"
+    )
+    refuse_options(
+        {"--note": note},
+        f"Run it without --note to be asked, or pipe the note in: {example}",
+    )
     out = output(as_json)
     study = open_study()
     definition = distress.load_protocol(study, protocol)
     distress.check_subject(study, person)
     if session is not None:
         ids.check_safe(session, "session ID")
-    scripted = no_input or bool(answers)
+    given = distress.parse_answers(answers or [])
+    text_steps = [s.id for s in definition.steps if s.answer == "text"]
+    refuse_options({f"--answer {step}=...": given.get(step) for step in text_steps}, example)
+    text = ""
+    if from_stdin:
+        questions = {s.id: s.question for s in definition.steps if s.answer != "none"}
+        piped = read_stdin_fields({**questions, "note": "note"}, "the answers", example)
+        text = piped.pop("note", "")
+        given.update(piped)
+    scripted = no_input or bool(answers) or from_stdin
     responder: distress.Responder
     if scripted:
-        responder = distress.ScriptedAnswers(definition, distress.parse_answers(answers or []))
+        responder = distress.ScriptedAnswers(definition, given)
     else:
         responder = _Prompts(study.root)
         out.info(definition.title)
@@ -115,6 +146,12 @@ def run(
                 "Follow the steps anyway, and write down what happened for the lead."
             )
     path = distress.walk(definition, responder)
+    if path.record and not scripted:
+        text = typer.prompt(
+            "Anything else to record for the safeguarding lead? (Enter to skip)",
+            default="",
+            show_default=False,
+        )
     if path.record and (scripted or not path.support_shown):
         show_support_now(study.root)
     result = distress.record(
@@ -124,7 +161,7 @@ def run(
         person=person,
         participant=participant,
         session=session,
-        note=note,
+        note=text,
         wp=wp,
     )
     if as_json:

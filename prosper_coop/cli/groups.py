@@ -55,11 +55,11 @@ GROUPS: dict[str, tuple[str, str]] = {
             "Reflections: private by default (only you can read them), or shared with the "
             "analysis team if you choose --share.\n"
             "\n"
-            "Write one with --text, by piping text in, or in your editor ($EDITOR). Then see "
-            "them with: reflect list, reflect show ID.\n"
+            "Write one in your editor ($EDITOR), or pipe the text in (never as an option, "
+            "which others using the computer could see). Then see them with: reflect list, "
+            "reflect show ID.\n"
             "\n"
-            'Example: prosper-coop reflect --text "The interview today stayed with me" --wp '
-            "WP4"
+            "Example: prosper-coop reflect --wp WP4 < reflection.txt"
         ),
     ),
     "wellbeing": (

@@ -118,7 +118,7 @@ def report(
         out.json(result.as_dict())
         return
     if as_csv:
-        out.line(involvement.report_csv(result).rstrip("\n"))
+        out.data(involvement.report_csv(result).rstrip("\n"))
         return
     cur = result.currency
     rows = [

@@ -14,17 +14,9 @@ app = group_app("keys")
 
 
 def _new_passphrase() -> str:
-    import os
+    from prosper_coop.cli.passphrase import new_passphrase
 
-    from prosper_coop.crypto.keys import PASSPHRASE_ENV
-
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env:
-        return from_env
-    value: str = typer.prompt(
-        "Choose a passphrase for your key", hide_input=True, confirmation_prompt=True, err=True
-    )
-    return value
+    return new_passphrase()
 
 
 @app.command("init")
@@ -147,12 +139,13 @@ def export(
 ) -> None:
     """Export your private key for a backup. Anyone with the file can read your records.
 
+    --out refuses a file inside a study folder: keep the backup outside any study.
+
     Example: prosper-coop keys export --out /media/usb/prosper-key.txt
     """
     from prosper_coop.cli.support import ask_passphrase
-    from prosper_coop.core.fsutil import atomic_write_text
     from prosper_coop.core.records import get
-    from prosper_coop.crypto.keys import export_text
+    from prosper_coop.crypto.keys import check_backup_place, export_text, write_backup
 
     study = open_study()
     record = study.load(get("person"), study.actor())
@@ -163,6 +156,8 @@ def export(
         raise KeyProblemError(
             f"{record.id} has no key yet", "Make one with: prosper-coop keys init"
         )
+    if out_file is not None:
+        check_backup_place(out_file)  # before a passphrase is asked for
     text = export_text(record.age_recipient, ask_passphrase)
     out.warn(
         "this is your private key, unprotected. Anyone who has it can read every record "
@@ -171,7 +166,7 @@ def export(
     if out_file is None:
         out.line(text.rstrip("\n"))
         return
-    atomic_write_text(out_file, text, mode=0o600)
+    write_backup(text, out_file)
     out.success(f"Wrote your private key to {out_file} (readable only by you).")
 
 

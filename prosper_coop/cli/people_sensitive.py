@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from prosper_coop.cli.common import AsJson, PersonId, Quiet, make_app, open_study, output
+from prosper_coop.cli.private_input import hidden_option
 
 identity_app = make_app(
     "Real names and contact details behind study IDs, encrypted for the coordinator(s).",
@@ -20,25 +21,51 @@ def register(people_app: typer.Typer) -> None:
     people_app.command("erase")(erase)
 
 
+# What ``identity set`` asks for (stdin names -> questions); "name" is the real name.
+IDENTITY_QUESTIONS = {
+    "name": "Real name (Enter to leave it as it is)",
+    "email": "E-mail address (Enter to leave it as it is)",
+    "phone": "Phone number (Enter to leave it as it is)",
+    "other": "Other contact details (Enter to leave them as they are)",
+}
+IDENTITY_EXAMPLE = (
+    "printf 'name: Full Name\\nemail: a@example.org\\n' | prosper-coop people identity set {}"
+)
+
+
 @identity_app.command("set")
 def identity_set(
     person: PersonId,
-    name: Annotated[str | None, typer.Option("--name", help="Real name.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="E-mail address.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
-    other: Annotated[str | None, typer.Option("--other", help="Other contact details.")] = None,
+    name: Annotated[str | None, hidden_option("--name")] = None,
+    email: Annotated[str | None, hidden_option("--email")] = None,
+    phone: Annotated[str | None, hidden_option("--phone")] = None,
+    other: Annotated[str | None, hidden_option("--other")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Store someone's real name and contacts, encrypted so only the coordinator(s) can read them.
 
-    Example: prosper-coop people identity set CR-01 --name "Full Name" --email a@example.org
+    Asks for each detail (Enter leaves it as it is). Without a terminal, reads
+    them from stdin as lines such as "name: Full Name" and "email: a@example.org"
+    (also phone: and other:). They are never given as options, which others
+    using the computer could see.
+
+    Example: prosper-coop people identity set CR-01 < details.txt
     """
+    from prosper_coop.cli.private_input import ask_or_read_fields, refuse_options
     from prosper_coop.cli.support import keyring
+    from prosper_coop.core.records import get
     from prosper_coop.wellbeing.identity import set_identity
 
+    refuse_options(
+        {"--name": name, "--email": email, "--phone": phone, "--other": other},
+        "Run it without options to be asked for each detail, or pipe them in: "
+        + IDENTITY_EXAMPLE.format(person),
+    )
     study = open_study()
-    changes = {"real_name": name, "email": email, "phone": phone, "other": other}
-    given = {key: value for key, value in changes.items() if value is not None}
+    study.load(get("person"), person)  # say so before anything is asked
+    example = IDENTITY_EXAMPLE.format(person)
+    answers = ask_or_read_fields(IDENTITY_QUESTIONS, "the identity", example)
+    given = {("real_name" if key == "name" else key): value for key, value in answers.items()}
     _, readers = set_identity(study, keyring(study), person, given)
     output(quiet=quiet).success(
         f"Saved the identity of {person}, readable by {readers.describe()}."
@@ -85,6 +112,7 @@ def erase(
 
     Example: prosper-coop people erase CR-05 --yes
     """
+    from prosper_coop.wellbeing.erasure import record_path as erasure_record
     from prosper_coop.wellbeing.identity import erase_person
 
     study = open_study()
@@ -114,6 +142,11 @@ def erase(
         out.success(f"Removed {len(report.removed)} file(s) for {person} in one commit.")
         for path in report.removed:
             out.line(f"  removed {path}")
+    if report.commit:
+        out.info(
+            f"The erasure is recorded ({erasure_record(person)}, the study ID only): any copy "
+            "another computer still holds is removed when it syncs."
+        )
     out.line("")
     out.line("What remains:")
     out.line(

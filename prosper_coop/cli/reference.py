@@ -54,8 +54,11 @@ ENVIRONMENT = (
         "Pretend today is this date (YYYY-MM-DD): for tests, demos and benchmarks.",
     ),
     (
-        "PROSPER_COOP_PASSPHRASE",
-        "The passphrase of your private key, for scripts (otherwise you are asked).",
+        "PROSPER_COOP_PASSPHRASE_FILE",
+        "A file, readable only by you (`chmod 600`), whose first line is your key's "
+        "passphrase: for scripts and anything run without a terminal (otherwise you are "
+        "asked). The passphrase itself is never read from the command line or the "
+        "environment.",
     ),
     ("PROSPER_COOP_DEBUG", "Show a Python traceback when something goes wrong (for bug reports)."),
     ("NO_COLOR", "No colours in output."),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, handle_errors, open_study, output
 from prosper_coop.cli.groups import group_app
+from prosper_coop.cli.private_input import HiddenText
+
+if TYPE_CHECKING:
+    from prosper_coop.core.study import Study
 
 app = group_app("reflect")
 app.info.no_args_is_help = False
@@ -17,9 +20,7 @@ app.info.invoke_without_command = True
 
 def _callback(
     ctx: typer.Context,
-    text: Annotated[
-        str | None, typer.Option("--text", "-t", help="The reflection (else stdin or $EDITOR).")
-    ] = None,
+    text: HiddenText = None,
     share: Annotated[
         bool, typer.Option("--share", help="Let the analysis team read it too (default: only you).")
     ] = False,
@@ -32,7 +33,10 @@ def _callback(
 ) -> None:
     """Write a reflection. Private by default: only you can read it, unless you --share it.
 
-    Example: prosper-coop reflect --text "The interview today stayed with me" --wp WP4
+    Opens your text editor ($EDITOR), or reads the text you pipe in. The text is
+    never given as an option, which others using the computer could see.
+
+    Example: prosper-coop reflect --wp WP4 < reflection.txt
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -45,37 +49,45 @@ app.callback()(_callback)
 def _write(
     text: str | None, share: bool, wp: str | None, session: str | None, tags: list[str], quiet: bool
 ) -> None:
-    from prosper_coop.wellbeing.reflections import add_reflection, reflection_readers
+    from prosper_coop.cli.private_input import has_terminal, read_stdin, refuse_options
+    from prosper_coop.wellbeing.reflections import add_reflection
 
+    refuse_options(
+        {"--text": text},
+        "Run prosper-coop reflect to write it in your text editor, or pipe it in: "
+        "prosper-coop reflect < reflection.txt",
+    )
     out = output(quiet=quiet)
     study = open_study()
-    if text is None:
-        if not sys.stdin.isatty():
-            text = sys.stdin.read()
-        else:
-            from prosper_coop.cli.support import write_in_editor
-            from prosper_coop.core.errors import KeyProblemError
-
-            readers = reflection_readers(study, shared=share)
-            if not readers.recipients or readers.owner_without_key:
-                # Say so before the editor opens, so no one writes something that is lost.
-                raise KeyProblemError(
-                    "you need a key before you can save reflections, so that only the people "
-                    "you choose can read them",
-                    "Set one up with: prosper-coop keys init (it takes a moment), then run "
-                    "prosper-coop reflect again.",
-                )
-            who = readers.describe(study.actor())
-            text = write_in_editor(
-                "\n\n# Write your reflection above. Lines starting with # are left out.\n"
-                f"# Who will be able to read it: {who}.\n"
-            )
-            text = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    saved = add_reflection(study, text, shared=share, wp=wp, session=session, tags=tags)
+    written = _in_editor(study, share) if has_terminal() else read_stdin("your reflection")
+    saved = add_reflection(study, written, shared=share, wp=wp, session=session, tags=tags)
     out.success(f"Saved your reflection ({saved.id}).")
     out.info(f"Who can read it: {saved.readers.describe(saved.readers.owner)}.")
     if not share:
         out.info("It is private. Nobody else can read it, and the team cannot see what it says.")
+
+
+def _in_editor(study: Study, share: bool) -> str:
+    """The reflection written in the person's text editor (lines starting with # left out)."""
+    from prosper_coop.cli.support import write_in_editor
+    from prosper_coop.core.errors import KeyProblemError
+    from prosper_coop.wellbeing.reflections import reflection_readers
+
+    readers = reflection_readers(study, shared=share)
+    if not readers.recipients or readers.owner_without_key:
+        # Say so before the editor opens, so no one writes something that is lost.
+        raise KeyProblemError(
+            "you need a key before you can save reflections, so that only the people "
+            "you choose can read them",
+            "Set one up with: prosper-coop keys init (it takes a moment), then run "
+            "prosper-coop reflect again.",
+        )
+    who = readers.describe(study.actor())
+    text = write_in_editor(
+        "\n\n# Write your reflection above. Lines starting with # are left out.\n"
+        f"# Who will be able to read it: {who}.\n"
+    )
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
 
 
 @app.command("list")

@@ -221,7 +221,7 @@ def schema(
     """
     import json
 
-    from prosper_coop.core.fsutil import atomic_write_text
+    from prosper_coop.core.fsutil import write_named_file
     from prosper_coop.core.models import StudySettings
     from prosper_coop.core.records import RECORD_TYPES, get
 
@@ -231,7 +231,7 @@ def schema(
     out = output()
     if out_dir is not None:
         for name, data in schemas.items():
-            atomic_write_text(out_dir / f"{name}.schema.json", json.dumps(data, indent=2) + "\n")
+            write_named_file(out_dir / f"{name}.schema.json", json.dumps(data, indent=2) + "\n")
         out.success(f"Wrote {len(schemas)} schemas to {out_dir}.")
         return
     if record_type is None:

@@ -75,6 +75,14 @@ def _render(out: Terminal, result: SyncResult) -> None:
         out.info(f"Your own ID {old} is now {new}; this computer knows you as {new}.")
     for path in result.sidecars:
         out.info(f"Kept both versions of a file changed on two computers: {path}")
+    for path, render_id in result.outputs_kept.items():
+        made = f" (made by render {render_id})" if render_id else ""
+        out.info(f"{path} was rendered on two computers; kept the newer one{made}.")
+    if result.erased_again:
+        out.info(
+            f"Removed {len(result.erased_again)} file(s) of erased people that another "
+            "computer still had; the erasure stands."
+        )
     if result.conflicts:
         out.warn(
             f"{len(result.conflicts)} record(s) have a field changed on two computers "
@@ -139,12 +147,13 @@ def resolve(
 
     Example: prosper-coop resolve T-0028 --take theirs --field status
     """
+    from prosper_coop.sync.conflicts import plain_value
     from prosper_coop.sync.conflicts import resolve as resolve_conflict
 
     out = output(quiet=quiet)
     result = resolve_conflict(open_study(), record_id, take, field)
     for name, value in result.fields.items():
-        out.success(f"{result.record_id}: {name} is now {value!r}.")
+        out.success(f"{result.record_id}: {name} is now {plain_value(value)}.")
     if result.remaining:
         out.info(f"{result.remaining} more conflict(s) on {result.record_id} to choose.")
     out.info("Share it with the team with: prosper-coop sync")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.cli import people_tables
-from prosper_coop.cli.terminal import Terminal
+from prosper_coop.cli.terminal import Terminal, visible
 
 if TYPE_CHECKING:
     from prosper_coop.tasks.index import TaskRow
@@ -197,7 +197,9 @@ def terminal_width() -> int:
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` shortened with an ellipsis to at most ``width`` characters."""
+    """``text`` on one line (control characters made visible), shortened with an
+    ellipsis to at most ``width`` characters."""
+    text = visible(text, newlines=False)
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
@@ -219,7 +221,12 @@ def task_lines(listing: Listing, width: int, *, late: str = "overdue") -> str:
         due = row.due or ""
         if due and status != "done" and due < today:
             due += f" {late}"
-        cells.append((row.id, row.wp, status, row.owner or "-", due, row.title))
+        cells.append(
+            tuple(
+                visible(cell, newlines=False)
+                for cell in (row.id, row.wp, status, row.owner or "-", due, row.title)
+            )
+        )
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
     used = sum(widths) + 2 * 5
     title_width = max(width - used, 20)

@@ -141,6 +141,7 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop task show T-0012
     """
+    from prosper_coop.cli.terminal import visible
     from prosper_coop.tasks.ops import show_task
 
     data = show_task(open_study(), task_id, today=clock.today())
@@ -171,7 +172,11 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
     if data["blocks"]:
         fields.append(("Needed by", ", ".join(data["blocks"])))
     label = max(len(name) for name, _ in fields)
-    out.line("\n".join(f"{name + ':':<{label + 1}} {value}" for name, value in fields))
+    out.line(
+        "\n".join(
+            f"{name + ':':<{label + 1}} {visible(value, newlines=False)}" for name, value in fields
+        )
+    )
     for note in data["notes"]:
         out.line(
             f"\nNote by {note['by']} at {note['at'][:16].replace('T', ' ')}:\n  {note['text']}"
@@ -387,7 +392,9 @@ def delete(
                 f"{task.id} was not deleted: there is no terminal to ask you to confirm",
                 f"To delete it, add --yes: prosper-coop task delete {task.id} --yes",
             )
-        if not typer.confirm(f'Delete {task.id} "{task.title}"?', default=False):
+        from prosper_coop.cli.terminal import visible
+
+        if not typer.confirm(visible(f'Delete {task.id} "{task.title}"?'), default=False):
             out.info("Nothing was deleted.")
             return
     result = delete_task(study, task_id, force=force)
@@ -450,6 +457,8 @@ def board(
     from rich.table import Table
     from rich.text import Text
 
+    from prosper_coop.cli.terminal import visible
+
     table = Table(show_lines=False, header_style="bold", expand=True)
     for status, count in result.counts.items():
         table.add_column(f"{status} ({count})", overflow="fold", ratio=1)
@@ -457,9 +466,9 @@ def board(
     for status, rows in result.columns.items():
         text = Text()
         for row in rows:
-            text.append(f"{row.id}", style="bold")
-            text.append(f" {row.title}\n")
-            text.append(f"  {row.owner or '-'}  {row.due or ''}\n", style="dim")
+            text.append(visible(row.id, newlines=False), style="bold")
+            text.append(f" {visible(row.title, newlines=False)}\n")
+            text.append(visible(f"  {row.owner or '-'}  {row.due or ''}") + "\n", style="dim")
         hidden = result.counts[status] - len(rows)
         if hidden > 0:
             text.append(f"… and {hidden} more", style="dim")
@@ -472,7 +481,10 @@ def board(
 def timeline(
     wp: WpOpt = None,
     days: Annotated[
-        int, typer.Option("--days", min=0, help="Show open tasks due within N days.")
+        int,
+        typer.Option(
+            "--days", min=0, max=3660, help="Show open tasks due within N days (at most 3660)."
+        ),
     ] = 30,
     mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print a Mermaid Gantt chart (renders on GitHub).")
@@ -497,7 +509,7 @@ def timeline(
     study = open_study()
     out = output(as_json)
     if mermaid:
-        out.line(
+        out.data(
             tl.mermaid_gantt(
                 study, today=clock.today(), wp=wp, include_tasks=not no_tasks, open_only=open_only
             ).rstrip("\n")
@@ -627,9 +639,9 @@ def export(
     text = export_tasks(open_study(), fmt, wp=wp)
     out = output(quiet=quiet)
     if to is None:
-        out.line(text.rstrip("\n"))
+        out.data(text.rstrip("\n"))
         return
-    from prosper_coop.core.fsutil import atomic_write_text
+    from prosper_coop.core.fsutil import write_named_file
 
-    atomic_write_text(to, text)
+    write_named_file(to, text)
     out.success(f"Wrote {to}.")

@@ -2,6 +2,16 @@
 
 Commands never call ``print``. Rich is imported only when something is rendered
 for a person, and honours ``NO_COLOR``.
+
+Text from records is never trusted to be harmless on a terminal: a title may hold
+escape sequences that retitle the window or clear the screen, or bidi overrides
+that reverse what is read. Every human-mode string passes through :func:`visible`,
+which shows each control character as a visible stand-in of the same length: the
+Unicode "control picture" for C0 characters and DEL (``␛`` for ESC, ``␇`` for BEL,
+``␡`` for DEL), and ``�`` (U+FFFD) for C1 characters and bidi
+controls. A tab becomes a space; a newline stays where a field may hold several
+lines. Rich markup in records is never read as markup. JSON output keeps every
+character, with the dangerous ones written as ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
@@ -16,6 +26,47 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from prosper_coop.core.errors import UserError
+
+
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+NEWLINE_PICTURE = "\N{SYMBOL FOR NEWLINE}"
+# Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069).
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_C1 = range(0x80, 0xA0)
+
+
+def _visible_table(*, newlines: bool) -> dict[int, str]:
+    table = {code: chr(0x2400 + code) for code in range(0x20)}  # C0 -> control pictures
+    table[0x09] = " "
+    table[0x7F] = "\N{SYMBOL FOR DELETE}"
+    table.update(dict.fromkeys([*_C1, *_BIDI], REPLACEMENT))
+    if newlines:
+        del table[0x0A]
+    else:
+        table[0x0A] = NEWLINE_PICTURE
+    return table
+
+
+_MULTI_LINE = _visible_table(newlines=True)
+_ONE_LINE = _visible_table(newlines=False)
+_JSON_ESCAPES = {
+    code: f"\\u{code:04x}" for code in [*range(0x20), 0x7F, *_C1, *_BIDI] if code != 0x0A
+}
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """``text`` safe to show on a terminal: each control character becomes a visible
+    stand-in of the same length (newlines are kept unless ``newlines`` is False)."""
+    return text.translate(_MULTI_LINE if newlines else _ONE_LINE)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with control, C1 and bidi characters written as ``\\uXXXX`` escapes.
+
+    Lossless: these characters can only occur inside JSON strings, where the escape
+    means the same character.
+    """
+    return text.translate(_JSON_ESCAPES)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -33,6 +84,18 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _console(**options: Any) -> Console:
+    """A rich console that stops quietly, as the rest of the tool does, when its reader goes."""
+    from rich.console import Console
+
+    class QuietOnBrokenPipe(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise SystemExit(stop_quietly())
+
+    return QuietOnBrokenPipe(**options)
+
+
 class Terminal:
     """Where a command's results and messages go."""
 
@@ -43,30 +106,50 @@ class Terminal:
     @cached_property
     def console(self) -> Console:
         """Rich console on stdout (for tables and dashboards)."""
-        from rich.console import Console
-
-        return Console(highlight=False, soft_wrap=False)
+        return _console(highlight=False, soft_wrap=False, emoji=False)
 
     @cached_property
     def err(self) -> Console:
         """Rich console on stderr (for messages)."""
-        from rich.console import Console
-
-        return Console(stderr=True, highlight=False, soft_wrap=True)
+        return _console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     # -- data (stdout) -------------------------------------------------------------
     def json(self, data: Any) -> None:
         """Write ``data`` as JSON to stdout."""
         import json
 
-        sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
+        sys.stdout.write(json_safe(text) + "\n")
 
     def line(self, text: str) -> None:
-        """Write one plain line to stdout (an ID, a path)."""
-        sys.stdout.write(text + "\n")
+        """Write one plain line to stdout (an ID, a path), control characters made visible.
+
+        In JSON mode the text is JSON and is written with its dangerous characters
+        escaped instead.
+        """
+        sys.stdout.write((json_safe(text) if self.json_mode else visible(text)) + "\n")
+
+    def data(self, text: str) -> None:
+        """Write exported data (CSV, Mermaid, JSON) to stdout, exactly as it is.
+
+        Only when stdout is a terminal are control characters made visible: there a
+        person reads it; a pipe or a file gets every character.
+        """
+        sys.stdout.write((visible(text) if sys.stdout.isatty() else text) + "\n")
 
     def render(self, renderable: RenderableType) -> None:
-        """Render something rich (a table, a panel) to stdout; strings are not markup."""
+        """Render something rich (a table, a panel) to stdout; strings are not markup.
+
+        Strings and rich ``Text`` have their control characters made visible; tables
+        made by :meth:`table` already have. Anything else built by a command must
+        pass record text through :func:`visible` itself.
+        """
+        from rich.text import Text
+
+        if isinstance(renderable, str):
+            renderable = visible(renderable)
+        elif isinstance(renderable, Text):
+            renderable.plain = visible(renderable.plain)  # same length: styles stay put
         self.console.print(renderable, markup=False)
 
     def table(
@@ -86,16 +169,21 @@ class Terminal:
         if not rows:
             self.info(empty)
             return
-        table = Table(title=title, title_justify="left", header_style="bold")
+        table = Table(
+            title=None if title is None else Text(visible(title)),
+            title_justify="left",
+            header_style="bold",
+        )
         for column in columns:
             table.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             # Text() so record content is never read as rich markup.
-            table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+            table.add_row(*(Text(visible("" if cell is None else str(cell))) for cell in row))
         self.render(table)
 
     # -- messages (stderr) --------------------------------------------------------
     def _message(self, text: str, style: str | None = None) -> None:
+        text = visible(text)
         # Plain text when nobody will see colours (a script, a pipe, a log), which
         # also spares scripted commands the cost of importing rich.
         if not sys.stderr.isatty() and not os.environ.get("FORCE_COLOR"):
@@ -123,3 +211,43 @@ class Terminal:
         self._message(f"Error: {error}", "bold red")
         if error.hint:
             self._message(error.hint)
+
+
+def reader_gone() -> bool:
+    """Whether the program reading our output (``| head``) has stopped reading.
+
+    Asked after a :class:`BrokenPipeError`, so that a broken pipe to git or another
+    helper is still reported as the failure it is.
+    """
+    import select
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            poller = select.poll()
+            poller.register(stream.fileno(), 0)  # errors and hang-ups are always reported
+            if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+                return True
+        except (AttributeError, ValueError, OSError):
+            continue
+    return False
+
+
+def stop_quietly() -> int:
+    """Stop as Unix tools do when their reader goes away: print nothing more, exit 141.
+
+    Output still waiting in Python's buffers is dropped (written to the null device),
+    so that nothing complains about the closed pipe on the way out.
+    """
+    import sys
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(null, stream.fileno())
+        except (AttributeError, ValueError, OSError):
+            continue
+    os.close(null)
+    from prosper_coop.core.errors import ExitCode
+
+    return int(ExitCode.READER_GONE)

@@ -10,6 +10,7 @@ import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
+from prosper_coop.cli.private_input import hidden_option
 from prosper_coop.core.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
@@ -33,15 +34,24 @@ def checkin(
         str | None,
         typer.Option("--contact", help="Would you like someone to contact you? yes or no."),
     ] = None,
-    note: Annotated[str, typer.Option("--note", help="Anything you would like to add.")] = "",
+    from_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--from-stdin",
+            help="Read the answers from stdin as lines of distress:, contact: and note: "
+            "(for scripts; nothing shows on the command line).",
+        ),
+    ] = False,
+    note: Annotated[str | None, hidden_option("--note")] = None,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
     """Check in: how you are feeling, and whether you would like someone to contact you.
 
-    Asks the questions when no --distress is given. Only you and the wellbeing
-    lead(s) can read what you say; the rest of the team can see only that you
-    checked in, and whether an alert was raised (never your answers).
+    Asks the questions when no --distress is given (the last one is for anything
+    you would like to add). Only you and the wellbeing lead(s) can read what you
+    say; the rest of the team can see only that you checked in, and whether an
+    alert was raised (never your answers).
 
     Example: prosper-coop checkin --distress 3 --contact no
     """
@@ -49,7 +59,9 @@ def checkin(
 
     out = output(as_json, quiet)
     try:
-        study, settings, result, rating, wants_contact = _record(distress, contact, note)
+        study, settings, result, rating, wants_contact = _record(
+            distress, contact, note, from_stdin
+        )
     except (UserError, typer.Abort, EOFError) as exc:
         # Whatever went wrong, the person still gets support, and the truth.
         with contextlib.suppress(UserError, OSError):
@@ -102,18 +114,41 @@ def checkin(
         )
 
 
+CHECKIN_FIELDS = {"distress": "distress", "contact": "contact", "note": "note"}
+CHECKIN_EXAMPLE = (
+    "printf 'distress: 3\\ncontact: no\\nnote: a long day\\n' | prosper-coop checkin --from-stdin"
+)
+
+
 def _record(
-    distress: str | None, contact: str | None, note: str
+    distress: str | None, contact: str | None, note: str | None, from_stdin: bool
 ) -> tuple[Study, CheckinSettings, Any, int, bool]:
     """Ask or read the answers, show support at once when it applies, then save."""
     import sys
 
+    from prosper_coop.cli.private_input import read_stdin_fields, refuse_options
     from prosper_coop.cli.support import show_support_now
     from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no, record_checkin
     from prosper_coop.wellbeing.config import checkin_settings
 
+    refuse_options(
+        {"--note": note},
+        "Run prosper-coop checkin to be asked (the last question is for a note), or pipe "
+        f"the answers in: {CHECKIN_EXAMPLE}",
+    )
     study = open_study()
     settings = checkin_settings(study.root)
+    text = ""
+    if from_stdin:
+        answers = read_stdin_fields(CHECKIN_FIELDS, "the check-in", CHECKIN_EXAMPLE)
+        distress = answers.get("distress", distress)
+        contact = answers.get("contact", contact)
+        text = answers.get("note", "")
+        if distress is None:
+            raise InvalidInputError(
+                "the check-in needs a rating from 0 to 10 (a line distress: N on stdin)",
+                f"For example: {CHECKIN_EXAMPLE}",
+            )
     if distress is None:
         if not sys.stdin.isatty() and contact is not None:
             raise InvalidInputError(
@@ -124,7 +159,6 @@ def _record(
     else:
         rating = parse_rating(distress, settings)
         wants_contact = parse_yes_no(contact) if contact is not None else False
-        text = note
     if settings.shows_support(rating, wants_contact):
         show_support_now(study.root)  # at once: before git or encryption is touched
     result = record_checkin(study, settings, distress=rating, contact=wants_contact, note=text)
@@ -281,32 +315,43 @@ def show(
 @app.command("resolve")
 def resolve(
     alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
-    note: Annotated[str, typer.Option("--note", "-m", help="What was done (encrypted).")],
+    note: Annotated[str | None, hidden_option("--note", "-m")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Mark an alert resolved. The note is encrypted for the person and the wellbeing lead(s).
 
-    Example: prosper-coop wellbeing resolve A-0001 --note "Called; agreed a catch-up Friday"
-    """
-    from prosper_coop.wellbeing.alerts import resolve_alert
+    Asks what was done; without a terminal, reads the note from stdin (for
+    example: echo "Called; agreed a catch-up Friday" | prosper-coop wellbeing
+    resolve A-0001). The note is never given as an option, which others using
+    the computer could see.
 
-    alert = resolve_alert(open_study(), alert_id, note)
+    Example: prosper-coop wellbeing resolve A-0001
+    """
+    from prosper_coop.cli.private_input import ask_or_read_text, refuse_options
+    from prosper_coop.wellbeing.alerts import open_alert, resolve_alert
+
+    refuse_options(
+        {"--note": note},
+        f"Run prosper-coop wellbeing resolve {alert_id} to be asked for the note, or pipe "
+        f"it in: echo 'what was done' | prosper-coop wellbeing resolve {alert_id}",
+    )
+    study = open_study()
+    open_alert(study, alert_id)  # before the note is asked for
+    written = ask_or_read_text("What was done? (encrypted)", "the note")
+    alert = resolve_alert(study, alert_id, written)
     output(quiet=quiet).success(f"Alert {alert.id} is resolved. The note is encrypted.")
+
+
+PLAN_EXAMPLE = "printf 'what-helps: A walk, and time with my dog\\n' | prosper-coop wellbeing plan"
 
 
 @app.command("plan")
 def plan(
-    what_helps: Annotated[str | None, typer.Option("--what-helps", help="What helps you.")] = None,
-    early_signs: Annotated[
-        str | None, typer.Option("--early-signs", help="Early signs you might be struggling.")
-    ] = None,
-    who_to_contact: Annotated[
-        str | None, typer.Option("--who-to-contact", help="Who to contact (or not).")
-    ] = None,
-    in_a_crisis: Annotated[
-        str | None, typer.Option("--in-a-crisis", help="What you would like in a crisis.")
-    ] = None,
-    other: Annotated[str | None, typer.Option("--other", help="Anything else.")] = None,
+    what_helps: Annotated[str | None, hidden_option("--what-helps")] = None,
+    early_signs: Annotated[str | None, hidden_option("--early-signs")] = None,
+    who_to_contact: Annotated[str | None, hidden_option("--who-to-contact")] = None,
+    in_a_crisis: Annotated[str | None, hidden_option("--in-a-crisis")] = None,
+    other: Annotated[str | None, hidden_option("--other")] = None,
     show_plan: Annotated[
         bool, typer.Option("--show", help="Show the plan; change nothing.")
     ] = False,
@@ -318,24 +363,31 @@ def plan(
 ) -> None:
     """Write or show your wellbeing plan: readable by you and the wellbeing lead(s).
 
-    With no options, asks each question in turn (Enter keeps what you wrote before).
+    Asks each question in turn (Enter keeps what you wrote before). Without a
+    terminal, reads the answers from stdin as lines of what-helps:, early-signs:,
+    who-to-contact:, in-a-crisis: and other: (only those given change).
 
-    Example: prosper-coop wellbeing plan --what-helps "A walk, and time with my dog"
+    Example: prosper-coop wellbeing plan
     """
+    from prosper_coop.cli.private_input import has_terminal, read_stdin_fields, refuse_options
     from prosper_coop.cli.support import keyring
     from prosper_coop.wellbeing.plans import PLAN_FIELDS, load_plan, plan_readers, save_plan
 
+    refuse_options(
+        {
+            "--what-helps": what_helps,
+            "--early-signs": early_signs,
+            "--who-to-contact": who_to_contact,
+            "--in-a-crisis": in_a_crisis,
+            "--other": other,
+        },
+        f"Run prosper-coop wellbeing plan to be asked each question, or pipe the answers in: "
+        f"{PLAN_EXAMPLE}",
+    )
     study = open_study()
     ring = keyring(study)
     out = output(as_json)
-    given = {
-        "what_helps": what_helps,
-        "early_signs": early_signs,
-        "who_to_contact": who_to_contact,
-        "in_a_crisis": in_a_crisis,
-        "other": other,
-    }
-    changes = {key: value for key, value in given.items() if value is not None}
+    changes: dict[str, str] = {}
     if show_plan or person is not None or as_json:
         current = load_plan(study, ring, person)
         if as_json:
@@ -347,7 +399,14 @@ def plan(
                 out.line(question)
                 out.line("  " + (getattr(current, key) or "(not written)"))
         return
-    if not changes:
+    if not has_terminal():
+        changes = read_stdin_fields(PLAN_FIELDS, "the wellbeing plan", PLAN_EXAMPLE)
+        if not changes:
+            raise InvalidInputError(
+                "there is nothing to save: no answers were piped in",
+                f"Nothing was changed. For example: {PLAN_EXAMPLE}",
+            )
+    else:
         current = load_plan(study, ring)
         out.info(
             "Your wellbeing plan helps the team support you in the way you choose. "

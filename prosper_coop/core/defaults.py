@@ -34,10 +34,13 @@ def default_path(*parts: str) -> Path:
 
 
 def study_or_default(root: Path | None, *parts: str) -> Path:
-    """``<root>/<parts>`` in the study when it is a file there, else the shipped default."""
+    """``<root>/<parts>`` in the study when it is a file there, else the shipped default.
+
+    A link there is returned too (never passed over), so that reading it is refused.
+    """
     if root is not None:
         candidate = root.joinpath(*parts)
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             return candidate
     return default_path(*parts)
 
@@ -55,7 +58,12 @@ def read_settings(root: Path | None, *parts: str) -> tuple[dict[str, Any], str]:
 
     path = study_or_default(root, *parts)
     where = where_of(root, path)
-    data = yamlio.load_file(path, where)
+    if root is not None and path.is_relative_to(root):  # the study's copy: never via a link
+        from prosper_coop.core.fsutil import read_regular_file
+
+        data = yamlio.loads(yamlio.decode(read_regular_file(path, where), where), where)
+    else:
+        data = yamlio.load_file(path, where)
     if not isinstance(data, dict):
         raise ValidationError(
             "the file should hold a mapping of settings (key: value lines)",

@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     THRESHOLD = 7
     KEY = 8
     INTERRUPTED = 130
+    READER_GONE = 141  # 128 + SIGPIPE: the program reading the output stopped (``| head``)
 
 
 class UserError(Exception):

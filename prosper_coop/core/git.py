@@ -180,7 +180,8 @@ class StudyRepo:
             narrowed = wanted if len(wanted) <= MANY_PATHS else _top_folders(wanted)
             args += ["--no-renames", "--", *sorted(narrowed)]
             env = {"GIT_LITERAL_PATHSPECS": "1"}  # file names are names, not patterns
-        output = self._run(*args, env=env)
+        # A reader never takes git's optional index lock, so a stopped one leaves none.
+        output = self._run(*args, env={**(env or {}), "GIT_OPTIONAL_LOCKS": "0"})
         changed: dict[str, str] = {}
         head: str | None = None
         entries = output.split("\0")
@@ -318,6 +319,19 @@ class StudyRepo:
         """Paths added or modified in the index (not deletions)."""
         output = self._run("diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
         return [name for name in output.split("\0") if name]
+
+    def staged_modes(self) -> dict[str, str]:
+        """Path -> git mode (``100644``, ``120000`` for a link...) of each staged file.
+
+        Files added, modified or changed in type (a file made a link); not deletions.
+        """
+        output = self._run("diff", "--cached", "--raw", "-z", "--no-renames", "--diff-filter=ACMT")
+        fields = output.split("\0")
+        modes: dict[str, str] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            if meta.startswith(":") and path:
+                modes[path] = meta[1:].split(" ")[1]
+        return modes
 
     def staged_bytes(self, path: str) -> bytes:
         """The staged content of ``path``."""
@@ -505,6 +519,98 @@ class StudyRepo:
         """Put the work tree and index back to HEAD's commit (tracked files only)."""
         self._run("reset", "-q", "--hard", "HEAD")
 
+    # -- recovering from a stopped command (prosper_coop.core.journal) ---------------------
+    def save_blobs(self, paths: Sequence[str]) -> list[str]:
+        """Store the work-tree files ``paths`` in git's object store, as they are; their ids.
+
+        Nothing is staged or committed: the objects only keep a copy that a stopped
+        command's recovery can put back.
+        """
+        if not paths:
+            return []
+        return self._run("hash-object", "-w", "--no-filters", "--", *paths).split()
+
+    def blobs_in(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path -> blob id of each of ``paths`` that ``commit`` holds as a file."""
+        found: dict[str, str] = {}
+        for start in range(0, len(paths), MANY_PATHS):
+            chunk = paths[start : start + MANY_PATHS]
+            output = self._run(
+                "ls-tree", "-z", commit, "--", *chunk, env={"GIT_LITERAL_PATHSPECS": "1"}
+            )
+            for entry in output.split("\0"):
+                if not entry:
+                    continue
+                meta, _, path = entry.partition("\t")
+                mode, kind, sha = meta.split()
+                if kind == "blob" and mode != "120000":
+                    found[path] = sha
+        return found
+
+    def blob_bytes(self, sha: str) -> bytes:
+        """The content of the blob ``sha``."""
+        done = _git(["cat-file", "blob", sha], cwd=self.root)
+        if done.returncode != 0:
+            raise _error(f"git cat-file failed: {_text(done.stderr).strip()}", UNCHANGED_HINT)
+        return done.stdout
+
+    def subject_and_parents(self, commit: str) -> tuple[str, list[str]]:
+        """The first line of ``commit``'s message, and its parents."""
+        output = self._run("log", "-1", "--format=%P%n%s", commit, "--")
+        parents, _, subject = output.partition("\n")
+        return subject.rstrip("\n"), parents.split()
+
+    # -- reading files as committed, never through the work tree -------------------------
+    def tree_files(self, commit: str, paths: Sequence[str]) -> list[tuple[str, str, int, str]]:
+        """(mode, object id, size, path) of every entry under ``paths`` in ``commit``.
+
+        Reads git's tree, not the work tree, so a symbolic link is reported as one
+        (mode ``120000``) and never followed; the caller decides what to refuse.
+        Sub-folders are listed file by file; ``size`` is -1 for entries that are not
+        files (a submodule). Paths that ``commit`` does not hold are left out.
+        """
+        if not paths:
+            return []
+        output = self._run(
+            "ls-tree", "-r", "-l", "-z", commit, "--", *paths, env={"GIT_LITERAL_PATHSPECS": "1"}
+        )
+        entries: list[tuple[str, str, int, str]] = []
+        for entry in output.split("\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition("\t")
+            mode, _kind, sha, size = meta.split()
+            entries.append((mode, sha, int(size) if size.isdigit() else -1, path))
+        return entries
+
+    def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The content of each blob in ``shas``, read in one ``git cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        listing = "".join(f"{sha}\n" for sha in wanted).encode()
+        done = _git(["cat-file", "--batch"], cwd=self.root, stdin=listing)
+        if done.returncode != 0:
+            raise _error(f"git cat-file failed: {_text(done.stderr).strip()}", UNCHANGED_HINT)
+        data = done.stdout
+        found: dict[str, bytes] = {}
+        position = 0
+        for sha in wanted:
+            end = data.index(b"\n", position)
+            header = data[position:end].split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise _error(f"git has no file {sha[:12]}", UNCHANGED_HINT)
+            size = int(header[2])
+            found[sha] = data[end + 1 : end + 1 + size]
+            position = end + 1 + size + 1
+        return found
+
+    # -- for sync ----------------------------------------------------------------------------
+    def last_change_time(self, commit: str, path: str) -> int:
+        """When ``path`` last changed up to ``commit`` (committer time, seconds; 0 if never)."""
+        stamp = self._run("log", "-1", "--format=%ct", commit, "--", path).strip()
+        return int(stamp) if stamp.isdigit() else 0
+
 
 def clone(url: str, target: Path) -> None:
     """Clone the repository at ``url`` into ``target``; :class:`GitError` if git cannot.
@@ -561,7 +667,8 @@ def can_start_in_background() -> bool:
 
 def start_status(root: str) -> RunningGit:
     """Start ``git status --porcelain -z`` in ``root`` (an untracked folder is one entry)."""
-    return _start(["-C", root, "status", "--porcelain", "-z", "--untracked-files=normal"])
+    args = ["--no-optional-locks", "-C", root, "status", "--porcelain", "-z"]
+    return _start([*args, "--untracked-files=normal"])
 
 
 def start_ls_remote(root: str, remote: str, ref: str) -> RunningGit:

@@ -33,7 +33,7 @@ from prosper_coop.core.errors import (
     UserError,
     ValidationError,
 )
-from prosper_coop.core.fsutil import atomic_write
+from prosper_coop.core.fsutil import atomic_write, read_regular_file
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -87,19 +87,16 @@ def start_folder(location: str | Path | None = None) -> Path:
 
 
 def validation_error(exc: Any, where: str, text: str) -> ValidationError:
-    """Turn a pydantic ValidationError into ours, naming file, line and field."""
+    """Turn a pydantic ValidationError into ours, naming file, line and field in plain words."""
     from prosper_coop.core import yamlio
+    from prosper_coop.core.validation import field_of, plain_problem
 
     problems = exc.errors(include_url=False)
     first = problems[0]
     loc = tuple(first.get("loc", ()))
-    field = ".".join(str(part) for part in loc) or "(record)"
-    message = first.get("msg", "invalid value")
-    if first.get("type") == "extra_forbidden":
-        message = "unknown field (check the spelling; see: prosper-coop schema)"
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return ValidationError(
-        f"{field}: {message}{more}",
+        f"{field_of(first)}: {plain_problem(first)}{more}",
         "Fix the field shown, then run: prosper-coop doctor",
         file=where,
         line=yamlio.line_of(text, loc),
@@ -112,10 +109,14 @@ def parse_model(model: type[M], text: str, where: str) -> M:
 
 
 def parse_model_and_data(model: type[M], text: str, where: str) -> tuple[M, dict[str, Any]]:
-    """Like :func:`parse_model`, also returning the mapping as YAML read it."""
+    """Like :func:`parse_model`, also returning the mapping as YAML read it.
+
+    Validated strictly, as the published JSON Schemas say (see core/validation.py).
+    """
     from pydantic import ValidationError as PydanticError
 
     from prosper_coop.core import yamlio
+    from prosper_coop.core.validation import validate_strictly
 
     data = yamlio.loads(text, where)
     if not isinstance(data, dict):
@@ -126,7 +127,7 @@ def parse_model_and_data(model: type[M], text: str, where: str) -> tuple[M, dict
             line=1,
         )
     try:
-        return model.model_validate(data), data
+        return validate_strictly(model, data, where), data
     except PydanticError as exc:
         raise validation_error(exc, where, text) from None
 
@@ -197,6 +198,9 @@ class Study:
         self.root = Path(root).resolve()
         self._actor = actor
         self._today = today
+        # What recovering from a stopped command did (see :meth:`recover`), in words.
+        self.recovered: list[str] = []
+        self.notify: Callable[[str], None] | None = None
 
     # -- finding -------------------------------------------------------------
     @classmethod
@@ -206,11 +210,14 @@ class Study:
         *,
         actor: str | ActorResolver | None = None,
         today: dt.date | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> Study:
         """Open the study at ``location`` (or the one containing the current folder).
 
         ``actor`` and ``today`` are as for :class:`Study`, e.g.
         ``Study.open(path, actor="CO-01", today=datetime.date(2026, 3, 2))``.
+        If a command was stopped half-way in it, that is finished or undone first
+        (:meth:`recover`); ``notify`` is told what was done, in plain words.
         """
         start = start_folder(location)
         root = find_root(start)
@@ -220,7 +227,36 @@ class Study:
                 "Run this inside a study folder, pass --study DIR, "
                 "or create one with: prosper-coop init DIR",
             )
-        return cls(root, actor=actor, today=today)
+        study = cls(root, actor=actor, today=today)
+        study.notify = notify
+        study.recover()
+        return study
+
+    # -- a command stopped half-way ------------------------------------------
+    def recover(self, *, locked: bool = False) -> list[str]:
+        """Finish or undo a change that a stopped command left half-done; what was done.
+
+        Cheap when there is nothing to do (one file check). Waits for nobody: if
+        another command holds the study lock, it is still running and is left to
+        finish (``locked`` means the caller holds the lock already).
+        """
+        from prosper_coop.core import journal
+
+        if not journal.pending(self.root):
+            return []
+        if locked:
+            said = journal.recover(self.root, self.repo)
+        else:
+            try:
+                with self.lock(timeout=0):
+                    said = journal.recover(self.root, self.repo)
+            except BusyError:
+                return []
+        self.recovered += said
+        if self.notify is not None:
+            for message in said:
+                self.notify(message)
+        return said
 
     # -- what day it is ------------------------------------------------------
     def today(self) -> dt.date:
@@ -237,8 +273,12 @@ class Study:
 
     # -- paths ---------------------------------------------------------------
     def rel(self, path: Path) -> str:
-        """``path`` relative to the study root, with forward slashes."""
-        return path.resolve().relative_to(self.root).as_posix()
+        """``path`` relative to the study root, with forward slashes.
+
+        A link at ``path`` itself is named, not followed (its folder is resolved).
+        """
+        named = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return named.relative_to(self.root).as_posix()
 
     def path_of(self, rtype: RecordType, record_id: str) -> Path:
         """Where the record ``record_id`` of type ``rtype`` lives."""
@@ -261,7 +301,11 @@ class Study:
         kept beside a record changed on two computers (``CI-0001.conflict-<hash>.age``)
         are not records and are left out.
         """
+        from prosper_coop.core.fsutil import symlink_error
+
         folder = self.root / rtype.folder
+        if folder.is_symlink():
+            raise symlink_error(rtype.folder)
         if not folder.is_dir():
             return []
         suffix = rtype.suffix
@@ -270,6 +314,9 @@ class Study:
         if rtype.sharded or rtype.sensitive:
             files += list(folder.glob(f"*{suffix}"))
         files = [p for p in files if SIDECAR_MARK not in p.name]
+        for sub_folder in {p.parent for p in files} - {folder}:
+            if sub_folder.is_symlink():  # a linked sub-folder
+                raise symlink_error(f"{rtype.folder}/{sub_folder.name}")
         return sorted(files, key=lambda p: (ids.number_of(p.stem) or 0, p.stem))
 
     # -- settings --------------------------------------------------------------
@@ -280,7 +327,7 @@ class Study:
         from prosper_coop.core.models import StudySettings
 
         path = self.root / STUDY_FILE
-        text = yamlio.decode(path.read_bytes(), STUDY_FILE)
+        text = yamlio.decode(read_regular_file(path, STUDY_FILE), STUDY_FILE)
         return parse_model(StudySettings, text, STUDY_FILE)
 
     @cached_property
@@ -305,7 +352,7 @@ class Study:
         from prosper_coop.core import yamlio
 
         where = where or self.rel(path)
-        text = yamlio.decode(path.read_bytes(), where)
+        text = yamlio.decode(read_regular_file(path, where), where)
         record, data = parse_model_and_data(model, text, where)
         record_id = getattr(record, "id", None)
         if record_id is not None and record_id != path.stem:
@@ -396,7 +443,7 @@ class Study:
         from prosper_coop.core import yamlio
 
         try:
-            text = yamlio.decode((self.root / STUDY_FILE).read_bytes(), STUDY_FILE)
+            text = yamlio.decode(read_regular_file(self.root / STUDY_FILE, STUDY_FILE), STUDY_FILE)
             data = yamlio.loads(text, STUDY_FILE)
         except (OSError, UserError):
             return None
@@ -524,9 +571,11 @@ class Change:
     """One change to a study, committed as exactly one git commit.
 
     Files are buffered until the block ends without error; then the lock is
-    already held, edits not yet saved are refused, files are written atomically,
-    checked by the guard, staged and committed. On any failure every touched
-    file is restored and the index reset for those paths.
+    already held, edits not yet saved are refused, files are checked by the
+    guard, an intent is made durable, and the files are written atomically,
+    staged and committed. On any failure, or a kill at any instant, every touched
+    file is restored and the index reset for those paths (by this process, or by
+    the next command from the intent), unless the commit was made.
     """
 
     def __init__(self, study: Study, area: str, what: str, record_ids: str | list[str]) -> None:
@@ -583,6 +632,8 @@ class Change:
         self._lock = self.study.lock()
         self._lock.__enter__()
         try:
+            # A change stopped half-way by an earlier command is finished or undone first.
+            self.study.recover(locked=True)
             if self.author is None:
                 self.author = self.study.actor()
         except BaseException:
@@ -604,11 +655,18 @@ class Change:
             self._lock.__exit__(None, None, None)
 
     def commit(self) -> None:
-        """Write, check and commit the queued files; restore everything on failure.
+        """Write, check and commit the queued files, as a transaction that survives a kill.
 
         Files whose content would not change are left out; when nothing would
-        change, no commit is made (``sha`` stays ``None``).
+        change, no commit is made (``sha`` stays ``None``). Before any file is
+        touched, an intent naming every file and how to put it back is written to
+        disk (:mod:`prosper_coop.core.journal`); the commit point is git's atomic
+        move of the branch. If this process fails, or is killed at any instant,
+        this process (or else the next command) puts every file back as it was,
+        or brings them up to date with the commit if the branch had moved.
         """
+        from prosper_coop.core import journal
+
         repo = self.study.repo
         # Every study has a first commit (init makes it), so any difference from git
         # here is a hand edit that is not saved yet.
@@ -626,11 +684,15 @@ class Change:
                 "(or undo them with: git checkout -- FILE). Nothing was changed.",
             )
         self._check_guard()
-        before: dict[str, bytes | None] = {}
+        journal.refuse_foreign_git_lock(self.study.root)
+        before = self._how_to_put_back(paths, unsaved)
+        root = self.study.root
+        journal.write_intent(
+            root, {"kind": "change", "head": status.head, "message": self.message, "paths": before}
+        )
         try:
             for rel_path in paths:
-                target = self.study.root / rel_path
-                before[rel_path] = target.read_bytes() if target.is_file() else None
+                target = root / rel_path
                 data = self._pending[rel_path]
                 if data is None:
                     target.unlink(missing_ok=True)
@@ -640,8 +702,29 @@ class Change:
             # HEAD cannot have moved under the lock unless by hand; commit then refuses.
             self.sha = repo.commit(self.message, self.author or "CO-01", paths, head=status.head)
         except BaseException:
-            self._restore(before)
+            # Put things back now, exactly as the next command would after a kill.
+            with contextlib.suppress(UserError, OSError):
+                journal.recover(root, repo, stopped=False)
             raise
+        journal.clear_intent(root)
+
+    def _how_to_put_back(self, paths: list[str], unsaved: dict[str, str]) -> dict[str, str]:
+        """Each path's state before the change: as committed, absent, or a saved copy.
+
+        Only files this change may overwrite although they hold edits not saved yet
+        (``allow_unsaved``: ``save``, re-rendered outputs) need a copy; it is kept
+        in git's object store, never committed.
+        """
+        from prosper_coop.core import journal
+
+        specs = dict.fromkeys(paths, journal.AS_COMMITTED)
+        edited = [p for p in paths if p in unsaved and (self.study.root / p).is_file()]
+        for rel_path in paths:
+            if rel_path in unsaved and rel_path not in edited:
+                specs[rel_path] = journal.ABSENT
+        for rel_path, sha in zip(edited, self.study.repo.save_blobs(edited), strict=True):
+            specs[rel_path] = journal.BLOB + sha
+        return specs
 
     def _differs_on_disk(self, rel_path: str) -> bool:
         target = self.study.root / rel_path
@@ -663,17 +746,6 @@ class Change:
                     f"refusing to commit {leak.path}: {leak.problem}",
                     "This is a safety check; nothing was written.",
                 )
-
-    def _restore(self, before: dict[str, bytes | None]) -> None:
-        for rel_path, data in before.items():
-            target = self.study.root / rel_path
-            with contextlib.suppress(OSError):
-                if data is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    atomic_write(target, data)
-        with contextlib.suppress(UserError):
-            self.study.repo.unstage(list(before))
 
 
 @dataclass

@@ -10,21 +10,24 @@ encrypt to them. pyrage is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core import localconfig
-from prosper_coop.core.errors import ConflictError, KeyProblemError, NotFoundError
+from prosper_coop.core.errors import (
+    ConflictError,
+    InvalidInputError,
+    KeyProblemError,
+    NotFoundError,
+)
 from prosper_coop.core.fsutil import atomic_write
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
 
 AskPassphrase = Callable[[str], str]
-PASSPHRASE_ENV = "PROSPER_COOP_PASSPHRASE"
 KEY_SUFFIX = ".key"
 DEMO_MARK = "DEMO KEY"
 SECRET_PREFIX = "AGE-SECRET-KEY-1"
@@ -153,13 +156,11 @@ def _parse_identity(text: str, what: str) -> Any:
 
 
 def _passphrase(ask: AskPassphrase | None, prompt: str) -> str:
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env:
-        return from_env
     if ask is None:
         raise KeyProblemError(
             "your key is protected by a passphrase, and none was given",
-            f"Run the command in a terminal to type it, or set {PASSPHRASE_ENV}.",
+            "Open it from the command line, which asks for the passphrase "
+            "(or reads it from the file named in PROSPER_COOP_PASSPHRASE_FILE).",
         )
     return ask(prompt)
 
@@ -221,6 +222,35 @@ def export_text(recipient: str, ask: AskPassphrase | None = None) -> str:
     found = find(recipient)
     demo = bool(found and found.demo)
     return _identity_text(str(identity), recipient, "exported backup", demo)
+
+
+def check_backup_place(out_file: Path) -> None:
+    """Refuse ``out_file`` as a place for a key backup when it is inside a study.
+
+    A key in a study folder would be one ``save`` or ``git add`` away from every
+    copy of the study, so a folder with a ``study.yaml`` at or above it is refused.
+    """
+    from prosper_coop.core.study import find_root
+
+    folder = out_file.expanduser().absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    study_root = find_root(folder)
+    if study_root is not None:
+        raise InvalidInputError(
+            f"{out_file} is inside the study at {study_root}; a private key must never be "
+            "kept in a study folder, where it could be saved and shared with everyone",
+            "Nothing was written. Choose a place outside the study, e.g. a USB drive: "
+            "prosper-coop keys export --out /media/usb/prosper-key.txt",
+        )
+
+
+def write_backup(text: str, out_file: Path) -> None:
+    """Write an exported key to ``out_file`` (0600); never inside a study."""
+    from prosper_coop.core.fsutil import write_named_file
+
+    check_backup_place(out_file)
+    write_named_file(out_file, text, mode=0o600)
 
 
 def import_file(

@@ -94,9 +94,10 @@ def events(root: Path) -> list[tuple[str, Renumbering]]:
 def read_event(path: Path, where: str) -> Renumbering:
     """One registry file, validated (errors name ``file:line: field``)."""
     from prosper_coop.core import yamlio
+    from prosper_coop.core.fsutil import read_regular_file
     from prosper_coop.core.study import parse_model
 
-    return parse_model(Renumbering, yamlio.decode(path.read_bytes(), where), where)
+    return parse_model(Renumbering, yamlio.decode(read_regular_file(path, where), where), where)
 
 
 def registry(root: Path) -> dict[str, dict[str, str]]:

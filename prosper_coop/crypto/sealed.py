@@ -371,10 +371,11 @@ class Keyring:
         ones (``CR-05`` -> ``CR-06``), as the registry in ``renumbered/`` says.
         """
         from prosper_coop.core import yamlio
+        from prosper_coop.core.fsutil import read_regular_file
         from prosper_coop.core.study import SIDECAR_MARK, parse_model
 
         where = self.study.rel(path)
-        data = path.read_bytes()
+        data = read_regular_file(path, where)
         plain = self.decrypt(data, where)
         if plain is None:
             return None

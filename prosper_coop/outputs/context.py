@@ -50,12 +50,13 @@ def load_wording(study: Study) -> dict[str, str]:
     """``templates/wording.yaml``: the study's own sentences for its outputs."""
     from prosper_coop.core import yamlio
     from prosper_coop.core.errors import ValidationError
+    from prosper_coop.core.fsutil import read_regular_file
 
     where = WORDING_FILE
     path = study.root / where
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return {}
-    text = yamlio.decode(path.read_bytes(), where)
+    text = yamlio.decode(read_regular_file(path, where), where)
     data = yamlio.loads(text, where)
     if data is None:
         return {}

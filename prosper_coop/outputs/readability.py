@@ -64,15 +64,16 @@ class Glossary(BaseModel):
 def load_glossary(path: Path, where: str = GLOSSARY_FILE) -> Glossary:
     """Read and check a glossary file (errors name file, line and field)."""
     from prosper_coop.core import yamlio
+    from prosper_coop.core.fsutil import read_regular_file
     from prosper_coop.core.study import parse_model
 
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise NotFoundError(
             f"{where} is missing",
             "Copy the shipped glossary into the study's templates/ folder, "
             "or restore it with: git checkout -- templates/glossary.yaml",
         )
-    text = yamlio.decode(path.read_bytes(), where)
+    text = yamlio.decode(read_regular_file(path, where), where)
     return parse_model(Glossary, text, where)
 
 

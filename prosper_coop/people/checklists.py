@@ -32,6 +32,7 @@ from prosper_coop.core.errors import (
     NotFoundError,
     ValidationError,
 )
+from prosper_coop.core.fsutil import read_regular_file
 from prosper_coop.core.models import PERSON_ID, Person, PersonStatus, Role
 from prosper_coop.people.models import (
     PARTICIPANT_ID,
@@ -228,7 +229,7 @@ def load_definitions(study: Study) -> dict[str, ChecklistDefinition]:
     found: dict[str, ChecklistDefinition] = {}
     for path in definition_files(study):
         where = study.rel(path)
-        text = yamlio.decode(path.read_bytes(), where)
+        text = yamlio.decode(read_regular_file(path, where), where)
         found[path.stem] = parse_definition(text, where, path.stem)
     return found
 
@@ -236,9 +237,10 @@ def load_definitions(study: Study) -> dict[str, ChecklistDefinition]:
 def get_definition(study: Study, definition_id: str) -> ChecklistDefinition:
     """One definition by id (reading only its own file), or a NotFoundError listing them."""
     path = definitions_dir(study) / f"{definition_id}.yaml"
-    if SLUG.fullmatch(definition_id) and path.is_file():
+    if SLUG.fullmatch(definition_id) and (path.is_file() or path.is_symlink()):
         where = study.rel(path)
-        return parse_definition(yamlio.decode(path.read_bytes(), where), where, definition_id)
+        text = yamlio.decode(read_regular_file(path, where), where)
+        return parse_definition(text, where, definition_id)
     names = ", ".join(p.stem for p in definition_files(study)) or "none yet"
     raise NotFoundError(
         f"there is no checklist called {definition_id!r}",

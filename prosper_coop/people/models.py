@@ -10,7 +10,6 @@ item, when, and the evidence; never names, contact details or disclosures.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated
@@ -18,7 +17,17 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from prosper_coop.core import ids
-from prosper_coop.core.models import PERSON_ID, LongText, PersonRef, Record, TaskRef, Text, WpRef
+from prosper_coop.core.models import (
+    PERSON_ID,
+    Date,
+    DateTime,
+    LongText,
+    PersonRef,
+    Record,
+    TaskRef,
+    Text,
+    WpRef,
+)
 
 RUN_ID = ids.RUN_ID
 SESSION_ID = ids.SESSION_ID
@@ -41,6 +50,15 @@ class WithdrawalScope(StrEnum):
     ALL_NOT_YET_ANONYMISED = "all-not-yet-anonymised"
 
 
+class TickedToo(BaseModel):
+    """Who else ticked an item, and when: the same item ticked on two computers before a sync."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    by: PersonRef
+    at: DateTime
+
+
 class Tick(BaseModel):
     """One item of a run marked done (or answered), by whom, when, with what evidence."""
 
@@ -48,11 +66,13 @@ class Tick(BaseModel):
 
     item: Slug
     by: PersonRef
-    at: dt.datetime
+    at: DateTime
     answer: bool | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     document: ShortText = ""
     note: EvidenceNote = ""
+    # Set by sync when the item was ticked the same way on another computer too.
+    also_ticked: list[TickedToo] = Field(default_factory=list)
 
 
 class Withdrawal(BaseModel):
@@ -60,7 +80,7 @@ class Withdrawal(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    at: dt.datetime
+    at: DateTime
     by: PersonRef
     scope: WithdrawalScope
     note: EvidenceNote = ""
@@ -75,9 +95,9 @@ class ChecklistRun(Record):
     version: int = Field(ge=1)
     fingerprint: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
     subject: SubjectRef
-    started: dt.datetime
+    started: DateTime
     started_by: PersonRef
-    completed: dt.datetime | None = None
+    completed: DateTime | None = None
     ticks: list[Tick] = Field(default_factory=list)
     withdrawal: Withdrawal | None = None
 
@@ -126,7 +146,7 @@ class Debrief(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     facilitator: PersonRef
-    offered_at: dt.datetime
+    offered_at: DateTime
     offered_by: PersonRef
     choice: DebriefChoice
 
@@ -136,15 +156,15 @@ class Session(Record):
 
     id: Annotated[str, StringConstraints(pattern=SESSION_ID.pattern)]
     type: SessionType
-    date: dt.date
+    date: Date
     title: Text | None = None
     wp: WpRef | None = None
     facilitators: list[PersonRef] = Field(min_length=1)
     status: SessionStatus = SessionStatus.PLANNED
     created_by: PersonRef | None = None
-    started: dt.datetime | None = None
+    started: DateTime | None = None
     started_by: PersonRef | None = None
-    closed: dt.datetime | None = None
+    closed: DateTime | None = None
     closed_by: PersonRef | None = None
     debriefs: list[Debrief] = Field(default_factory=list)
     notes: LongText = ""

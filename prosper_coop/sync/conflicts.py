@@ -93,6 +93,26 @@ def conflicts_section(ctx: SectionContext) -> dict[str, Any]:
     return {"records": _rows(found()), "kept_beside": kept_beside(ctx.study)}
 
 
+def plain_value(value: Any) -> str:
+    """A conflicting value as people write it: ``2027-04-02``, ``doing``, ``nothing``."""
+    import datetime as dt
+
+    if value is None or value == "" or value == [] or value == {}:
+        return "nothing"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{key}: {plain_value(item)}" for key, item in value.items()) + ")"
+    if isinstance(value, list | tuple | set):
+        return "[" + ", ".join(plain_value(item) for item in value) + "]"
+    text = str(value)
+    return f'"{text}"' if any(ch in text for ch in " ,()") else text
+
+
 def check_conflicts(loaded: Loaded) -> Iterator[Problem]:
     """Doctor: every unresolved conflict, and every file kept beside another (warnings)."""
     for type_name, records in loaded.records.items():
@@ -103,8 +123,8 @@ def check_conflicts(loaded: Loaded) -> Iterator[Problem]:
                     record_id,
                     "conflicts",
                     f"{conflict.field} was changed on two computers "
-                    f"({conflict.mine!r} by {conflict.mine_by or 'someone'}, "
-                    f"{conflict.theirs!r} by {conflict.theirs_by or 'someone'}). "
+                    f"({plain_value(conflict.mine)} by {conflict.mine_by or 'someone'}, "
+                    f"{plain_value(conflict.theirs)} by {conflict.theirs_by or 'someone'}). "
                     + RESOLVE_HINT.format(id=record_id, field=conflict.field),
                     "warning",
                 )
@@ -125,7 +145,10 @@ _PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
 def set_field(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``path`` (``status``, ``credit.style``, ``milestones[M1].title``) in ``data``."""
+    """Set ``path`` (``status``, ``credit.style``, ``milestones[M1].title``) in ``data``.
+
+    List items are found by their ``id``, or by ``item`` for checklist ticks (``ticks[consent]``).
+    """
     parts = [(key, item) for key, item in _PART.findall(path)]
     if not parts:
         raise InvalidInputError(f"{path!r} is not a field name", "Use the field shown by status.")
@@ -149,7 +172,7 @@ def set_field(data: dict[str, Any], path: str, value: Any) -> None:
                 (
                     i
                     for i, entry in enumerate(node)
-                    if isinstance(entry, dict) and str(entry.get("id")) == item
+                    if isinstance(entry, dict) and str(entry.get("id", entry.get("item"))) == item
                 ),
                 None,
             )
@@ -204,6 +227,11 @@ def resolve(study: Study, record_id: str, take: str, field: str | None = None) -
     with change:
         record = study.load(rtype, record_id)
         chosen = [c for c in record.conflicts if field is None or c.field == field]
+        if chosen and field is not None and take in ("mine", "theirs"):
+            # Fields that belong together (a task's status and done_on) go together.
+            together = {f for group in merging.MERGED_TOGETHER.get(rtype.name, ()) if field in group
+                        for f in group}  # fmt: skip
+            chosen = [c for c in record.conflicts if c.field == field or c.field in together]
         if not chosen:
             fields = ", ".join(sorted({c.field for c in record.conflicts}))
             raise NotFoundError(

@@ -17,16 +17,18 @@ are, and ``renumbered/`` records which IDs to read differently inside them
 
 from __future__ import annotations
 
+import random
 import re
 import shlex
 import shutil
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prosper_coop.core import yamlio
+from prosper_coop.core import guard, journal, yamlio
 from prosper_coop.core.errors import (
     ConflictError,
     GitError,
@@ -91,12 +93,14 @@ def write_gitattributes(root: Path) -> None:
     atomic_write_text(root / GITATTRIBUTES_FILE, GITATTRIBUTES)
 
 
-def _ensure_gitattributes(study: Study, actor: str) -> bool:
+def _ensure_gitattributes(study: Study, actor: str, intent: journal.Intent) -> bool:
     """Commit ``.gitattributes`` in studies made before sync existed; True if added."""
     target = study.root / GITATTRIBUTES_FILE
     current = target.read_text(encoding="utf-8") if target.is_file() else ""
     if all(f"merge={name}" in current for name in DRIVERS):
         return False
+    if not target.exists():
+        intent.created([GITATTRIBUTES_FILE])
     text = current + ("\n" if current and not current.endswith("\n") else "") + GITATTRIBUTES
     atomic_write_text(target, text)
     study.repo.add([GITATTRIBUTES_FILE])
@@ -163,10 +167,13 @@ CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "T": "changed"}
 def describe_path(path: str) -> tuple[str, str]:
     """(record type, record ID) for a study path; other files are (``other file``, path)."""
     from prosper_coop.core.records import by_folder
+    from prosper_coop.wellbeing import erasure
 
     top, _, rest = path.partition("/")
     rtype = by_folder().get(top)
     name = path.rsplit("/", 1)[-1]
+    if top == erasure.FOLDER and "/" not in rest and name.endswith(".yaml"):
+        return "erasure", name.removesuffix(".yaml")
     if rtype is None or not rest or not name.endswith((".yaml", ".age")):
         return OTHER, path
     if merging.SIDECAR_MARK in name:
@@ -204,6 +211,10 @@ class SyncResult:
     conflicts: list[str] = field(default_factory=list)
     setup_commit: bool = False
     whoami_moved: tuple[str, str] | None = None
+    # Rendered files changed on both computers: path -> the render whose version was kept.
+    outputs_kept: dict[str, str] = field(default_factory=dict)
+    # Files of erased people that came back from the other side and were removed again.
+    erased_again: list[str] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -237,6 +248,8 @@ class SyncResult:
             "kept_beside": self.sidecars,
             "records_with_conflicts": self.conflicts,
             "whoami_moved": list(self.whoami_moved) if self.whoami_moved else None,
+            "outputs_kept": self.outputs_kept,
+            "erased_again": self.erased_again,
         }
 
 
@@ -277,15 +290,32 @@ def _refuse_unsaved(study: Study) -> None:
         )
 
 
-PUSH_ROUNDS = 3  # someone may push between our fetch and our push: merge again
+# Someone may push between our fetch and our push (or at the same instant): merge again.
+PUSH_ROUNDS = 8
+# What git says when another push won the race; any of them means "fetch, merge, try again".
+RACE_LOST = (
+    "fetch first",
+    "non-fast-forward",
+    "cannot lock ref",
+    "failed to update ref",
+    "incorrect old value",
+    "stale info",
+)
+RETRY_PAUSE_SECONDS = 0.1  # times the round number, with jitter, so racers fall out of step
 
 
 def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
     """Fetch from the remote, merge record by record, and push; report both directions.
 
     Refuses (changing nothing) when files have unsaved hand edits. If someone
-    else pushed in the meantime it fetches and merges again. A failed push
-    leaves the merge here and the remote as it was: run ``sync`` again to finish.
+    else pushed in the meantime (or won a race for the remote's branch) it
+    fetches and merges again. A failed push leaves the merge here and the remote
+    as it was: run ``sync`` again to finish.
+
+    Everything it does to the work tree and index is one transaction
+    (:func:`prosper_coop.core.journal.intent`): stopped at any instant, by an
+    error or a kill, the study is left at its last commit or at a new one (the
+    renumbering, the merge), never half-way, and the next command tidies up.
     """
     url = remote_url(study)
     if url is None:
@@ -297,16 +327,24 @@ def sync(study: Study, *, dry_run: bool = False) -> SyncResult:
     actor = study.actor(must_exist=False)
     result = SyncResult(url=url, branch=branch, dry_run=dry_run)
     with study.lock():
-        if not dry_run:
-            _abort_leftover_merge(study)
+        if dry_run:
+            _refuse_unsaved(study)
+            _sync_round(study, result, actor, None, last=True)
+            return result
+        study.recover(locked=True)  # a command stopped half-way is undone or finished first
+        _abort_leftover_merge(study)
         _refuse_unsaved(study)
-        if not dry_run:
-            configure_drivers(study.root)
-            result.setup_commit = _ensure_gitattributes(study, actor)
-        for round_number in range(1, PUSH_ROUNDS + 1):
-            raced = _sync_round(study, result, actor, last=round_number == PUSH_ROUNDS)
-            if not raced:
-                break
+        # Never share a private key, a link or a plain-text sensitive file, even one
+        # committed by hand with --no-verify.
+        guard.refuse_unsafe_files(study.root, "sync")
+        configure_drivers(study.root)
+        with journal.intent(study.root, "sync", head=study.repo.commit_id("HEAD")) as intent:
+            result.setup_commit = _ensure_gitattributes(study, actor, intent)
+            for round_number in range(1, PUSH_ROUNDS + 1):
+                last = round_number == PUSH_ROUNDS
+                if not _sync_round(study, result, actor, intent, last=last):
+                    break
+                time.sleep(RETRY_PAUSE_SECONDS * round_number * random.uniform(0.5, 1.5))
         if result.merge_commit or result.fast_forward:
             from prosper_coop.sync.conflicts import records_with_conflicts
 
@@ -342,8 +380,13 @@ def _merge_base(study: Study, local: str, remote: str | None, url: str) -> str:
     return base
 
 
-def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> bool:
-    """Fetch, merge and push once; True if someone pushed first and it should run again."""
+def _sync_round(
+    study: Study, result: SyncResult, actor: str, intent: journal.Intent | None, *, last: bool
+) -> bool:
+    """Fetch, merge and push once; True if someone pushed first and it should run again.
+
+    ``intent`` is the sync's durable intent (``None`` only for a dry run).
+    """
     remote = _fetch(study, result.url, result.branch)
     local = study.repo.commit_id("HEAD")
     assert local is not None
@@ -352,7 +395,7 @@ def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> 
     incoming = changes_between(study, base, remote) if remote else []
     result.incoming += [change for change in incoming if change.path not in known]
     result.outgoing = changes_between(study, base, local)
-    if result.dry_run:
+    if intent is None:  # a dry run
         if remote and base != remote and base != local:
             result.renumbered = plan_renumbering(study, base, local, remote)
         return False
@@ -361,7 +404,7 @@ def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> 
             study.repo.fast_forward(remote)
             result.fast_forward = True
         else:
-            renumbered = renumber_collisions(study, base, local, remote, actor)
+            renumbered = renumber_collisions(study, base, local, remote, actor, intent)
             if renumbered:
                 result.renumbered.update(renumbered)
                 result.whoami_moved = _follow_whoami(study, renumbered) or result.whoami_moved
@@ -370,14 +413,16 @@ def _sync_round(study: Study, result: SyncResult, actor: str, *, last: bool) -> 
                 assert new_local is not None
                 result.outgoing = changes_between(study, base, new_local)
                 local = new_local
-            result.merge_commit = _merge(study, local, remote, actor, result, incoming)
+            result.merge_commit = _merge(
+                study, _Sides(base, local, remote), actor, result, incoming, intent
+            )
     if study.repo.commit_id("HEAD") == remote:
         return False
     try:
         study.repo.push(REMOTE, f"HEAD:refs/heads/{result.branch}")
     except GitError as exc:
         detail = exc.message.removeprefix("git push failed: ")
-        if not last and ("fetch first" in detail or "non-fast-forward" in detail):
+        if not last and any(sign in detail for sign in RACE_LOST):
             return True
         raise GitError(
             f"could not send your changes to {result.url}: {detail}",
@@ -400,53 +445,192 @@ def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] 
     return None
 
 
+@dataclass(frozen=True)
+class _Sides:
+    """The three commits of a merge: where both sides last agreed, ours, and theirs."""
+
+    base: str
+    local: str
+    remote: str
+
+
 def _merge(
     study: Study,
-    local: str,
-    remote: str,
+    sides: _Sides,
     actor: str,
     result: SyncResult,
     incoming: list[RecordChange],
+    intent: journal.Intent,
 ) -> str:
-    """Merge ``remote`` into HEAD with the study's drivers; commit as ``actor``."""
+    """Merge the remote into HEAD with the study's drivers; commit as ``actor``.
+
+    Before committing, rendered files changed on both sides are settled (the newer
+    render's version is kept) and files of erased people are removed again, so
+    neither ever stops a sync nor undoes an erasure.
+    """
     git_dir = study.root / ".git"
     env = {
         **identity_env(actor),
-        merging.ENV_OURS: local,
-        merging.ENV_THEIRS: remote,
+        merging.ENV_OURS: sides.local,
+        merging.ENV_THEIRS: sides.remote,
         merging.ENV_GIT_DIR: str(git_dir),
     }
     merge_failed: GitError | None = None
     try:
-        study.repo.merge_without_commit(remote, env)
+        study.repo.merge_without_commit(sides.remote, env)
     except GitError as exc:
         merge_failed = exc
+    sidecar_list = git_dir / merging.SIDECARS_FILE
+    sidecars: list[str] = []
+    if sidecar_list.exists():
+        sidecars = sorted(set(sidecar_list.read_text(encoding="utf-8").splitlines()) - {""})
+    intent.created(sidecars)  # the drivers noted them too, before writing them
     if not (git_dir / "MERGE_HEAD").exists():
         raise merge_failed or GitError("git merge stopped before it began")
+    result.outputs_kept = _settle_rendered_files(study, sides)
     stages = study.repo.unmerged_stages()
-    both = sorted(path for path, found in stages.items() if {"2", "3"} <= found)
+    both = sorted(
+        path
+        for path, found in stages.items()
+        if {"2", "3"} <= found and path not in result.outputs_kept
+    )
     if both:
-        study.repo.abort_merge()
         raise ConflictError(
             f"{both[0]} could not be merged automatically (it does not read as a valid file)",
             "Nothing was changed here or on the remote. Run prosper-coop doctor to find the "
             "problem, fix and save it, then run prosper-coop sync again.",
         )
     # Changed on one side and removed on the other: the changed version is kept.
-    kept = sorted(stages)
-    sidecar_list = git_dir / merging.SIDECARS_FILE
-    sidecars: list[str] = []
-    if sidecar_list.exists():
-        sidecars = sorted(set(sidecar_list.read_text(encoding="utf-8").splitlines()) - {""})
+    kept = sorted(path for path in stages if path not in result.outputs_kept)
     study.repo.add(kept + sidecars)
-    result.sidecars = sidecars
+    result.erased_again = _keep_erasures(study)
+    result.sidecars = [path for path in sidecars if path not in result.erased_again]
     what = f"merge {len(incoming)} change(s) from {REMOTE}"
     if result.renumbered:
         pairs = ", ".join(f"{old} -> {new}" for old, new in result.renumbered.items())
         what += f", after renumbering {pairs}"
+    if result.outputs_kept:
+        what += ", kept the newer render of " + ", ".join(sorted(result.outputs_kept))
+    if result.erased_again:
+        what += f", removed {len(result.erased_again)} file(s) of erased people again"
     sha = study.repo.commit(f"sync: {what} (sync)", actor)
     sidecar_list.unlink(missing_ok=True)
     return sha
+
+
+# -- rendered files: derived, so they never clash ----------------------------------------------
+def _rendered_paths(study: Study) -> dict[str, list[tuple[str, str]]]:
+    """Path of every rendered file -> (render record ID, sha256 of its bytes) of each render.
+
+    Read from the render records in the work tree (both sides' after a merge).
+    """
+    from prosper_coop.core.records import get
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    rtype = get("render")
+    for path in study.record_files(rtype):
+        try:
+            data = yamlio.loads(yamlio.decode(path.read_bytes(), study.rel(path)), study.rel(path))
+        except (UserError, OSError):
+            continue  # doctor reports an unreadable record; its files are not settled here
+        if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+            continue
+        for entry in data["files"]:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                found.setdefault(entry["path"], []).append(
+                    (str(data.get("id", path.stem)), str(entry.get("sha256", "")))
+                )
+    return found
+
+
+def _settle_rendered_files(study: Study, sides: _Sides) -> dict[str, str]:
+    """Keep the newer version of each rendered file changed on both sides; path -> its render.
+
+    Rendered files (``outputs/``, or any file a render record lists) are made from
+    the records, so two versions are never merged line by line: the version
+    committed last wins (the same choice on every computer), the render records
+    that made the other version say ``replaced_by`` the render that was kept,
+    and ``render`` makes it afresh whenever wanted.
+    """
+    import hashlib
+
+    from prosper_coop.outputs.render import DEFAULT_OUT
+
+    repo = study.repo
+    ours = {path for _, path in repo.files_changed(sides.base, sides.local)}
+    theirs = {path for _, path in repo.files_changed(sides.base, sides.remote)}
+    candidates = sorted(ours & theirs)
+    if not candidates:
+        return {}
+    renders = _rendered_paths(study)
+    derived = [p for p in candidates if p in renders or p.startswith(f"{DEFAULT_OUT}/")]
+    kept: dict[str, str] = {}
+    replaced: dict[str, str] = {}
+    for path in derived:
+        mine = repo.blobs_in(sides.local, [path]).get(path)
+        other = repo.blobs_in(sides.remote, [path]).get(path)
+        if mine is None or other is None or mine == other:
+            continue  # removed on one side (the changed one is kept), or the same bytes
+        newer = max(
+            (repo.last_change_time(sides.local, path), mine),
+            (repo.last_change_time(sides.remote, path), other),
+        )[1]
+        blobs = repo.read_blobs([mine, other])
+        winner = hashlib.sha256(blobs[newer]).hexdigest()
+        loser = hashlib.sha256(blobs[other if newer == mine else mine]).hexdigest()
+        made_by = renders.get(path, [])
+        winners = [rid for rid, sha in made_by if sha == winner]
+        kept[path] = max(winners, key=_id_number) if winners else ""
+        if winners:
+            for rid, sha in made_by:
+                if sha == loser and rid not in winners:
+                    replaced[rid] = kept[path]
+        atomic_write(study.root / path, blobs[newer])
+        study.repo.add([path])
+    _mark_replaced(study, replaced)
+    return kept
+
+
+def _id_number(record_id: str) -> int:
+    match = _NUMBERED.match(record_id)
+    return int(match.group(2)) if match else 0
+
+
+def _mark_replaced(study: Study, replaced: dict[str, str]) -> None:
+    """Say in each render record whose files were replaced which render replaced them."""
+    from prosper_coop.core.records import get
+    from prosper_coop.core.study import to_yaml
+
+    rtype = get("render")
+    changed = []
+    for render_id, by in sorted(replaced.items()):
+        path = study.path_of(rtype, render_id)
+        record = study.read_file(path, rtype.model)
+        if getattr(record, "replaced_by", None) == by:
+            continue
+        atomic_write(path, to_yaml(record.model_copy(update={"replaced_by": by})).encode("utf-8"))
+        changed.append(study.rel(path))
+    study.repo.add(changed)
+
+
+# -- erasures win ---------------------------------------------------------------------------
+def _keep_erasures(study: Study) -> list[str]:
+    """Remove (and stage the removal of) every file of an erased person the merge kept.
+
+    Another computer may have changed an erased person's records before it heard
+    of the erasure (``keys rekey``, an alert resolved): git keeps a changed file
+    that the other side removed, so the erasure records (``erased/``) decide.
+    """
+    from prosper_coop.wellbeing import erasure
+
+    removed: list[str] = []
+    for person in sorted(erasure.erased_people(study.root)):
+        removed += erasure.person_files(study, person)
+    for rel in removed:
+        (study.root / rel).unlink(missing_ok=True)
+        _remove_empty_folders(study, rel)
+    study.repo.add(removed)
+    return removed
 
 
 # -- ID collisions -------------------------------------------------------------------------
@@ -618,14 +802,22 @@ def _relabel_sealed(
 
 
 def renumber_collisions(
-    study: Study, base: str, local: str, remote: str, actor: str
+    study: Study,
+    base: str,
+    local: str,
+    remote: str,
+    actor: str,
+    intent: journal.Intent | None = None,
 ) -> dict[str, str]:
     """Renumber local records whose IDs the remote also created; commit; return the map.
 
     Runs inside ``sync``, which already holds the study lock, so it writes and
     commits itself (a :class:`~prosper_coop.core.study.Change` would wait on that
     lock) with the same care: the worktree was clean before, so on any failure
-    a hard reset to HEAD puts back exactly what was there.
+    a hard reset to HEAD puts back exactly what was there. Files it is about to
+    create are named in sync's ``intent`` first, so that a kill at any instant
+    leaves nothing half-staged for ``save`` to pick up: the next command puts the
+    study back at its last commit.
     """
     from prosper_coop.core import guard
     from prosper_coop.core.records import RECORD_TYPES
@@ -657,10 +849,19 @@ def renumber_collisions(
                 writes[rel] = None
             writes[new_rel] = to_yaml(record).encode("utf-8")
     writes.update(_relabel_sealed(study, base, local, plan))
+    writes.update(_move_erasure_records(study, base, local, plan))
     for rel, content in writes.items():
         leak = guard.check_blob(rel, content) if content is not None else None
         if leak is not None:
             raise ConflictError(f"{leak.path}: {leak.problem}", "Nothing was changed.")
+    if intent is not None:
+        intent.created(
+            sorted(
+                rel
+                for rel, data in writes.items()
+                if data is not None and not (study.root / rel).exists()
+            )
+        )
     try:
         # New files first, then removals: a file moved is never missing on disk.
         for rel, content in sorted(writes.items(), key=lambda item: item[1] is None):
@@ -685,6 +886,25 @@ def renumber_collisions(
                 _remove_empty_folders(study, rel)
         raise
     return plan
+
+
+def _move_erasure_records(
+    study: Study, base: str, local: str, plan: dict[str, str]
+) -> dict[str, bytes | None]:
+    """Erasure records this computer made since ``base`` for renumbered people, moved along.
+
+    Left behind, ``erased/CR-03.yaml`` would erase the other computer's CR-03.
+    """
+    from prosper_coop.wellbeing import erasure
+
+    writes: dict[str, bytes | None] = {}
+    for rel in sorted(study.repo.files_added(base, local)):
+        folder, _, name = rel.rpartition("/")
+        person = name.removesuffix(".yaml")
+        if folder == erasure.FOLDER and person in plan:
+            writes[rel] = None
+            writes[erasure.record_path(plan[person])] = erasure.record_text(plan[person]).encode()
+    return writes
 
 
 def _remove_empty_folders(study: Study, rel: str) -> None:

@@ -6,9 +6,14 @@ only for a file changed on both machines since they last agreed:
 * ``prosper-coop`` (``*.yaml``): a record is merged field by field. Lists are
   merged as three-way sets (what either side added is kept, what either side
   removed stays removed; lists of mappings with an ``id`` are merged item by
-  item); a field changed on one side takes that side; a field changed on both
-  sides to different values keeps the local value and records a
-  :class:`~prosper_coop.core.models.Conflict` (both values, who, when) in the record.
+  item, and checklist ticks, keyed by ``item``, too: a tick made on either side
+  stands, and an item ticked on both keeps the first tick with the other's who
+  and when in ``also_ticked``); a field changed on one side takes that side; a
+  field changed on both sides to different values keeps the local value and
+  records a :class:`~prosper_coop.core.models.Conflict` (both values, who, when)
+  in the record. Fields that describe one state together (a task's ``status``,
+  ``done_on`` and ``blocked_reason``, see :data:`MERGED_TOGETHER`) are merged as
+  one: both come from the same side.
   Other YAML files (settings, protocols) are merged line by line as git would;
   if the same lines changed on both sides the local file stays and the other
   version is kept beside it as ``FILE.conflict-<hash>``.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +43,18 @@ ENV_THEIRS = "PROSPER_COOP_MERGE_THEIRS"
 ENV_GIT_DIR = "PROSPER_COOP_MERGE_GIT_DIR"
 SIDECARS_FILE = "prosper-coop-sidecars"
 SIDECAR_MARK = ".conflict-"
+# Fields of a record type that describe one state together: they always come from the
+# same side, so a merge never makes a task "doing" with a done date.
+MERGED_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
+    "task": (("status", "done_on", "blocked_reason"),),
+    "session": (("status", "started", "started_by", "closed", "closed_by"),),
+    "alert": (("status", "resolved_by", "resolved_at", "note_encrypted"),),
+    "person": (("status", "left"),),
+}
+# Keys that identify the items of a list of mappings (milestones by ``id``, ticks by ``item``).
+ITEM_KEYS = ("id", "item")
+# The parts of a tick that say who ticked and when, not what was ticked.
+TICK_WHO_WHEN = ("by", "at", "also_ticked")
 
 
 class _Missing:
@@ -116,30 +134,74 @@ def merge_maps(
     return merged
 
 
-def _by_id(items: list[Any]) -> dict[str, Any] | None:
-    """Items keyed by their ``id`` when every item is a mapping with a unique id."""
-    if not all(isinstance(item, dict) and "id" in item for item in items):
+def _by_key(items: list[Any], key: str) -> dict[str, Any] | None:
+    """Items keyed by ``key`` when every item is a mapping with a unique value for it."""
+    if not all(isinstance(item, dict) and key in item for item in items):
         return None
-    keyed = {str(item["id"]): item for item in items}
+    keyed = {str(item[key]): item for item in items}
     return keyed if len(keyed) == len(items) else None
+
+
+def _keyed(
+    base: list[Any], ours: list[Any], theirs: list[Any]
+) -> tuple[str, list[dict[str, Any]]] | None:
+    """The key that identifies the items of all three lists, and each list keyed by it."""
+    if not (ours or theirs):
+        return None
+    for key in ITEM_KEYS:
+        keyed = [_by_key(items, key) for items in (base, ours, theirs)]
+        if all(found is not None for found in keyed):
+            return key, [found for found in keyed if found is not None]
+    return None
+
+
+def _who_when(tick: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every (by, at) a tick holds: its own and the ones kept in ``also_ticked``."""
+    own = [{"by": tick.get("by"), "at": tick.get("at")}]
+    return own + [dict(other) for other in tick.get("also_ticked") or []]
+
+
+def merge_ticks(
+    ours: dict[str, Any], theirs: dict[str, Any], path: str, found: list[FieldConflict]
+) -> dict[str, Any]:
+    """Merge one item ticked (or ticked again) on both sides.
+
+    When both ticks say the same (answer, date, evidence), the first one stands
+    and every other tick's who and when is kept in ``also_ticked``. When they
+    disagree, the local tick stands and the other is recorded as one conflict.
+    """
+
+    def what(tick: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in tick.items() if k not in TICK_WHO_WHEN}
+
+    if what(ours) != what(theirs):
+        found.append(FieldConflict(path, ours, theirs))
+        return ours
+    everyone: dict[str, dict[str, Any]] = {}
+    for entry in _who_when(ours) + _who_when(theirs):
+        everyone.setdefault(_key(entry), entry)
+    first, *others = sorted(everyone.values(), key=lambda entry: str(entry["at"]))
+    merged = {**what(ours), "by": first["by"], "at": first["at"]}
+    if others:
+        merged["also_ticked"] = others
+    return {key: merged[key] for key in [*ours, *merged] if key in merged}
 
 
 def merge_lists(
     base: list[Any], ours: list[Any], theirs: list[Any], path: str, found: list[FieldConflict]
 ) -> list[Any]:
-    """Merge lists as three-way sets, or item by item when items carry an ``id``."""
-    keyed = [_by_id(items) for items in (base, ours, theirs)]
-    kb, ko, kt = keyed
-    if kb is not None and ko is not None and kt is not None and (ko or kt):
+    """Merge lists as three-way sets, or item by item when items carry an ``id`` or ``item``."""
+    keyed = _keyed(base, ours, theirs)
+    if keyed is not None:
+        key, (kb, ko, kt) = keyed
         merged: list[Any] = []
         for item_id in list(ko) + [i for i in kt if i not in ko]:
-            value = merge_values(
-                kb.get(item_id, MISSING),
-                ko.get(item_id, MISSING),
-                kt.get(item_id, MISSING),
-                f"{path}[{item_id}]",
-                found,
-            )
+            values = (kb.get(item_id, MISSING), ko.get(item_id, MISSING), kt.get(item_id, MISSING))
+            where = f"{path}[{item_id}]"
+            if key == "item" and MISSING not in values[1:] and len({_key(v) for v in values}) == 3:
+                value = merge_ticks(values[1], values[2], where, found)
+            else:
+                value = merge_values(values[0], values[1], values[2], where, found)
             if value is not MISSING:
                 merged.append(value)
         return merged
@@ -158,17 +220,68 @@ def merge_lists(
     return result
 
 
-def merge_data(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
-    """Field-by-field merge of three versions of a record (``conflicts`` united as a set)."""
+def _merge_groups(
+    base: dict[str, Any],
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    together: tuple[tuple[str, ...], ...],
+    found: list[FieldConflict],
+) -> None:
+    """Settle each group of fields that belong together, so both sides then agree on it.
+
+    A group changed on one side only comes whole from that side. Changed on both
+    sides differently, the local group stays whole and every field of it that the
+    other side holds differently is recorded as a conflict, so that ``resolve``
+    can take the other side's group whole. ``ours`` and ``theirs`` are changed in
+    place to the settled values.
+    """
+    for group in together:
+        versions = [
+            {name: data.get(name, MISSING) for name in group} for data in (base, ours, theirs)
+        ]
+        old, mine, other = versions
+        if mine == other:
+            continue
+        if old == mine:
+            chosen = other
+        else:
+            chosen = mine
+            if old != other:
+                for name in group:
+                    if other[name] != mine[name]:
+                        found.append(
+                            FieldConflict(
+                                name,
+                                None if mine[name] is MISSING else mine[name],
+                                None if other[name] is MISSING else other[name],
+                            )
+                        )
+        for data in (ours, theirs):
+            for name, value in chosen.items():
+                if value is MISSING:
+                    data.pop(name, None)
+                else:
+                    data[name] = value
+
+
+def merge_data(
+    base: dict[str, Any],
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    together: tuple[tuple[str, ...], ...] = (),
+) -> MergeResult:
+    """Field-by-field merge of three versions of a record (``conflicts`` united as a set).
+
+    ``together`` lists groups of fields that are merged as one (:data:`MERGED_TOGETHER`).
+    """
     found: list[FieldConflict] = []
+    plain_base = {k: v for k, v in base.items() if k != "conflicts"}
     plain = {key: value for key, value in ours.items() if key != "conflicts"}
-    merged = merge_maps(
-        {k: v for k, v in base.items() if k != "conflicts"},
-        plain,
-        {k: v for k, v in theirs.items() if k != "conflicts"},
-        "",
-        found,
-    )
+    plain_theirs = {k: v for k, v in theirs.items() if k != "conflicts"}
+    _merge_groups(plain_base, plain, plain_theirs, together, found)
+    merged = merge_maps(plain_base, plain, plain_theirs, "", found)
+    order = {name: index for index, name in enumerate([*ours, *theirs, *base])}
+    found.sort(key=lambda conflict: order.get(re.split(r"[.\[]", conflict.field)[0], len(order)))
     recorded = merge_lists(
         list(base.get("conflicts") or []),
         list(ours.get("conflicts") or []),
@@ -253,12 +366,29 @@ class DriverContext:
         else:
             side_name = f"{name}{SIDECAR_MARK}{digest}"
         rel = f"{folder}/{side_name}" if folder else side_name
+        self._note_created(rel)
+        with (self.git_dir / SIDECARS_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(rel + "\n")
         target = Path(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        with (self.git_dir / SIDECARS_FILE).open("a", encoding="utf-8") as handle:
-            handle.write(rel + "\n")
         return rel
+
+    def _note_created(self, rel: str) -> None:
+        """Name ``rel`` in sync's intent before writing it, so a kill never leaves it behind.
+
+        ``sync`` waits for git (and so for this driver) meanwhile, and reads the
+        sidecars back into its own intent when the merge returns.
+        """
+        from prosper_coop.core import journal
+
+        root = self.git_dir.resolve().parent
+        data = journal.read_intent(root)
+        if not data or data.get("kind") != "sync":
+            return
+        created = [path for path in data.get("created") or [] if isinstance(path, str)]
+        if rel not in created:
+            journal.write_intent(root, {**data, "created": [*created, rel]})
 
 
 def merge_record_text(base: str, ours: str, theirs: str, ctx: DriverContext) -> str | None:
@@ -281,7 +411,8 @@ def merge_record_text(base: str, ours: str, theirs: str, ctx: DriverContext) -> 
     if not all(isinstance(version, dict) for version in versions):
         return None
     base_data, ours_data, theirs_data = versions
-    result = merge_data(base_data, ours_data, theirs_data)
+    together = MERGED_TOGETHER.get(rtype.name, ())
+    result = merge_data(base_data, ours_data, theirs_data, together)
     merged = result.data
     if result.conflicts:
         add_conflicts(merged, result.conflicts, ctx.who("ours"), ctx.who("theirs"))
@@ -291,7 +422,7 @@ def merge_record_text(base: str, ours: str, theirs: str, ctx: DriverContext) -> 
         # The merged fields do not fit together (say, an end before a start): keep
         # ours whole and record every field that differs, so nothing is lost.
         merged = dict(ours_data)
-        merged["conflicts"] = merge_data(base_data, ours_data, theirs_data).data.get(
+        merged["conflicts"] = merge_data(base_data, ours_data, theirs_data, together).data.get(
             "conflicts", []
         )
         differing = [

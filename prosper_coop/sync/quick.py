@@ -20,6 +20,8 @@ from prosper_coop.core.git import can_start_in_background, start_ls_remote, star
 
 DRIVER_NAMES = ("prosper-coop", "prosper-coop-age")
 UP_TO_DATE = "Up to date with {url}: nothing came in, nothing went out."
+# A stopped command's intent (prosper_coop.core.journal): the full sync tidies it up first.
+INTENT = ("prosper-coop", "intent.json")
 
 
 def drivers_configured(git_config: str) -> bool:
@@ -128,6 +130,7 @@ def nothing_to_do() -> bool:
         and tip == [local]
         and all(f"merge={name}" in attributes for name in DRIVER_NAMES)
         and not os.path.exists(os.path.join(git_dir, "MERGE_HEAD"))  # noqa: PTH110, PTH118
+        and not os.path.exists(os.path.join(git_dir, *INTENT))  # noqa: PTH110, PTH118
         # A command stopped half-way: the full sync opens the study, which repairs it.
         and not os.path.exists(os.path.join(git_dir, "prosper-coop", "intent.json"))  # noqa: PTH110, PTH118
         and _say_up_to_date(url)

@@ -363,9 +363,9 @@ def _task_folders(folder: Path) -> tuple[list[str], list[str]]:
         return shards, top
     for entry in entries:
         name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_dir():
+        if name.startswith(".") or entry.is_symlink():
+            continue  # a link is never followed (doctor reports it)
+        if entry.is_dir(follow_symlinks=False):
             shards.append(name)
         elif name.endswith(".yaml"):
             top.append(name)
@@ -381,12 +381,12 @@ def _signature(folder: str, names: list[str] | None = None) -> Signature:
         names = [name for name in listing if name.endswith(".yaml") and name[0] != "."]
     prefix = folder + "/"
     try:
-        stats = list(map(os.stat, [prefix + name for name in names]))
+        stats = list(map(os.lstat, [prefix + name for name in names]))
     except FileNotFoundError:  # a file went away meanwhile (a checkout): one by one
         found: Signature = {}
         for name in names:
             with contextlib.suppress(FileNotFoundError):
-                stat = os.stat(prefix + name)  # noqa: PTH116
+                stat = os.lstat(prefix + name)
                 found[name] = (stat.st_mtime_ns, stat.st_size)
         return found
     return dict(zip(names, [(stat.st_mtime_ns, stat.st_size) for stat in stats], strict=True))

@@ -131,6 +131,8 @@ def _due_warnings(study: Study, task: Task, today: dt.date) -> list[str]:
 
 
 def _note(text: str, by: str, at: dt.datetime) -> Any:
+    from pydantic import ValidationError as PydanticError
+
     from prosper_coop.core.models import Note
 
     cleaned = text.strip()
@@ -138,7 +140,16 @@ def _note(text: str, by: str, at: dt.datetime) -> Any:
         raise InvalidInputError(
             "the note is empty", "Write a few words, e.g. --note 'Sent to AC-02'."
         )
-    return Note(at=at, by=by, text=cleaned)
+    try:
+        return Note(at=at, by=by, text=cleaned)
+    except PydanticError as exc:
+        limit = exc.errors(include_url=False)[0].get("ctx", {}).get("max_length")
+        if limit is None:
+            raise _invalid(exc) from None
+        raise InvalidInputError(
+            f"the note is {len(cleaned):,} characters long; a note can be at most {limit:,}",
+            "Shorten it, or keep the long text in a document and note where to find it.",
+        ) from None
 
 
 def add_task(

@@ -103,25 +103,31 @@ def show_alert(study: Study, keyring: Keyring, alert_id: str) -> AlertView:
     return AlertView(alert, checkin, note, problem)
 
 
+def open_alert(study: Study, alert_id: str) -> Any:
+    """The alert ``alert_id``, if it exists and is not resolved yet (else a clear error)."""
+    from prosper_coop.core.records import get
+
+    alert = study.load(get("alert"), alert_id)
+    if alert.status == "resolved":
+        raise ConflictError(
+            f"alert {alert_id} is already resolved (by {alert.resolved_by})",
+            f"See it with: prosper-coop wellbeing show {alert_id}",
+        )
+    return alert
+
+
 def resolve_alert(study: Study, alert_id: str, note: str) -> Any:
     """Mark an alert resolved with a note encrypted to the person and wellbeing lead(s)."""
-    from prosper_coop.core.records import get
     from prosper_coop.crypto import sealed
 
     text = note.strip()
     if not text:
         raise InvalidInputError(
             "the resolution note is empty",
-            "Say briefly what was done, e.g. --note 'Called; agreed to talk again Friday'.",
+            "Say briefly what was done, e.g. 'Called; agreed to talk again Friday'.",
         )
-    alerts = get("alert")
     with study.change("wellbeing", "resolve alert", alert_id) as change:
-        alert = study.load(alerts, alert_id)
-        if alert.status == "resolved":
-            raise ConflictError(
-                f"alert {alert_id} is already resolved (by {alert.resolved_by})",
-                f"See it with: prosper-coop wellbeing show {alert_id}",
-            )
+        alert = open_alert(study, alert_id)
         readers = sealed.readers_for(study, "alert-note", alert.person)
         sealed_note = sealed.seal(text.encode("utf-8"), readers).decode("ascii")
         alert.status = "resolved"

@@ -13,6 +13,7 @@ from typing import Any
 
 from prosper_coop.core.checks import Check, Loaded, Problem
 from prosper_coop.core.errors import UserError
+from prosper_coop.wellbeing.erasure import check_erased
 
 
 def _settings_problem(exc: UserError, default: str) -> Problem:
@@ -164,6 +165,7 @@ CHECKS: tuple[Check, ...] = (
     check_alerts,
     check_sensitive_files,
     check_renumbered,
+    check_erased,
 )
 
 

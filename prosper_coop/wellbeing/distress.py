@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from prosper_coop.core import yamlio
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.fsutil import read_regular_file
 from prosper_coop.core.study import Study, parse_model
 
 AnswerKind = Literal["yes-no", "text", "none"]
@@ -24,10 +25,11 @@ MAX_STEPS = 200
 
 
 def _yes_no_key(value: Any) -> Any:
-    # YAML 1.1 reads the words yes and no as booleans.
-    if value is True:
+    # YAML 1.1 reads the words yes and no as booleans, which JSON (as files are checked,
+    # see core/validation.py) keeps as the keys "true" and "false".
+    if value is True or value == "true":
         return "yes"
-    if value is False:
+    if value is False or value == "false":
         return "no"
     return value
 
@@ -130,14 +132,15 @@ def load_protocol(study: Study, name: str) -> DistressProtocol:
 
     check_safe(name, "protocol name")
     path = study.root / "protocols" / f"{name}.yaml"
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         names = ", ".join(protocol_names(study)) or "none"
         raise NotFoundError(
             f"there is no distress protocol called {name!r}",
             f"Protocols in this study: {names}.",
         )
     where = study.rel(path)
-    protocol = parse_model(DistressProtocol, yamlio.decode(path.read_bytes(), where), where)
+    data = read_regular_file(path, where)
+    protocol = parse_model(DistressProtocol, yamlio.decode(data, where), where)
     if protocol.id != name:
         from prosper_coop.core.errors import ValidationError
 

@@ -15,8 +15,6 @@ from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
 
 IDENTITY_FIELDS = ("real_name", "email", "phone", "other")
-# Incidents are kept: safeguarding records have their own retention duties.
-ERASED_TYPES = ("identity", "plan", "checkin", "reflection")
 
 
 def set_identity(
@@ -31,8 +29,9 @@ def set_identity(
 
     if not any(value.strip() for value in changes.values()):
         raise InvalidInputError(
-            "there is nothing to save: give at least one of --name, --email, --phone, --other",
-            "For example: prosper-coop people identity set CR-01 --name 'Full Name'",
+            "there is nothing to save: give at least one of name, email, phone or other",
+            f"Run prosper-coop people identity set {person} to be asked for each, or pipe "
+            f"them in: printf 'name: Full Name\\n' | prosper-coop people identity set {person}",
         )
     identities = get("identity")
     with study.change("people", "update identity", person) as change:
@@ -68,7 +67,7 @@ def show_identity(study: Study, keyring: Keyring, person: str) -> Any:
     except NotFoundError:
         raise NotFoundError(
             f"no identity is stored for {person}",
-            f"Add one with: prosper-coop people identity set {person} --name 'Full Name'",
+            f"Add one with: prosper-coop people identity set {person} (it asks for the details)",
         ) from None
     return keyring.read_or_explain(path, Identity, f"the identity of {person}")
 
@@ -89,30 +88,28 @@ class EraseReport:
 def erase_person(study: Study, person: str) -> EraseReport:
     """Remove ``person``'s identity, plan, check-ins, reflections and alerts (one commit).
 
-    Nothing needs decrypting: the files are found by where they live. Older
+    Nothing needs decrypting: the files are found by where they live. The commit
+    also records the erasure (``erased/ID.yaml``, the study ID only), so that
+    ``sync`` removes any copy another computer still holds (:mod:`.erasure`). Older
     (encrypted) versions remain in git history; the report says how many commits
     hold them and who, by the current rules, could read them.
     """
     from prosper_coop.core.records import get
     from prosper_coop.crypto import sealed
+    from prosper_coop.wellbeing import erasure
 
     study.load(get("person"), person)
     removed: list[str] = []
     alerts_removed: list[str] = []
+    alert_folder = get("alert").folder + "/"
     with study.change("people", "erase sensitive records", person) as change:
-        for name in ERASED_TYPES:
-            spare_copies = sealed.sidecars_of(study, get(name), person)
-            for path in [*sealed.files_of(study, get(name), person), *spare_copies]:
-                rel = study.rel(path)
-                change.delete(rel)
-                removed.append(rel)
-        alerts = get("alert")
-        for alert in study.load_all(alerts):
-            if alert.person == person:
-                rel = study.rel(study.path_of(alerts, alert.id))
-                change.delete(rel)
-                alerts_removed.append(alert.id)
-                removed.append(rel)
+        for rel in erasure.person_files(study, person):
+            change.delete(rel)
+            removed.append(rel)
+            if rel.startswith(alert_folder):
+                alerts_removed.append(rel.rsplit("/", 1)[-1].removesuffix(".yaml"))
+        # Recorded so that a copy coming back from another computer is removed again.
+        change.write_text(erasure.record_path(person), erasure.record_text(person))
     history = 0
     if removed and change.sha:
         # Commits before the erasure that hold (encrypted) copies of what was removed.

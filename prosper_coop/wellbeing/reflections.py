@@ -47,7 +47,7 @@ def add_reflection(
     if not text.strip():
         raise InvalidInputError(
             "your reflection is empty, so there was nothing to save",
-            "Write something with --text, pipe it in, or leave it for another time.",
+            "Write something in your editor, pipe it in, or leave it for another time.",
         )
     if len(text) > MAX_CHARS:
         raise InvalidInputError(

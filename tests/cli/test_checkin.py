@@ -7,7 +7,7 @@ import json
 import pytest
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers import act_as, git, state
+from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 from tests.wellbeing.helpers import add_person, set_recipient
 
 
@@ -87,7 +87,7 @@ def test_interactive_checkin_says_who_can_read_and_asks_again_on_bad_rating(
 def test_bad_ratings_are_refused_calmly(example_study, cli, monkeypatch, value, message) -> None:
     act_as(monkeypatch, "CR-01")
     before = state(example_study)
-    result = cli("--study", str(example_study.root), "checkin", "--distress", value, "--note", "n")
+    result = cli("--study", str(example_study.root), "checkin", "--distress", value)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "\nError: " in result.stderr
     assert message in result.stderr and "Nothing was saved" in result.stderr
@@ -111,7 +111,10 @@ def test_no_one_with_a_key_still_raises_the_alert(empty_study, cli, monkeypatch)
     add_person(empty_study, "CR-01", ["co-researcher"])
     add_person(empty_study, "WB-01", ["wellbeing-lead"])
     act_as(monkeypatch, "CR-01")
-    result = cli("--study", str(empty_study.root), "checkin", "-d", "9", "--note", "SECRET-WORDS")
+    result = cli(
+        "--study", str(empty_study.root), "checkin", "--from-stdin",
+        input="distress: 9\nnote: SECRET-WORDS\n",
+    )  # fmt: skip
     assert result.exit_code == ExitCode.KEY
     assert "could not be stored" in result.stderr
     assert "alert has been raised" in result.stderr
@@ -134,7 +137,10 @@ def test_invalid_recipient_key_refuses_without_writing(example_study, cli, monke
     set_recipient(example_study, "WB-01", "age1" + "q" * 58)
     act_as(monkeypatch, "CR-01")
     before = state(example_study)
-    result = cli("--study", str(example_study.root), "checkin", "-d", "2", "--note", "HIDDEN-1")
+    result = cli(
+        "--study", str(example_study.root), "checkin", "-d", "2", "--from-stdin",
+        input="note: HIDDEN-1\n",
+    )  # fmt: skip
     assert result.exit_code == ExitCode.KEY
     assert "the public key of WB-01 is not a valid age key" in result.stderr
     assert "HIDDEN-1" not in result.output
@@ -143,12 +149,58 @@ def test_invalid_recipient_key_refuses_without_writing(example_study, cli, monke
 
 def test_checkin_in_a_subprocess(example_study, run_cli) -> None:
     result = run_cli(
-        "checkin", "--distress", "7", "--note", "steady", cwd=example_study.root,
-        env={"PROSPER_COOP_AS": "CR-01"},
+        "checkin", "--distress", "7", cwd=example_study.root, env={"PROSPER_COOP_AS": "CR-01"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Rape Crisis" in result.stderr
     assert (example_study.root / "alerts" / "A-0003.yaml").is_file()
+
+
+def test_a_note_on_the_command_line_is_refused_and_support_still_shown(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "CR-01")
+    before = state(example_study)
+    result = cli("--study", str(example_study.root), "checkin", "-d", "8", "--note", "words")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "Error: --note is not taken on the command line" in result.stderr
+    assert "prosper-coop checkin --from-stdin" in result.stderr
+    assert "If you would like support" in result.stderr
+    assert "nobody has been told" in result.stderr
+    assert state(example_study) == before
+
+
+def test_checkin_answers_from_stdin(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-01")
+    root = str(example_study.root)
+    result = cli(
+        "--study", root, "checkin", "--from-stdin", "--json",
+        input="distress: 4\ncontact: yes\nnote: A long day: tired\n  but fine\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert made["alert"] is not None  # asked to be contacted
+    act_as(monkeypatch, "WB-01")
+    shown = json.loads(cli("--study", root, "wellbeing", "show", made["alert"], "--json").stdout)
+    assert shown["checkin_record"]["distress"] == 4
+    assert shown["checkin_record"]["note"] == "A long day: tired\nbut fine"
+    act_as(monkeypatch, "CR-01")
+    no_rating = cli("--study", root, "checkin", "--from-stdin", input="note: x\n")
+    assert no_rating.exit_code == ExitCode.USAGE and "distress: N" in no_rating.stderr
+
+
+def test_checkin_note_never_reaches_any_process_arguments(example_study, run_cli, tmp_path) -> None:
+    env, log = argv_recorder(tmp_path)
+    note = "A-NOTE-KEPT-OFF-THE-COMMAND-LINE"
+    result = run_cli(
+        "checkin", "--from-stdin", input=f"distress: 7\ncontact: no\nnote: {note}\n",
+        cwd=example_study.root, env={**env, "PROSPER_COOP_AS": "CR-01"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seen = recorded_argv(log)
+    assert any(argv[0] == "git" and "commit-tree" in argv for argv in seen)
+    assert any("checkin" in arg for argv in seen if argv[0] == "parent" for arg in argv)
+    assert not any(note in arg for argv in seen for arg in argv)
 
 
 # -- support -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.core.records import get
-from tests.helpers import act_as, git, state
+from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 
 STAGE2 = ["-a", "signs=yes", "-a", "able=no", "-a", "safe=yes", "-a", "continue=no",
           "-a", "consent-contact=no", "-a", "follow-up=yes"]  # fmt: skip
@@ -89,12 +89,17 @@ def test_researcher_protocol_about_a_team_member(example_study, cli, monkeypatch
 
 def test_interactive_walk(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "SG-01")
-    answers = "\n".join(["perhaps", "yes", "Racing thoughts", "", "no", "yes", "no", "yes", "yes"])
-    result = cli("--study", str(example_study.root), "distress", "run", input=answers + "\n")
+    answers = ["perhaps", "yes", "Racing thoughts", "", "no", "yes", "no", "yes", "yes"]
+    answers.append("Asked for a quiet room")  # anything else to record
+    root = str(example_study.root)
+    result = cli("--study", root, "distress", "run", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "Please answer yes or no" in result.stderr
     assert "[stage 1]" in result.stderr and "Stop the interview" in result.stderr
+    assert "Anything else to record for the safeguarding lead?" in result.output
     assert "Recorded incident I-0002" in result.stderr
+    shown = cli("--study", root, "distress", "show", "I-0002", "--json")
+    assert json.loads(shown.stdout)["note"] == "Asked for a quiet room"
 
 
 @pytest.mark.parametrize(
@@ -126,8 +131,9 @@ def test_no_safeguarding_lead_with_a_key(example_study, cli, monkeypatch) -> Non
     act_as(monkeypatch, "AC-01")
     before = state(example_study)
     result = cli(
-        "--study", str(example_study.root), "distress", "run", *STAGE2, "--note", "KEEP-OUT"
-    )
+        "--study", str(example_study.root), "distress", "run", *STAGE2, "--from-stdin",
+        input="note: KEEP-OUT\n",
+    )  # fmt: skip
     assert result.exit_code == ExitCode.KEY
     assert "no safeguarding lead has a key" in result.stderr
     assert "If you would like support" in result.stderr
@@ -152,3 +158,51 @@ def test_follow_up_goes_in_the_sessions_work_package(example_study, cli, monkeyp
     assert result.exit_code == 0, result.output
     task = example_study.load(get("task"), json.loads(result.stdout)["task"])
     assert task.wp == session_wp
+
+
+def test_words_about_distress_on_the_command_line_are_refused(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "SG-01")
+    before = state(example_study)
+    root = str(example_study.root)
+    note = cli("--study", root, "distress", "run", *STAGE2, "--note", "what they said")
+    assert note.exit_code == ExitCode.USAGE, note.output
+    assert "Error: --note is not taken on the command line" in note.stderr
+    said = cli("--study", root, "distress", "run", *STAGE2, "-a", "thoughts=what they said")
+    assert said.exit_code == ExitCode.USAGE, said.output
+    assert "Error: --answer thoughts=... is not taken on the command line" in said.stderr
+    assert "--from-stdin" in said.stderr and "what they said" not in said.stderr
+    assert state(example_study) == before
+
+
+def test_answers_and_note_from_stdin(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "SG-01")
+    root = str(example_study.root)
+    piped = (
+        "signs: yes\nthoughts: Racing: can't stop\nable: no\nsafe: yes\ncontinue: no\n"
+        "consent-contact: no\nfollow-up: yes\nnote: Asked for water\n"
+    )
+    result = cli("--study", root, "distress", "run", "--from-stdin", "--json", input=piped)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["incident"] == "I-0002"
+    incident = json.loads(cli("--study", root, "distress", "show", "I-0002", "--json").stdout)
+    answers = {step["step"]: step["answer"] for step in incident["steps"]}
+    assert answers["thoughts"] == "Racing: can't stop" and answers["able"] == "no"
+    assert incident["note"] == "Asked for water"
+    unknown = cli("--study", root, "distress", "run", "--from-stdin", input="mood: low\n")
+    assert unknown.exit_code == ExitCode.INVALID and "line 1: expected one of" in unknown.stderr
+
+
+def test_distress_words_never_reach_any_process_arguments(example_study, run_cli, tmp_path) -> None:
+    env, log = argv_recorder(tmp_path)
+    words, note = "THEIR-OWN-WORDS-ARGV", "A-NOTE-FOR-THE-LEAD-ARGV"
+    result = run_cli(
+        "distress", "run", *STAGE2, "--from-stdin", input=f"thoughts: {words}\nnote: {note}\n",
+        cwd=example_study.root, env={**env, "PROSPER_COOP_AS": "SG-01"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seen = recorded_argv(log)
+    assert any(argv[0] == "git" and "commit-tree" in argv for argv in seen)
+    assert any("distress" in arg for argv in seen if argv[0] == "parent" for arg in argv)
+    assert not any(words in arg or note in arg for argv in seen for arg in argv)

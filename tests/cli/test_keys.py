@@ -46,25 +46,30 @@ def test_keys_init_replace_keeps_the_old_key_file(example_study, cli, monkeypatc
     assert keys.find(old) is not None
 
 
-def test_passphrase_protected_key(empty_study, cli, monkeypatch) -> None:
+def test_passphrase_protected_key(empty_study, cli, monkeypatch, tmp_path) -> None:
     from prosper_coop.crypto import keys
 
     add_person(empty_study, "CR-01", ["co-researcher", "wellbeing-lead"])
     act_as(monkeypatch, "CR-01")
     root = str(empty_study.root)
-    made = cli("--study", root, "keys", "init", "--passphrase", input="open sesame\nopen sesame\n")
+    secret = tmp_path / "passphrase"
+    secret.write_text("open sesame\n")
+    secret.chmod(0o600)
+    monkeypatch.setenv("PROSPER_COOP_PASSPHRASE_FILE", str(secret))
+    made = cli("--study", root, "keys", "init", "--passphrase")
     assert made.exit_code == 0, made.output
     found = keys.find(recipient_of(empty_study, "CR-01"))
     assert found is not None and found.protected
     assert b"AGE-SECRET-KEY" not in found.path.read_bytes()
-    assert cli("--study", root, "checkin", "-d", "2", "--note", "n").exit_code == 0
+    assert cli("--study", root, "checkin", "-d", "2").exit_code == 0
 
     keys.forget_unlocked()
-    wrong = cli("--study", root, "reflect", "list", input="not it\n")
+    secret.write_text("not it\n")
+    wrong = cli("--study", root, "reflect", "list")
     assert wrong.exit_code == ExitCode.KEY
     assert "that passphrase did not unlock your key" in wrong.stderr
     assert "not it" not in wrong.stderr
-    monkeypatch.setenv("PROSPER_COOP_PASSPHRASE", "open sesame")
+    secret.write_text("open sesame\n")
     keys.forget_unlocked()
     shown = cli("--study", root, "keys", "show", "--json")
     assert json.loads(shown.stdout)["passphrase"] is True
@@ -104,6 +109,30 @@ def test_export_then_import_restores_the_key(example_study, cli, monkeypatch, tm
     restored = cli("--study", root, "keys", "import", str(backup))
     assert restored.exit_code == 0, restored.output
     assert cli("--study", root, "reflect", "show", "RF-0001").exit_code == 0
+
+
+def test_export_refuses_a_file_inside_a_study(example_study, cli, monkeypatch, tmp_path) -> None:
+    root = example_study.root
+    act_as(monkeypatch, "CR-01")
+    before = state(example_study)
+    for inside in (root / "k.txt", root / "backups" / "new" / "k.txt", root / "people" / "k"):
+        result = cli("--study", str(root), "keys", "export", "--out", str(inside))
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert f"{inside} is inside the study at {root}" in result.stderr
+        assert "Nothing was written" in result.stderr
+        assert "AGE-SECRET-KEY" not in result.output
+        assert not inside.exists()
+    monkeypatch.chdir(root)  # a relative path, as typed in the study folder
+    relative = cli("keys", "export", "--out", "./k.txt")
+    assert relative.exit_code == ExitCode.USAGE, relative.output
+    assert not (root / "k.txt").exists()
+    assert state(example_study) == before
+    outside = tmp_path / "usb" / "prosper-key.txt"
+    outside.parent.mkdir()
+    written = cli("keys", "export", "--out", str(outside))
+    assert written.exit_code == 0, written.output
+    assert outside.read_text().count("AGE-SECRET-KEY-1") == 1
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o600
 
 
 def test_import_bad_files(cli, tmp_path) -> None:

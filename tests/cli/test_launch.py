@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,50 @@ def test_help_and_typos_see_the_whole_group() -> None:
         assert len(_mounted(argv)["task"]) == len(whole), argv
     root_listing = _mounted(["--help"])
     assert {"task", "status", "sync", "people", "remote"} <= set(root_listing)
+
+
+# -- a reader that goes away (``| head``) -------------------------------------------------
+def _console_script() -> list[str]:
+    script = Path(sys.executable).parent / "prosper-coop"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "prosper_coop"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "argv",
+    [("doctor",), ("status",), ("task", "list"), ("task", "show", "T-0001"), ("log",)],
+    ids=lambda argv: "-".join(argv),
+)
+def test_a_reader_that_has_gone_stops_the_command_quietly(
+    argv: tuple[str, ...], example_study: Study
+) -> None:
+    """Nobody reads stdout any more (its pipe is closed): exit 141, nothing on stderr."""
+    if argv == ("doctor",):
+        with (example_study.root / "tasks" / "00" / "T-0001.yaml").open("a") as record:
+            record.write("surprise: 1\n")  # so that doctor has something to print
+    command = [*_console_script(), "--study", str(example_study.root), *argv]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as running:
+        assert running.stdout is not None and running.stderr is not None
+        running.stdout.close()  # the reader goes away before anything is written
+        err = running.stderr.read().decode()
+        code = running.wait(timeout=120)
+    assert (code, err) == (ExitCode.READER_GONE, "")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [("doctor",), ("status",)], ids=lambda argv: argv[0])
+def test_piped_into_head_nothing_goes_wrong(argv: tuple[str, ...], example_study: Study) -> None:
+    """``prosper-coop doctor | head -1`` in a real shell: one line out, no error."""
+    if argv == ("doctor",):
+        for number in range(1, 20):
+            path = example_study.root / "tasks" / "00" / f"T-{number:04d}.yaml"
+            with path.open("a") as record:
+                record.write("surprise: 1\n")
+    shell = 'for i in 1 2 3; do "$@" | head -1; done'
+    command = [*_console_script(), "--study", str(example_study.root), *argv]
+    done = subprocess.run(
+        ["sh", "-c", shell, "sh", *command], capture_output=True, text=True, timeout=300
+    )
+    assert len(done.stdout.splitlines()) == 3
+    for sign in ("Error", "something unexpected", "Traceback", "Exception", "BrokenPipe"):
+        assert sign not in done.stderr

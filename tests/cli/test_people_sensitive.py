@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers import act_as, git, state
+from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 
 
 def test_identity_is_for_coordinators_only(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CO-01")
     result = cli(
-        "--study", root, "people", "identity", "set", "CR-02", "--name", "Jo Invented",
-        "--phone", "07700 900123",
+        "--study", root, "people", "identity", "set", "CR-02",
+        input="name: Jo Invented\nphone: +44 7700 900123\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "readable by the study coordinator (CO-01)" in result.stderr
     assert git(example_study, "log", "-1", "--format=%s").strip() == (
         "people: update identity (CR-02)"
     )
-    update = cli("--study", root, "people", "identity", "set", "CR-02", "--email", "jo@x.invalid")
+    update = cli(
+        "--study", root, "people", "identity", "set", "CR-02",
+        input="email: jo@x.invalid\nother: Flat 2: ring twice\n  (not before 10)\n",
+    )  # fmt: skip
     assert update.exit_code == 0, update.output
     shown = json.loads(cli("--study", root, "people", "identity", "show", "CR-02", "--json").stdout)
-    assert (shown["real_name"], shown["phone"], shown["email"]) == (
-        "Jo Invented", "07700 900123", "jo@x.invalid"
+    assert (shown["real_name"], shown["phone"], shown["email"], shown["other"]) == (
+        "Jo Invented", "+44 7700 900123", "jo@x.invalid", "Flat 2: ring twice\n(not before 10)"
     )  # fmt: skip
     act_as(monkeypatch, "WB-01")
     refused = cli("--study", root, "people", "identity", "show", "CR-02")
@@ -38,10 +42,19 @@ def test_identity_bad_input(example_study, cli, monkeypatch) -> None:
     before = state(example_study)
     nothing = cli("--study", root, "people", "identity", "set", "CR-02")
     assert nothing.exit_code == ExitCode.USAGE and "nothing to save" in nothing.stderr
-    nobody = cli("--study", root, "people", "identity", "set", "CR-77", "--name", "X")
+    nobody = cli("--study", root, "people", "identity", "set", "CR-77", input="name: X\n")
     assert nobody.exit_code == ExitCode.NOT_FOUND
-    long_name = cli("--study", root, "people", "identity", "set", "CR-02", "--name", "x" * 600)
+    long_name = cli(
+        "--study", root, "people", "identity", "set", "CR-02", input=f"name: {'x' * 600}\n"
+    )
     assert long_name.exit_code == ExitCode.USAGE and "x" * 600 not in long_name.stderr
+    # A line that is not name: value is refused, naming the line but never echoing it.
+    unnamed = cli("--study", root, "people", "identity", "set", "CR-02", input="Jo Invented\n")
+    assert unnamed.exit_code == ExitCode.INVALID, unnamed.output
+    assert "line 1: expected one of: name, email, phone, other" in unnamed.stderr
+    assert "Jo Invented" not in unnamed.output
+    twice = cli("--study", root, "people", "identity", "set", "CR-02", input="name: A\nname: B\n")
+    assert twice.exit_code == ExitCode.INVALID and "name is given twice" in twice.stderr
     none_yet = cli("--study", root, "people", "identity", "show", "CR-03")
     assert none_yet.exit_code == ExitCode.NOT_FOUND and "identity set CR-03" in none_yet.stderr
     assert state(example_study) == before
@@ -68,6 +81,10 @@ def test_erase_removes_sensitive_records_in_one_commit(example_study, cli, monke
         "people: erase sensitive records (CR-01)"
     )
     assert (example_study.root / "people" / "CR-01.yaml").is_file()
+    # The erasure is recorded by study ID only, so that sync keeps it erased everywhere.
+    record = (example_study.root / "erased" / "CR-01.yaml").read_text()
+    assert "person: CR-01" in record
+    assert git(example_study, "show", "--format=", "--name-only", "HEAD").count("erased/") == 1
     assert git(example_study, "status", "--porcelain") == ""
 
 
@@ -91,12 +108,20 @@ def test_erase_asks_first_and_unknown_person(example_study, cli, monkeypatch) ->
     assert state(example_study) == before
     nothing = cli("--study", str(example_study.root), "people", "erase", "CR-05", "--yes")
     assert "no sensitive records for CR-05" in nothing.stderr
-    assert state(example_study) == before
+    # Another computer may still hold some: the erasure is recorded, in one commit.
+    assert "erased/CR-05.yaml" in nothing.stderr
+    assert git(example_study, "rev-list", "--count", f"{before[0]}..HEAD").strip() == "1"
+    assert git(example_study, "show", "--name-status", "--format=", "HEAD").split() == [
+        "A", "erased/CR-05.yaml"
+    ]  # fmt: skip
+    again = cli("--study", str(example_study.root), "people", "erase", "CR-05", "--yes")
+    assert again.exit_code == 0
+    assert git(example_study, "rev-list", "--count", f"{before[0]}..HEAD").strip() == "1"
 
 
 def test_people_sensitive_in_a_subprocess(example_study, run_cli) -> None:
     cwd = example_study.root
-    made = run_cli("people", "identity", "set", "CR-03", "--name", "Invented Name", cwd=cwd)
+    made = run_cli("people", "identity", "set", "CR-03", input="name: Invented Name\n", cwd=cwd)
     assert made.returncode == 0, made.stderr
     shown = run_cli("people", "identity", "show", "CR-03", cwd=cwd)
     assert "Invented Name" in shown.stdout
@@ -134,3 +159,84 @@ def test_erase_removes_copies_kept_by_sync(example_study, cli, monkeypatch) -> N
     assert "checkins/CR-01/CI-0001.conflict-0a1b2c.age" in removed
     assert "plans/CR-01.conflict-3d4e5f.age" in removed
     assert not spare_checkin.exists() and not spare_plan.exists()
+
+
+IDENTITY = {"name": "Jo Invented-Argv", "email": "jo.argv@x.invalid", "phone": "+44 7700 900555"}
+
+
+def test_identity_options_on_the_command_line_are_refused(example_study, cli) -> None:
+    before = state(example_study)
+    for option in ("--name", "--email", "--phone", "--other"):
+        result = cli(
+            "--study", str(example_study.root), "people", "identity", "set", "CR-02", option, "x"
+        )
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert f"Error: {option} is not taken on the command line" in result.stderr
+        assert "Nothing was saved" in result.stderr
+        assert "| prosper-coop people identity set CR-02" in result.stderr
+    assert state(example_study) == before
+
+
+def test_identity_never_reaches_any_process_arguments(example_study, run_cli, tmp_path) -> None:
+    """The real console script reads the details from stdin; no argv ever holds them."""
+    env, log = argv_recorder(tmp_path)
+    piped = "".join(f"{key}: {value}\n" for key, value in IDENTITY.items())
+    done = run_cli("people", "identity", "set", "CR-05", input=piped, cwd=example_study.root,
+                   env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seen = recorded_argv(log)
+    assert any(argv[0] == "git" and "commit-tree" in argv for argv in seen)  # git was watched
+    parents = [argv for argv in seen if argv[0] == "parent"]
+    assert any("identity" in arg for argv in parents for arg in argv)  # and the tool itself
+    for value in IDENTITY.values():
+        assert not any(value in arg for argv in seen for arg in argv), value
+    shown = run_cli("people", "identity", "show", "CR-05", "--json", cwd=example_study.root)
+    assert json.loads(shown.stdout)["real_name"] == IDENTITY["name"]
+    old_form = run_cli("people", "identity", "set", "CR-05", "--name", "Someone",
+                       cwd=example_study.root)  # fmt: skip
+    assert old_form.returncode == ExitCode.USAGE
+    assert "--name is not taken on the command line" in old_form.stderr
+
+
+def test_identity_is_asked_for_at_a_terminal(example_study) -> None:
+    """With a terminal (a real pseudo-terminal), each detail is asked for."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "prosper-coop"
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [str(script), "people", "identity", "set", "CR-06"],
+        cwd=example_study.root, stdin=secondary, stdout=secondary, stderr=secondary,
+    )  # fmt: skip
+    os.close(secondary)
+    screen = bytearray()
+    seen = 0
+    for answer in (b"Pat Invented", b"", b"0161 496 0000", b""):
+        seen = _expect(primary, screen, b"(Enter to leave", seen)
+        os.write(primary, answer + b"\r")
+    assert process.wait(timeout=60) == 0, screen.decode(errors="replace")
+    os.close(primary)
+    shown = subprocess.run(
+        [str(script), "people", "identity", "show", "CR-06", "--json"],
+        cwd=example_study.root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    record = json.loads(shown.stdout)
+    assert (record["real_name"], record["phone"]) == ("Pat Invented", "0161 496 0000")
+    assert not record["email"]  # Enter left it out
+
+
+def _expect(fd: int, screen: bytearray, text: bytes, start: int) -> int:
+    """Read the terminal until ``text`` appears after ``start``; where it ends."""
+    import os
+    import select
+    import time
+
+    deadline = time.monotonic() + 60
+    while (found := screen.find(text, start)) == -1:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"no {text!r} on the terminal: {screen.decode(errors='replace')}"
+        screen += os.read(fd, 4096)
+    return found + len(text)

@@ -177,7 +177,7 @@ def test_status_and_doctor_show_conflicts_then_resolve(sealed_env: Path, cli, ru
 
     done = run_cli("resolve", task, "--take", "theirs", "--field", "status", cwd=b.root)
     assert done.returncode == 0, done.stderr
-    assert "status is now 'doing'" in done.stderr
+    assert "status is now doing." in done.stderr
     assert "1 more conflict(s)" in done.stderr
     result = cli(
         "--study", str(b.root), "resolve", task, "--take", "Shared by both", "--field", "title"

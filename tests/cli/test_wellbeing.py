@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers import act_as, git, state
+from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 from tests.wellbeing.helpers import set_recipient
 
 
@@ -64,7 +64,7 @@ def test_missing_private_key_file(example_study, cli, monkeypatch) -> None:
 def test_resolve_encrypts_the_note(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "WB-01")
-    result = cli("--study", root, "wellbeing", "resolve", "A-0002", "--note", "Called; SAFE-NOTE")
+    result = cli("--study", root, "wellbeing", "resolve", "A-0002", input="Called; SAFE-NOTE\n")
     assert result.exit_code == 0, result.output
     text = (example_study.root / "alerts" / "A-0002.yaml").read_text()
     assert "status: resolved" in text and "resolved_by: WB-01" in text
@@ -85,25 +85,30 @@ def test_resolve_bad_input(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "WB-01")
     before = state(example_study)
-    empty = cli("--study", root, "wellbeing", "resolve", "A-0002", "--note", " ")
+    empty = cli("--study", root, "wellbeing", "resolve", "A-0002", input=" ")
     assert empty.exit_code == ExitCode.USAGE and "note is empty" in empty.stderr
-    again = cli("--study", root, "wellbeing", "resolve", "A-0001", "--note", "x")
+    again = cli("--study", root, "wellbeing", "resolve", "A-0001", input="x")
     assert again.exit_code == ExitCode.CONFLICT and "already resolved" in again.stderr
-    missing = cli("--study", root, "wellbeing", "resolve", "A-0099", "--note", "x")
+    missing = cli("--study", root, "wellbeing", "resolve", "A-0099", input="x")
     assert missing.exit_code == ExitCode.NOT_FOUND
+    for option in ("--note", "-m"):  # a note on the command line, for all to see: refused
+        argv = cli("--study", root, "wellbeing", "resolve", "A-0002", option, "Called")
+        assert argv.exit_code == ExitCode.USAGE, argv.output
+        assert "--note is not taken on the command line" in argv.stderr
+        assert "| prosper-coop wellbeing resolve A-0002" in argv.stderr
     bad_id = cli("--study", root, "wellbeing", "show", "../etc")
     assert bad_id.exit_code == ExitCode.USAGE
     assert state(example_study) == before
 
 
-def test_plan_by_flags_and_prompts(example_study, cli, monkeypatch) -> None:
+def test_plan_from_stdin(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CR-02")
-    result = cli("--study", root, "wellbeing", "plan", "--what-helps", "Music")
+    result = cli("--study", root, "wellbeing", "plan", input="what-helps: Music\n")
     assert result.exit_code == 0, result.output
     assert "you and the wellbeing lead (WB-01)" in result.stderr
-    prompted = cli("--study", root, "wellbeing", "plan", input="\nPoor sleep\n\n\n\n")
-    assert prompted.exit_code == 0, prompted.output
+    piped = cli("--study", root, "wellbeing", "plan", input="early_signs: Poor sleep\n")
+    assert piped.exit_code == 0, piped.output
     shown = cli("--study", root, "wellbeing", "plan", "--json")
     plan = json.loads(shown.stdout)
     assert (plan["what_helps"], plan["early_signs"]) == ("Music", "Poor sleep")
@@ -123,7 +128,7 @@ def test_failed_plan_write_never_overwrites_the_encrypted_plan(
     set_recipient(example_study, "WB-01", "age1" + "p" * 58)
     act_as(monkeypatch, "CR-01")
     before = state(example_study)
-    result = cli("--study", str(example_study.root), "wellbeing", "plan", "--other", "LOST?")
+    result = cli("--study", str(example_study.root), "wellbeing", "plan", input="other: LOST?\n")
     assert result.exit_code == ExitCode.KEY
     assert path.read_bytes() == before_bytes
     assert state(example_study) == before
@@ -136,7 +141,7 @@ def test_wellbeing_commands_in_a_subprocess(example_study, run_cli) -> None:
     assert [a["id"] for a in json.loads(alerts.stdout)] == ["A-0002"]
     shown = run_cli("wellbeing", "show", "A-0002", cwd=cwd, env=lead)
     assert shown.returncode == 0 and "Distress rating: 8" in shown.stdout
-    done = run_cli("wellbeing", "resolve", "A-0002", "--note", "Talked", cwd=cwd, env=lead)
+    done = run_cli("wellbeing", "resolve", "A-0002", input="Talked", cwd=cwd, env=lead)
     assert done.returncode == 0, done.stderr
     plan = run_cli("wellbeing", "plan", "--show", cwd=cwd, env={"PROSPER_COOP_AS": "CR-01"})
     assert "A short walk" in plan.stdout
@@ -163,3 +168,45 @@ def test_lead_sees_a_contact_request_with_a_high_rating(example_study, cli, monk
     assert "high rating; asked to be contacted" in listed.stdout
     rows = json.loads(cli("--study", root, "wellbeing", "alerts", "--json").stdout)
     assert any(r["person"] == "CR-01" and r["contact_requested"] for r in rows)
+
+
+def test_plan_answers_on_the_command_line_are_refused(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-02")
+    before = state(example_study)
+    for option in ("--what-helps", "--early-signs", "--who-to-contact", "--in-a-crisis", "--other"):
+        result = cli("--study", str(example_study.root), "wellbeing", "plan", option, "Music")
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert f"Error: {option} is not taken on the command line" in result.stderr
+        assert "| prosper-coop wellbeing plan" in result.stderr
+    assert state(example_study) == before
+
+
+def test_plan_from_stdin_bad_input(example_study, cli, monkeypatch) -> None:
+    act_as(monkeypatch, "CR-02")
+    before = state(example_study)
+    root = str(example_study.root)
+    nothing = cli("--study", root, "wellbeing", "plan", input="")
+    assert nothing.exit_code == ExitCode.USAGE and "nothing to save" in nothing.stderr
+    unknown = cli("--study", root, "wellbeing", "plan", input="what_hurts: x\n")
+    assert unknown.exit_code == ExitCode.INVALID
+    assert "expected one of: what_helps, early_signs" in unknown.stderr
+    assert state(example_study) == before
+
+
+def test_wellbeing_notes_never_reach_any_process_arguments(
+    example_study, run_cli, tmp_path
+) -> None:
+    env, log = argv_recorder(tmp_path)
+    note = "CALLED-AND-AGREED-A-CATCH-UP-ARGV"
+    plan = "A-WALK-WITH-THE-DOG-ARGV"
+    cwd = example_study.root
+    done = run_cli("wellbeing", "resolve", "A-0002", input=note, cwd=cwd,
+                   env={**env, "PROSPER_COOP_AS": "WB-01"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = run_cli("wellbeing", "plan", input=f"what-helps: {plan}\n", cwd=cwd,
+                      env={**env, "PROSPER_COOP_AS": "CR-01"})  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    seen = recorded_argv(log)
+    assert sum(argv[0] == "git" and "commit-tree" in argv for argv in seen) == 2
+    assert any("resolve" in arg for argv in seen if argv[0] == "parent" for arg in argv)
+    assert not any(note in arg or plan in arg for argv in seen for arg in argv)

@@ -28,7 +28,9 @@ pytestmark = [
 def test_age_cli_decrypts_a_committed_checkin(example_study, cli, monkeypatch, tmp_path) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CR-03")
-    result = cli("--study", root, "checkin", "--distress", "4", "--note", "interop-note-31")
+    result = cli(
+        "--study", root, "checkin", "--from-stdin", input="distress: 4\nnote: interop-note-31\n"
+    )
     assert result.exit_code == 0, result.output
     committed = git(example_study, "show", "HEAD", "--name-only", "--format=")
     path = next(line for line in committed.splitlines() if line.startswith("checkins/CR-03/"))

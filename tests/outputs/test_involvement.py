@@ -42,7 +42,10 @@ def test_log_time_is_one_commit_by_the_actor(example_study) -> None:
         ("25", "0", "at most 24"),
         ("lots", "0", "not a number"),
         ("2", "-5", "expenses cannot be negative"),
-        ("nan", "0", "cannot be negative"),
+        ("nan", "0", "'nan' is not a number"),
+        ("1e308", "0", "hours 1e308 is too large"),
+        ("inf", "0", "hours inf is too large"),
+        ("2", "1e308", "expenses 1e308 is too large"),
     ],
 )
 def test_bad_amounts_are_refused(example_study, hours, expenses, message) -> None:

@@ -188,9 +188,12 @@ def test_three_clones_interleaved_changes_lose_nothing(sealed_env: Path, key: Ke
         assert [n.text for n in task.notes] == ["Asked the ethics committee", "Booked the room"]
         assert task.tags == ["fieldwork", "ppi"]
         assert task.blocked_reason == "Waiting for ethics"
-        (clash,) = task.conflicts
-        assert clash.field == "status"
+        # Status and blocked_reason belong together: both sides' are kept, to choose as one.
+        by_field = {c.field: c for c in task.conflicts}
+        assert sorted(by_field) == ["blocked_reason", "status"]
+        clash, reason = by_field["status"], by_field["blocked_reason"]
         assert {clash.mine, clash.theirs} == {"blocked", "doing"}
+        assert {reason.mine, reason.theirs} == {"Waiting for ethics", None}
         assert {clash.mine_by, clash.theirs_by} == {"CO-01", "CR-02"}
         folder = study.root / "checkins" / "CR-01"
         checkins = sorted(p.name for p in folder.glob("*.age"))
@@ -211,6 +214,7 @@ def test_three_clones_interleaved_changes_lose_nothing(sealed_env: Path, key: Ke
     acting("CO-01")
     resolved = conflicts.resolve(a, focus, "theirs", "status")
     assert resolved.remaining == 0
+    assert set(resolved.fields) == {"status", "blocked_reason"}  # taken together
     sync.sync(a)
     sync.sync(c)
     assert c.load(get("task"), focus).conflicts == []
@@ -507,6 +511,14 @@ def test_sidecar_mark_is_the_same_everywhere() -> None:
     assert study.SIDECAR_MARK == merging.SIDECAR_MARK
 
 
+def test_the_quick_path_knows_where_a_stopped_commands_intent_is() -> None:
+    """The quick no-op check steps aside for the full sync, which tidies a stopped one up."""
+    from prosper_coop.core import journal
+    from prosper_coop.sync import quick
+
+    assert quick.INTENT == (journal.JOURNAL_DIR, journal.INTENT_FILE)
+
+
 def test_renumbered_person_who_is_me_moves_my_whoami(sealed_env: Path) -> None:
     from prosper_coop.core import localconfig
 
@@ -550,3 +562,46 @@ def test_someone_pushing_in_between_is_merged_too(
     assert titles == ["From a", "From b", "From c"]
     assert len({t.id for t in b.load_all(get("task"))}) == 3
     assert add_note_task == "T-0001"
+
+
+def test_a_lost_race_for_the_remote_branch_is_retried_like_fetch_first(sealed_env: Path) -> None:
+    """Two pushes at once: git says "cannot lock ref ... failed to update ref"; sync ends 0.
+
+    The remote's hook holds the branch's lock on the first push (as a racing push
+    does), and lets go on the next.
+    """
+    remote, (a, b) = make_team(sealed_env, ("a", "b"))
+    add_task(a, "From a")
+    sync.sync(a)
+    add_task(b, "From b")
+    raced = sealed_env / "raced"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f'if [ -e "{raced}" ]; then rm -f refs/heads/main.lock; exit 0; fi\n'
+        f'touch "{raced}" refs/heads/main.lock\n'
+    )
+    hook.chmod(0o755)
+    result = sync.sync(b)
+    assert raced.exists() and result.pushed
+    assert git(remote, "rev-parse", "main") == git(b, "rev-parse", "HEAD")
+    assert not (remote / "refs/heads/main.lock").exists()
+    sync.sync(a)
+    assert sorted(tasks_by_title(a)) == ["From a", "From b"]
+
+
+def test_sync_never_shares_a_key_committed_by_hand_without_the_hook(sealed_env: Path) -> None:
+    """``git commit --no-verify`` skips the hook; sync still refuses to send the key."""
+    from prosper_coop.core.errors import ValidationError
+
+    remote, (a,) = make_team(sealed_env, ("a",))
+    before = git(remote, "rev-parse", "main").strip()
+    key = str(pyrage.x25519.Identity.generate())
+    (a.root / "notes.txt").write_text(f"# my key\n{key}\n")
+    git(a, "add", "notes.txt")
+    git(a, "-c", "user.name=Someone", "-c", "user.email=s@example.invalid", "commit", "-q", "--no-verify", "-m", "by hand")
+    with pytest.raises(ValidationError, match=r"notes\.txt") as caught:
+        sync.sync(a)
+    assert "never shares a private key" in (caught.value.hint or "")
+    assert git(remote, "rev-parse", "main").strip() == before
+    assert key not in git(remote, "log", "--all", "-p")

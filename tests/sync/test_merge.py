@@ -205,3 +205,112 @@ def test_git_reason_picks_the_line_that_says_what_went_wrong() -> None:
     assert git_reason(stderr) == "'/x/team.git' does not appear to be a git repository"
     assert git_reason("something odd\n") == "something odd"
     assert git_reason("") == ""
+
+
+# -- checklist ticks and fields that belong together (issue 14, item 12a) ----------------
+RUN = """\
+id: C-0022
+definition: pre-session-safeguarding
+version: 1
+fingerprint: 0123456789abcdef
+subject: S-0001
+started: 2026-11-26T09:00:00Z
+started_by: CO-01
+"""
+
+
+def _ticks(*items: tuple[str, str, int]) -> str:
+    lines = ["ticks:"]
+    for item, by, minute in items:
+        lines += [f"- item: {item}", f"  by: {by}", f"  at: 2026-11-26T10:{minute:02d}:00Z"]
+    return "\n".join(lines) + "\n"
+
+
+def test_ticks_from_two_computers_merge_item_by_item_and_keep_both_who_and_when(
+    tmp_path: Path,
+) -> None:
+    """A complete run stays complete: every tick from either side stands."""
+    first = [("room", "CO-01", 1), ("exits", "CO-01", 2), ("helpline", "CO-01", 3)]
+    ours_only = [("consent", "CR-01", 10), ("debrief", "CR-01", 11)]
+    theirs_only = [("consent", "CR-02", 5), ("debrief", "CR-02", 6), ("buddy", "CR-02", 7)]
+    theirs_only.append(("lead-on-call", "CR-02", 8))
+    base, ours, theirs = _write(
+        tmp_path,
+        RUN + _ticks(*first),
+        RUN + _ticks(*first, *ours_only),
+        RUN + "completed: 2026-11-26T10:08:00Z\n" + _ticks(*first, *theirs_only),
+    )
+    ctx = DriverContext(path="checklists/C-0022.yaml", git_dir=tmp_path)
+    assert merging.yaml_driver(base, ours, theirs, ctx) == 0
+    data = yaml.safe_load(ours.read_text())
+    assert "conflicts" not in data
+    ticks = {tick["item"]: tick for tick in data["ticks"]}
+    assert sorted(ticks) == sorted(["room", "exits", "helpline", "consent", "debrief", "buddy",
+                                    "lead-on-call"])  # fmt: skip
+    assert data["completed"] is not None  # the run is still complete (7 of 7)
+    # Ticked on both computers: the first tick stands, the other's who and when are kept.
+    consent = ticks["consent"]
+    assert (consent["by"], consent["at"].minute) == ("CR-02", 5)
+    assert [(t["by"], t["at"].minute) for t in consent["also_ticked"]] == [("CR-01", 10)]
+
+
+def test_ticks_that_disagree_keep_mine_and_record_the_other_tick_as_one_conflict(
+    tmp_path: Path,
+) -> None:
+    yes = "- item: consent\n  by: CR-01\n  at: 2026-11-26T10:00:00Z\n  answer: true\n"
+    no = "- item: consent\n  by: CR-02\n  at: 2026-11-26T10:05:00Z\n  answer: false\n"
+    base, ours, theirs = _write(tmp_path, RUN, RUN + "ticks:\n" + yes, RUN + "ticks:\n" + no)
+    ctx = DriverContext(path="checklists/C-0022.yaml", git_dir=tmp_path)
+    assert merging.yaml_driver(base, ours, theirs, ctx) == 0
+    data = yaml.safe_load(ours.read_text())
+    assert [(t["item"], t["answer"]) for t in data["ticks"]] == [("consent", True)]
+    (clash,) = data["conflicts"]
+    assert clash["field"] == "ticks[consent]"
+    assert (clash["mine"]["answer"], clash["theirs"]["answer"]) == (True, False)
+    assert clash["theirs"]["by"] == "CR-02"
+
+
+def test_task_status_done_on_and_blocked_reason_merge_together(tmp_path: Path) -> None:
+    """``done`` here and ``start`` there never leaves a task "doing" with a done date."""
+    started = TASK.format(status="doing")
+    done = TASK.format(status="done") + "done_on: 2027-04-02\n"
+    for ours_text, theirs_text, kept in ((started, done, "doing"), (done, started, "done")):
+        base, ours, theirs = _write(tmp_path, TASK.format(status="todo"), ours_text, theirs_text)
+        ctx = DriverContext(path="tasks/00/T-0001.yaml", git_dir=tmp_path)
+        assert merging.yaml_driver(base, ours, theirs, ctx) == 0
+        data = yaml.safe_load(ours.read_text())
+        assert data["status"] == kept
+        assert ("done_on" in data) == (kept == "done")
+        fields = {c["field"] for c in data["conflicts"]}
+        assert "status" in fields
+        if kept == "doing":  # the other side's done date is kept in the conflict
+            assert {c["field"]: str(c["theirs"]) for c in data["conflicts"]}["done_on"] == (
+                "2027-04-02"
+            )
+
+
+def test_fields_that_belong_together_changed_on_one_side_come_whole() -> None:
+    base = {"status": "blocked", "blocked_reason": "Waiting for ethics"}
+    ours = {"status": "blocked", "blocked_reason": "Waiting for ethics", "title": "New title"}
+    theirs = {"status": "done", "done_on": dt.date(2027, 4, 2)}
+    together = (("status", "done_on", "blocked_reason"),)
+    merged = merge_data(base, ours, theirs, together)
+    assert merged.data == {"status": "done", "title": "New title", "done_on": dt.date(2027, 4, 2)}
+    assert merged.conflicts == []
+
+
+def test_a_copy_kept_beside_is_named_in_the_syncs_intent_before_it_is_written(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A sync killed inside git's merge leaves no spare copy for ``save`` to commit."""
+    from prosper_coop.core import journal
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    with journal.intent(tmp_path, "sync", head="0" * 40):
+        ctx = DriverContext(path="protocols/distress.yaml", git_dir=tmp_path / ".git")
+        rel = ctx.keep_beside(b"a: 3\n", "")
+        intent = journal.read_intent(tmp_path)
+        assert intent is not None and intent["created"] == [rel]
+        assert intent["kind"] == "sync" and intent["head"] == "0" * 40
+    assert journal.read_intent(tmp_path) is None
