@@ -53,6 +53,7 @@ def open_study() -> Study:
     from prosper_coop.core import clock, localconfig
     from prosper_coop.core.study import Study
 
+    localconfig.tidy()  # what a killed write left in the config folder (a key, a setting)
     return Study.open(
         _STATE["study"], actor=localconfig.local_actor, today=clock.today(), notify=_tell
     )

@@ -56,6 +56,44 @@ def _new_temp_file(path: Path) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary file name beside {path}")
 
 
+def remove_stale_temp_files(folder: Path) -> list[str]:
+    """Remove the temporary files that killed atomic writes left in ``folder``; their names.
+
+    Only files named as :func:`atomic_write` names them (``.NAME.<pid>.<n>.tmp``)
+    whose process is no longer running are removed; links are never followed.
+    """
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(".tmp")) or entry.is_symlink():
+            continue
+        parts = name[: -len(".tmp")].rsplit(".", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+            continue
+        if _process_running(int(parts[1])):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)  # noqa: PTH108
+            removed.append(name)
+    return removed
+
+
+def _process_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write UTF-8 text atomically (see :func:`atomic_write`)."""
     atomic_write(path, text.encode("utf-8"), mode=mode)

@@ -9,6 +9,7 @@ line decides who acts (the library takes it as an argument).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +26,27 @@ def config_dir() -> Path:
     forced = os.environ.get("PROSPER_COOP_CONFIG_DIR")
     if forced:
         return Path(forced)
+    if os.name == "posix" and not sys.platform.startswith("darwin"):
+        # What platformdirs answers on Linux and BSD (the XDG rule), without its import cost:
+        # every command tidies this folder (tidy).
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+        return Path(base if base else Path.home() / ".config") / "prosper-coop"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("prosper-coop", appauthor=False))
+
+
+def tidy() -> None:
+    """Remove what killed writes left in the config folder and its keys folder.
+
+    A half-written copy of a private key may be among them; it is as private as the
+    key (mode 600), and goes the next time any command reads the local settings.
+    """
+    from prosper_coop.core.fsutil import remove_stale_temp_files
+
+    folder = config_dir()
+    remove_stale_temp_files(folder)
+    remove_stale_temp_files(folder / "keys")
 
 
 def _path() -> Path:
@@ -39,6 +58,7 @@ def load() -> dict[str, Any]:
     from prosper_coop.core import yamlio
 
     path = _path()
+    tidy()
     if not path.exists():
         return {}
     data = yamlio.load_file(path)

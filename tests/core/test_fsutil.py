@@ -38,3 +38,22 @@ def test_private_mode(tmp_path: Path) -> None:
     target = tmp_path / "key.txt"
     atomic_write(target, b"secret", mode=0o600)
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from prosper_coop.core.fsutil import remove_stale_temp_files
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(done.stdout)
+    (tmp_path / f".k.key.{dead}.0.tmp").write_text("half a key")
+    (tmp_path / f".settings.yaml.{os.getpid()}.0.tmp").write_text("mine, still writing")
+    (tmp_path / ".notes.tmp").write_text("not ours")
+    assert remove_stale_temp_files(tmp_path) == [f".k.key.{dead}.0.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".notes.tmp",
+        f".settings.yaml.{os.getpid()}.0.tmp",
+    ]

@@ -224,7 +224,7 @@ MUTATING: tuple[Command, ...] = (
 BY_KEY = {command.key: command for command in MUTATING}
 
 # What the normal suite runs (``make soak`` runs every command): these are killed while
-# writing a file, and the first three at every git call in both modes (a change of one
-# record, an erasure, and a save of hand edits, which must survive a kill unsaved).
+# writing a file, and the first two at every git call in both modes (a change of one
+# record, and an erasure); save and consent withdraw get every call in make soak.
 SAMPLE = ("task done", "people erase", "save", "consent withdraw")
-EVERY_CALL_SAMPLE = SAMPLE[:2]  # save and consent withdraw: every call in make soak
+EVERY_CALL_SAMPLE = SAMPLE[:2]

@@ -470,6 +470,9 @@ def check_after_kill(
 
     if creates_nothing_yet:
         verdict.state = "old (nothing made)"
+        # The next command still runs (it finds no study there, exit 3) and tidies the
+        # user's config folder as every command does.
+        run_tool(trial, ["status"], actor=command.actor, cwd=".")
     else:
         after = run_tool(trial, ["status"], actor=command.actor, cwd=command.study_dir)
         verdict.recovery = after.stderr.strip()
@@ -485,7 +488,10 @@ def check_after_kill(
             problems.append(
                 f"doctor exited {doctor.returncode}: {_first_lines(doctor.stdout + doctor.stderr)}"
             )
-    problems += [f"temporary file left in the key folder: {name}" for name in temp_files(trial / "config")]
+    problems += [
+        f"temporary file left in the user's config folder: {name}"
+        for name in temp_files(trial / "config")
+    ]
 
     if verdict.state.startswith("old") or verdict.state.startswith("partial"):
         problems += _rerun_completes(command, trial, root, old, reference)
