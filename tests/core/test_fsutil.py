@@ -41,6 +41,8 @@ def test_private_mode(tmp_path: Path) -> None:
 
 
 def test_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "keys"
+    tmp_path.mkdir()
     import subprocess
     import sys
 
