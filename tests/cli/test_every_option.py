@@ -315,7 +315,7 @@ def test_every_option_ends_calmly(command: Command, data: st.DataObject, sandbox
 @pytest.mark.soak
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.id)
 @settings(
-    max_examples=12,
+    max_examples=6,
     deadline=None,
     derandomize=True,  # the same inputs on every run: CI never meets a new one by chance
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

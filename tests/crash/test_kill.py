@@ -7,7 +7,7 @@ must find the study in its old or its new committed state (see
 ``tests/crash/harness.py`` for every invariant checked).
 
 The normal suite kills a sample of commands at every git call and while writing;
-``make soak`` does so for every mutating command, and kills at 50 random times.
+``make soak`` does so for every mutating command, and kills at 30 random times.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from tests.crash.harness import (
     write_trial,
 )
 
-RANDOM_KILLS = 50
-RANDOM_BATCHES = 10
+RANDOM_KILLS = 30
+RANDOM_BATCHES = 6
 KEEP_FAILED_TRIALS = 3
 
 
