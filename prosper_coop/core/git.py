@@ -391,10 +391,6 @@ class StudyRepo:
         """Commits up to and including ``commit`` that touched any of ``paths``."""
         return self._run("log", "--format=%H", commit, "--", *paths).split()
 
-    def export_tree(self, commit: str, archive: Path) -> None:
-        """Write every file of ``commit`` into the tar file ``archive`` (``git archive``)."""
-        self._run("archive", "--format=tar", "-o", str(archive), commit)
-
     def stage_everything(self) -> None:
         """Stage every file in the work tree (a new study's first commit)."""
         self._run("add", "-A")
