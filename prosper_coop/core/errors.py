@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     BUSY = 6
     THRESHOLD = 7
     KEY = 8
+    NOT_PERMITTED = 9
+    NOT_JOINED = 10
     INTERRUPTED = 130
     READER_GONE = 141  # 128 + SIGPIPE: the program reading the output stopped (``| head``)
 
@@ -116,3 +118,15 @@ class GitError(UserError):
     """Git refused an operation; the study was left as it was."""
 
     exit_code = ExitCode.ERROR
+
+
+class NotPermittedError(UserError):
+    """The acting person's roles do not allow this action (the study's permission table)."""
+
+    exit_code = ExitCode.NOT_PERMITTED
+
+
+class NotJoinedError(UserError):
+    """No identity is established for this study on this computer (see ``join``)."""
+
+    exit_code = ExitCode.NOT_JOINED
