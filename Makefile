@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/prosper-coop --study demo-study status
 	$(BIN)/prosper-coop --study demo-study log --limit 5
 	@echo "The wellbeing lead (WB-01) opens the open alert with their (demo) key:"
-	-PROSPER_COOP_AS=WB-01 $(BIN)/prosper-coop --study demo-study wellbeing show A-0002
+	-PROSPER_COOP_AS=WB-01 $(BIN)/prosper-coop --study demo-study wellbeing show A-0004
 
 demo-clean:
 	rm -rf demo-study

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from prosper_coop.tasks.models import Milestone, Task, WorkPackage
     from prosper_coop.wellbeing.models import (
         Alert,
+        AlertResolution,
         CheckIn,
         Identity,
         Incident,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Alert",
+    "AlertResolution",
     "BusyError",
     "CheckIn",
     "ChecklistRun",
@@ -93,6 +95,7 @@ _MODULES = {
         "WellbeingPlan",
         "Identity",
         "Alert",
+        "AlertResolution",
     ),
     "prosper_coop.outputs.findings": ("Theme", "Recommendation"),
     "prosper_coop.outputs.involvement": ("InvolvementEntry",),

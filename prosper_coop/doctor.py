@@ -20,12 +20,14 @@ from prosper_coop.outputs import checks as outputs_checks
 from prosper_coop.people import status as people_status
 from prosper_coop.sync import conflicts
 from prosper_coop.tasks import checks as tasks_checks
+from prosper_coop.trust import permissions
 from prosper_coop.wellbeing import checks as wellbeing_checks
 
 __all__ = ["CHECKS", "Problem", "check_study", "load_records"]
 
 # Every cross-record check, by feature (each takes the loaded records, yields problems).
 CHECKS: tuple[Check, ...] = (
+    permissions.check_table,
     tasks_checks.check_references,
     tasks_checks.check_milestones,
     tasks_checks.check_task_dates,
@@ -174,11 +176,31 @@ def check_setup(study: Study) -> Iterator[Problem]:
         )
 
 
+def check_history(study: Study) -> Iterator[Problem]:
+    """Every change in the history that does not verify (see :mod:`prosper_coop.trust.verify`).
+
+    Such a change does not count (no role, reader or key comes from it), so it blocks
+    nobody; it is reported on every clone until someone allowed to make it does.
+    """
+    from prosper_coop.trust.state import verified
+
+    for finding in verified(study).findings:
+        yield Problem(
+            finding.paths[0] if finding.paths else "(history)",
+            None,
+            "(signature)",
+            finding.describe()
+            + ". It does not count: ask the study coordinator to look at it "
+            "(git show " + finding.commit[:10] + ")",
+        )
+
+
 def check_study(study: Study, *, staged: bool = False) -> list[Problem]:
     """Every problem in the study (or in what is staged for the next commit)."""
     problems: list[Problem] = []
     if not staged:
         problems += check_setup(study)
+        problems += check_history(study)
     loaded, load_problems = load_records(study, staged)
     problems += load_problems
     unsafe = list(check_guard(study, staged))

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prosper_coop.core import clock
+from prosper_coop.core import clock, localconfig
 from prosper_coop.core.defaults import DEFAULT_FOLDERS, defaults_root
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError, UserError
 from prosper_coop.core.fsutil import atomic_write, atomic_write_text
@@ -132,6 +132,7 @@ def create_study(
             shutil.copytree(
                 source / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
             )
+        _join_founders(study_settings.uid, content, author, example=builder is not None)
         by_model = {rtype.model: rtype for rtype in RECORD_TYPES}
         for record in content.records:
             rtype = by_model[type(record)]
@@ -145,10 +146,16 @@ def create_study(
         label = study_settings.short_title or study_title
         if len(label) > 60:
             label = label[:57].rstrip() + "..."
-        repo.commit(f'study: {what} "{label}" (study)', author)
+        repo.commit(
+            f'study: {what} "{label}" (study)',
+            author,
+            signing_key=localconfig.signing_key_path(study_settings.uid, author),
+        )
         _move_into_place(staging, target)
+        localconfig.set_study_setting(study_settings.uid, "whoami", author)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        _forget_founders(study_settings.uid)
         if isinstance(exc, UserError):
             raise
         if isinstance(exc, OSError):
@@ -171,6 +178,33 @@ def _move_into_place(staging: Path, target: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def _join_founders(uid: str, content: StudyContent, author: str, *, example: bool) -> None:
+    """Whoever creates the study joins it on this computer, so its first commit is signed.
+
+    That commit is the study's root of trust: the history is verified from it. The
+    creator gets a signing key (and an age key, so records can be encrypted to them);
+    in an example study every person gets a (demo) signing key on this computer.
+    """
+    from prosper_coop.core.models import Person
+    from prosper_coop.crypto import keys
+    from prosper_coop.people.joining import give_signing_keys
+
+    people = [rec for rec in content.records if isinstance(rec, Person)]
+    founders = [p for p in people if example or p.id == author]
+    comment = "in the example study (demo key)" if example else "founder of the study"
+    give_signing_keys(uid, founders, comment=comment)
+    creator = next(p for p in people if p.id == author)
+    if not creator.age_recipient:
+        creator.age_recipient = keys.generate(
+            comment=f"{author} in a new study", demo=example
+        ).recipient
+
+
+def _forget_founders(uid: str) -> None:
+    """Remove the keys made for a study that was not created after all."""
+    shutil.rmtree(localconfig.signing_key_path(uid, "x").parent, ignore_errors=True)
 
 
 def _remove_stale_staging(target: Path) -> None:

@@ -26,7 +26,8 @@ from prosper_coop.core.version import __version__
 # Modules with a ``register(app)`` that adds top-level commands -> those commands
 # (tests check this table against what each module really registers).
 TOP_LEVEL = {
-    "study": ("init", "status", "log", "doctor", "save", "whoami", "schema"),
+    "study": ("init", "status", "log", "doctor", "save", "schema"),
+    "join": ("join", "whoami"),
     "onboard": ("onboard",),
     "support": ("support",),
     "wellbeing": ("checkin",),

@@ -18,7 +18,6 @@ def register(app: typer.Typer) -> None:
     app.command("log")(log_)
     app.command()(doctor)
     app.command()(save)
-    app.command()(whoami)
     app.command()(schema)
 
 
@@ -168,43 +167,6 @@ def save(
         out.info("There is nothing to save: no files have changed.")
         return
     out.success(f"Saved {len(result.paths)} file(s) as commit {result.commit[:8]}.")
-
-
-def whoami(
-    person: Annotated[
-        str | None, typer.Argument(help="Your study ID (e.g. CR-01); omit to show it.")
-    ] = None,
-    as_json: AsJson = False,
-) -> None:
-    """Show or set who you are in this study (kept on this computer, not in git).
-
-    Example: prosper-coop whoami CR-01
-    """
-    import os
-
-    from prosper_coop.core import localconfig
-    from prosper_coop.core.records import get
-
-    study = open_study()
-    out = output(as_json)
-    if person is not None:
-        study.load(get("person"), person)  # must exist
-        localconfig.set_study_setting(study.settings.uid, "whoami", person)
-        out.success(f"You are now {person} in this study.")
-    acting = study.actor(must_exist=False)
-    source = (
-        "PROSPER_COOP_AS"
-        if os.environ.get("PROSPER_COOP_AS")
-        else (
-            "whoami" if localconfig.study_settings(study.settings.uid).get("whoami") else "default"
-        )
-    )
-    if as_json:
-        out.json({"person": acting, "source": source})
-    elif person is None:
-        out.line(acting)
-        if source == "default":
-            out.info("(the study's default; set yours with: prosper-coop whoami ID)")
 
 
 def schema(

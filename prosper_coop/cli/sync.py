@@ -101,13 +101,22 @@ def sync_(dry_run: DryRun = False, as_json: AsJson = False) -> None:
     Example: prosper-coop sync --dry-run
     """
     from prosper_coop.sync.engine import sync
+    from prosper_coop.trust.state import verified
 
     out = output(as_json)
-    result = sync(open_study(), dry_run=dry_run)
+    study = open_study()
+    result = sync(study, dry_run=dry_run)
+    # Every clone checks who signed what it received (never blocking the team's work).
+    findings = [] if dry_run else [f.describe() for f in verified(study).findings]
     if as_json:
-        out.json(result.as_dict())
-    else:
-        _render(out, result)
+        out.json({**result.as_dict(), "unverified": findings})
+        return
+    _render(out, result)
+    if findings:
+        out.warn(
+            f"{len(findings)} change(s) in the history are not signed by someone allowed to "
+            "make them, so they do not count. See them with: prosper-coop doctor"
+        )
 
 
 def clone(
@@ -127,8 +136,8 @@ def clone(
     study = clone_study(url, directory)
     out.success(f"Copied the study {study.settings.title!r} into {directory}.")
     out.info(
-        f"Next: cd {directory}, then say who you are with: prosper-coop whoami YOUR-ID, "
-        "and make your key with: prosper-coop keys init"
+        f"Next: cd {directory}, then join it from this computer with: prosper-coop join "
+        "YOUR-ID (your coordinator can tell you your study ID)"
     )
 
 

@@ -32,6 +32,19 @@ def _study(out: Terminal, data: dict[str, Any]) -> None:
     out.render(f"People: {data['people_active']} active.  Tasks: {counts}.")
 
 
+def _history(out: Terminal, data: dict[str, Any]) -> None:
+    count = data.get("unverified", 0)
+    if not count:
+        return
+    out.render(
+        f"Check the history: {count} change(s) are not signed by someone allowed to make "
+        "them, so they do not count (no role, reader or key comes from them):"
+    )
+    for line in data.get("first", []):
+        out.render(f"  {visible(line, newlines=False)}")
+    out.render("  See them all with: prosper-coop doctor")
+
+
 MAX_ROWS = 12
 
 
@@ -114,14 +127,25 @@ def _progress(out: Terminal, data: dict[str, Any]) -> None:
 
 
 def _wellbeing(out: Terminal, data: dict[str, Any]) -> None:
+    # Only alerts the viewer's key reads are counted: a lead's all, anyone else's own.
+    scope = data.get("scope", "none")
     count = data["open_alerts"]
+    if scope == "none":
+        return
+    ages = ", ".join(f"{age} d" for age in data["open_alert_ages_days"])
+    if scope == "own":
+        if count:
+            out.render(
+                f"Wellbeing: you have {count} open alert(s), open for {ages}; the wellbeing "
+                "lead will be in touch. See them with: prosper-coop wellbeing alerts"
+            )
+        return
     if not count:
         out.render("Wellbeing: no open alerts.")
         return
-    ages = ", ".join(f"{age} d" for age in data["open_alert_ages_days"])
     out.render(
         f"Wellbeing: {count} open alert(s), open for {ages}. "
-        "Wellbeing leads: prosper-coop wellbeing alerts --open"
+        "See them with: prosper-coop wellbeing alerts --open"
     )
 
 
@@ -166,6 +190,7 @@ def _conflicts(out: Terminal, data: dict[str, Any]) -> None:
 
 RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
     "study": _study,
+    "history": _history,
     "tasks": _tasks,
     "progress": _progress,
     "wellbeing": _wellbeing,

@@ -50,8 +50,8 @@ def checkin(
 
     Asks the questions when no --distress is given (the last one is for anything
     you would like to add). Only you and the wellbeing lead(s) can read what you
-    say; the rest of the team can see only that you checked in, and whether an
-    alert was raised (never your answers).
+    say, and whether it raised an alert; the rest of the team can see only that
+    you checked in.
 
     Example: prosper-coop checkin --distress 3 --contact no
     """
@@ -89,7 +89,13 @@ def checkin(
             "You have not set up a key, so you will not be able to read it back yourself. "
             "You can set one up any time with: prosper-coop keys init"
         )
-    if result.alert:
+    if result.alert_unseen:
+        out.info(
+            "We could not let the wellbeing lead know: they have not set up a key yet, so "
+            "they cannot read alerts. If you would like to talk, please contact them "
+            "directly; the services above are there for you too."
+        )
+    elif result.alert:
         out.info(
             "We have let the wellbeing lead know that you would like to be contacted. "
             "It is fine to change your mind when they get in touch."
@@ -98,15 +104,15 @@ def checkin(
             "can offer support. It is your choice whether to take it up."
         )
         out.info(
-            "The alert shows only who, when, and whether the rating was high or you asked "
-            "for contact. Your answers stay encrypted."
+            "Only you and the wellbeing lead(s) can see the alert. The rest of the team "
+            "cannot tell whether a check-in raised one."
         )
     elif settings.shows_support(rating, wants_contact):
         out.info(
             "If you would like someone to get in touch, you can check in again at any "
             "time and answer yes."
         )
-    if result.alert and _has_remote(study):
+    if result.alert and not result.alert_unseen and _has_remote(study):
         out.info(
             "The wellbeing lead will see the alert once this study is synced. To send it "
             "now, run: prosper-coop sync. If you need help before then, the services "
@@ -189,8 +195,8 @@ def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
     readers = checkin_readers(study)
     out.info(
         f"Who can read your answers: {readers.describe(readers.owner)}. "
-        "Others in the team can see that you checked in and when, and whether an alert "
-        "was raised for the wellbeing lead; never your answers.\n"
+        "Others in the team can see that you checked in and when; never your answers, "
+        "nor whether an alert was raised for the wellbeing lead.\n"
     )
     while True:
         answer = typer.prompt(settings.distress_question)
@@ -212,6 +218,15 @@ def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
     return rating, wants, text
 
 
+WhosePerson = Annotated[
+    str | None,
+    typer.Option(
+        "--person",
+        help="Whose alert, when two people's alerts share a number (e.g. CR-05).",
+    ),
+]
+
+
 @app.command("alerts")
 def alerts(
     open_only: Annotated[
@@ -219,19 +234,23 @@ def alerts(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """List wellbeing alerts: who, why, when and status (never what anyone wrote).
+    """List wellbeing alerts your key can read: who, why, when and status (never what anyone wrote).
+
+    Alerts are encrypted to the person and the wellbeing lead(s): a lead sees
+    everyone's, anyone else only their own.
 
     Example: prosper-coop wellbeing alerts --open
     """
+    from prosper_coop.cli.support import keyring
     from prosper_coop.core import clock
-    from prosper_coop.wellbeing.alerts import alert_row, list_alerts, sees_all_alerts
+    from prosper_coop.wellbeing.alerts import alert_row, list_alerts, reads_everyones
 
     out = output(as_json)
     study = open_study()
     viewer = study.actor()
-    found = list_alerts(study, open_only=open_only, viewer=viewer)
+    found = list_alerts(study, keyring(study), open_only=open_only, viewer=viewer)
     rows = [alert_row(a, clock.today()) for a in found]
-    if not sees_all_alerts(study, viewer):
+    if not reads_everyones(study, viewer):
         out.info("These are your own alerts. The wellbeing lead follows up everyone's.")
     if as_json:
         out.json(rows)
@@ -263,6 +282,7 @@ def _why(row: dict[str, Any]) -> str:
 @app.command("show")
 def show(
     alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    person: WhosePerson = None,
     as_json: AsJson = False,
 ) -> None:
     """Show an alert and, if your key can read it, the check-in behind it.
@@ -274,9 +294,9 @@ def show(
     from prosper_coop.wellbeing.alerts import alert_row, show_alert
 
     study = open_study()
-    view = show_alert(study, keyring(study), alert_id)
+    view = show_alert(study, keyring(study), alert_id, person)
     out = output(as_json)
-    row = alert_row(view.alert, clock.today())
+    row = alert_row(view.state, clock.today())
     checkin = view.checkin
     if as_json:
         out.json(
@@ -292,6 +312,9 @@ def show(
                     "note": checkin.note,
                 },
                 "resolution_note": view.note,
+                "resolutions": [
+                    {"by": r.resolved_by, "at": r.resolved_at, "note": r.note} for r in view.notes
+                ],
                 "problem": view.problem,
             }
         )
@@ -306,8 +329,9 @@ def show(
         out.line(f"  Would like contact: {'yes' if checkin.contact else 'no'}")
         if checkin.note:
             out.line(f"  Note: {checkin.note}")
-    if view.note:
-        out.line(f"Resolution note: {view.note}")
+    for number, resolution in enumerate(view.notes):
+        also = "" if number == 0 else f" (also resolved by {resolution.resolved_by})"
+        out.line(f"Resolution note{also}: {resolution.note}")
     if view.problem:
         out.info(f"Note: {view.problem}.")
 
@@ -315,19 +339,23 @@ def show(
 @app.command("resolve")
 def resolve(
     alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    person: WhosePerson = None,
     note: Annotated[str | None, hidden_option("--note", "-m")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Mark an alert resolved. The note is encrypted for the person and the wellbeing lead(s).
+    """Mark an alert resolved (wellbeing leads). The note is encrypted for the person and the leads.
 
     Asks what was done; without a terminal, reads the note from stdin (for
     example: echo "Called; agreed a catch-up Friday" | prosper-coop wellbeing
     resolve A-0001). The note is never given as an option, which others using
-    the computer could see.
+    the computer could see. The rest of the team cannot tell which alert, or
+    whose, was resolved.
 
     Example: prosper-coop wellbeing resolve A-0001
     """
     from prosper_coop.cli.private_input import ask_or_read_text, refuse_options
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.trust.permissions import require
     from prosper_coop.wellbeing.alerts import open_alert, resolve_alert
 
     refuse_options(
@@ -336,10 +364,12 @@ def resolve(
         f"it in: echo 'what was done' | prosper-coop wellbeing resolve {alert_id}",
     )
     study = open_study()
-    open_alert(study, alert_id)  # before the note is asked for
+    require(study, "alerts.resolve")  # before anything is decrypted or asked for
+    ring = keyring(study)
+    open_alert(study, ring, alert_id, person)  # before the note is asked for
     written = ask_or_read_text("What was done? (encrypted)", "the note")
-    alert = resolve_alert(study, alert_id, written)
-    output(quiet=quiet).success(f"Alert {alert.id} is resolved. The note is encrypted.")
+    resolve_alert(study, ring, alert_id, written, person)
+    output(quiet=quiet).success(f"Alert {alert_id} is resolved. The note is encrypted.")
 
 
 PLAN_EXAMPLE = "printf 'what-helps: A walk, and time with my dog\\n' | prosper-coop wellbeing plan"

@@ -75,6 +75,23 @@ def identity_env(person_id: str) -> dict[str, str]:
     }
 
 
+def signing_env(key: Path | None) -> dict[str, str]:
+    """Environment that makes git sign with the SSH key at ``key`` (git's own SSH signing).
+
+    Given as ``GIT_CONFIG_*`` variables, so nothing is written to the study's git
+    config; ``None`` signs nothing.
+    """
+    if key is None:
+        return {}
+    return {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "gpg.format",
+        "GIT_CONFIG_VALUE_0": "ssh",
+        "GIT_CONFIG_KEY_1": "user.signingKey",
+        "GIT_CONFIG_VALUE_1": str(key),
+    }
+
+
 def git_reason(stderr: str) -> str:
     """The line of git's error output that says what went wrong (its first ``fatal:``)."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
@@ -230,19 +247,23 @@ class StudyRepo:
         paths: Sequence[str] | None = None,
         *,
         head: str | None = None,
+        signing_key: Path | None = None,
     ) -> str:
         """Commit (only ``paths`` when given) as ``author``; return the new sha.
 
         ``head`` is HEAD's commit when the caller already read it under the study
         lock (it saves asking git again); if HEAD has moved since, nothing is
-        committed and :class:`GitError` is raised.
+        committed and :class:`GitError` is raised. With ``signing_key`` (the path of
+        the author's private SSH key) git signs the commit.
         """
         if paths:
-            made = self._commit_staged_paths(message, author, paths, head)
+            made = self._commit_staged_paths(message, author, paths, head, signing_key)
             if made is not None:
                 return made
         args = ["commit", "--no-verify", "-q", "-m", message]
-        env = identity_env(author)
+        if signing_key is not None:
+            args.insert(1, "-S")
+        env = {**identity_env(author), **signing_env(signing_key)}
         if paths is None:
             self._run(*args, env=env)
         else:
@@ -250,7 +271,12 @@ class StudyRepo:
         return self._run("rev-parse", "HEAD").strip()
 
     def _commit_staged_paths(
-        self, message: str, author: str, paths: Sequence[str], head: str | None
+        self,
+        message: str,
+        author: str,
+        paths: Sequence[str],
+        head: str | None,
+        signing_key: Path | None = None,
     ) -> str | None:
         """Commit the index with plumbing when it differs from HEAD only in ``paths``.
 
@@ -277,9 +303,10 @@ class StudyRepo:
         differing = {name for name in staged.split("\0") if name}
         if not differing or not differing <= set(paths):
             return None
-        env = identity_env(author)
+        env = {**identity_env(author), **signing_env(signing_key)}
         tree = self._run("write-tree").strip()
-        made = self._run("commit-tree", tree, "-p", parent, "-m", message, env=env).strip()
+        sign = ["-S"] if signing_key is not None else []
+        made = self._run("commit-tree", *sign, tree, "-p", parent, "-m", message, env=env).strip()
         # With the old value, update-ref refuses if HEAD moved since it was read.
         self._run("update-ref", "-m", f"commit: {message}", "HEAD", made, parent, env=env)
         self._pack_if_many_loose_objects()
@@ -581,6 +608,25 @@ class StudyRepo:
 
     def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
         """The content of each blob in ``shas``, read in one ``git cat-file --batch``."""
+        return self._read_objects(shas, b"blob")
+
+    def read_commits(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """Each commit object in ``shas`` as git stores it (signature included), in one batch."""
+        return self._read_objects(shas, b"commit")
+
+    def raw_log(self, *args: str) -> bytes:
+        """``git log ARGS`` as raw bytes (for formats with NUL separators)."""
+        done = _git(["log", *args], cwd=self.root)
+        if done.returncode != 0:
+            raise _error(f"git log failed: {_text(done.stderr).strip()}", UNCHANGED_HINT)
+        return done.stdout
+
+    def file_bytes_or_none(self, commit: str, path: str) -> bytes | None:
+        """``path`` as committed in ``commit``, or None when it has no such file."""
+        done = _git(["cat-file", "blob", f"{commit}:{path}"], cwd=self.root)
+        return done.stdout if done.returncode == 0 else None
+
+    def _read_objects(self, shas: Sequence[str], kind: bytes) -> dict[str, bytes]:
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
@@ -594,7 +640,7 @@ class StudyRepo:
         for sha in wanted:
             end = data.index(b"\n", position)
             header = data[position:end].split()
-            if len(header) != 3 or header[1] != b"blob":
+            if len(header) != 3 or header[1] != kind:
                 raise _error(f"git has no file {sha[:12]}", UNCHANGED_HINT)
             size = int(header[2])
             found[sha] = data[end + 1 : end + 1 + size]

@@ -21,6 +21,8 @@ CHECKIN_ID = re.compile(r"^CI-\d{4,}$")
 REFLECTION_ID = re.compile(r"^RF-\d{4,}$")
 INCIDENT_ID = re.compile(r"^I-\d{4,}$")
 ALERT_ID = re.compile(r"^A-\d{4,}$")
+# An alert's resolution has a random ID, so that its name says nothing about which alert.
+RESOLUTION_ID = re.compile(r"^AR-[0-9a-f]{16}$")
 THEME_ID = re.compile(r"^TH\d{1,3}$")
 REC_ID = re.compile(r"^R-\d{3,}$")
 ENTRY_ID = re.compile(r"^INV-\d{5,}$")

@@ -92,26 +92,57 @@ def set_study_setting(study_uid: str, key: str, value: Any) -> None:
 
 
 WHOAMI_HINT = (
-    "Choose who you are with: prosper-coop whoami ID (list people with: prosper-coop people list)"
+    "Choose who you are with: prosper-coop whoami ID (one of the people who joined this "
+    "study on this computer), or join it with: prosper-coop join"
 )
+JOIN_HINT = (
+    "Join the study from this computer with: prosper-coop join (your study coordinator "
+    "can tell you your study ID). If you need support now: prosper-coop support"
+)
+SIGNING_FOLDER = "signing"
+
+
+def signing_key_path(study_uid: str, person: str) -> Path:
+    """Where ``person``'s private signing key for one study is kept on this computer.
+
+    The public half is beside it (``.pub``). Both are in the private keys folder (0700).
+    """
+    return config_dir() / "keys" / SIGNING_FOLDER / study_uid / person
+
+
+def joined_here(study_uid: str) -> list[str]:
+    """The people who have joined the study on this computer (their signing key is here)."""
+    folder = config_dir() / "keys" / SIGNING_FOLDER / study_uid
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in folder.iterdir()
+        if not path.name.startswith(".") and "." not in path.name and path.is_file()
+    )
 
 
 def local_actor(study: Study) -> Acting:
     """Who acts on this computer: how the command line opens a study.
 
-    ``PROSPER_COOP_AS`` wins, then ``prosper-coop whoami ID`` (a local setting),
-    then the study's default (the coordinator). Pass it as ``Study(root,
-    actor=local_actor)``; it is asked only when a change needs the actor.
+    ``PROSPER_COOP_AS`` wins, then ``prosper-coop whoami ID`` (a local setting that
+    ``join`` makes). There is no default: with neither, :class:`NotJoinedError` says
+    how to join. Pass it as ``Study(root, actor=local_actor)``; it is asked only when
+    a command needs to know who acts. Whether that person may sign here is checked
+    when a change is made (``Study.signing_key``).
     """
+    from prosper_coop.core.errors import NotJoinedError
     from prosper_coop.core.study import Acting
 
-    source = "PROSPER_COOP_AS"
     chosen = os.environ.get("PROSPER_COOP_AS")
-    if not chosen:
-        source = "whoami"
-        uid, default_actor = study.uid_and_default_actor()
-        chosen = study_settings(uid).get("whoami")
-        if not chosen:
-            source = "study.yaml default_actor"
-            chosen = default_actor or "CO-01"
-    return Acting(str(chosen), source, WHOAMI_HINT)
+    if chosen:
+        return Acting(chosen.strip(), "PROSPER_COOP_AS", WHOAMI_HINT)
+    uid, _default_actor = study.uid_and_default_actor()
+    chosen = study_settings(uid).get("whoami")
+    if chosen:
+        return Acting(str(chosen), "whoami", WHOAMI_HINT)
+    raise NotJoinedError(
+        "this computer does not know who you are in this study yet, so nothing can be "
+        "recorded in your name",
+        JOIN_HINT,
+    )

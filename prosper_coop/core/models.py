@@ -31,6 +31,12 @@ MILESTONE_ID = ids.MILESTONE_ID
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
+# One line of text (no line breaks or control characters), or empty.
+OneLine = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
+# An IRAS ID (the number the Integrated Research Application System gives a study).
+IRAS_ID = r"^([0-9]{4,10})?$"
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 PersonRef = Annotated[str, StringConstraints(pattern=PERSON_ID.pattern)]
 TaskRef = Annotated[str, StringConstraints(pattern=TASK_ID.pattern)]
@@ -181,6 +187,10 @@ class Person(Record):
     left: Date | None = None
     credit: Credit | None = None
     age_recipient: Annotated[str, StringConstraints(pattern=r"^age1[0-9a-z]{58}$")] | None = None
+    # The public half of the key this person signs commits with (made by ``join``).
+    signing_key: (
+        Annotated[str, StringConstraints(pattern=r"^ssh-ed25519 [A-Za-z0-9+/]{68}$")] | None
+    ) = None
     notes: LongText = ""
 
     @field_validator("roles")
@@ -286,6 +296,11 @@ class StudySettings(BaseModel):
     title: Text
     short_title: Annotated[str, StringConstraints(max_length=40)] = ""
     created: Date
+    # The details consent forms show (filled into the study's forms by ``init``).
+    iras_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=IRAS_ID)] = ""
+    ethics_committee: OneLine = ""
+    ethics_reference: OneLine = ""
+    sponsor: OneLine = ""
     funder: str = ""
     award: str = ""
     doi: str = ""

@@ -121,7 +121,27 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         width=2,
         sensitive=True,
     ),
-    RecordType("alert", "alerts", f"{_WELLBEING}:Alert", ids.ALERT_ID, "A-0001", "A-"),
+    # Every check-in writes one alert file (an alert, or "no alert"), in the person's
+    # folder beside it (alerts/CR-01/A-0005.age for CI-0005); a lead's resolution of
+    # an alert is a file with a random name (resolutions/AR-<16 hex>.age).
+    RecordType(
+        "alert",
+        "alerts",
+        f"{_WELLBEING}:Alert",
+        ids.ALERT_ID,
+        "A-0001",
+        "A-",
+        sensitive=True,
+    ),
+    RecordType(
+        "resolution",
+        "resolutions",
+        f"{_WELLBEING}:AlertResolution",
+        ids.RESOLUTION_ID,
+        "AR-0123456789abcdef",
+        "AR-",
+        sensitive=True,
+    ),
     RecordType("theme", "themes", f"{_FINDINGS}:Theme", ids.THEME_ID, "TH3", "TH", 1),
     RecordType(
         "recommendation",

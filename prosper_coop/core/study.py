@@ -54,6 +54,10 @@ STUDY_FIELDS = frozenset(
         "title",
         "short_title",
         "created",
+        "iras_id",
+        "ethics_committee",
+        "ethics_reference",
+        "sponsor",
         "funder",
         "award",
         "doi",
@@ -424,6 +428,25 @@ class Study:
             return Acting(self._actor, "the actor= argument", EXPLICIT_ACTOR_HINT)
         return self._actor(self)
 
+    def signing_key(self, person: str) -> Path:
+        """The private key ``person`` signs this study's commits with on this computer.
+
+        Made by ``prosper-coop join`` (or ``init``); without it nothing can be
+        recorded in their name here, and :class:`NotJoinedError` says how to join.
+        """
+        from prosper_coop.core import localconfig
+        from prosper_coop.core.errors import NotJoinedError
+
+        uid, _default = self.uid_and_default_actor()
+        path = localconfig.signing_key_path(uid, person)
+        if not path.is_file() or path.is_symlink():
+            raise NotJoinedError(
+                f"{person} has not joined this study on this computer, so nothing can be "
+                f"recorded in their name here",
+                localconfig.JOIN_HINT,
+            )
+        return path
+
     def uid_and_default_actor(self) -> tuple[str, str | None]:
         """``uid`` and ``default_actor`` from ``study.yaml``, without pydantic if possible.
 
@@ -636,6 +659,7 @@ class Change:
             self.study.recover(locked=True)
             if self.author is None:
                 self.author = self.study.actor()
+            self.study.signing_key(self.author)  # joined on this computer, or stop here
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise
@@ -700,7 +724,14 @@ class Change:
                     atomic_write(target, data)
             repo.add(paths)
             # HEAD cannot have moved under the lock unless by hand; commit then refuses.
-            self.sha = repo.commit(self.message, self.author or "CO-01", paths, head=status.head)
+            author = self.author or self.study.actor()
+            self.sha = repo.commit(
+                self.message,
+                author,
+                paths,
+                head=status.head,
+                signing_key=self.study.signing_key(author),
+            )
         except BaseException:
             # Put things back now, exactly as the next command would after a kill.
             with contextlib.suppress(UserError, OSError):

@@ -5,7 +5,8 @@ Kept light (no pydantic, no pyrage): sealing a record and checking keys both sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,18 @@ READER_KINDS = (
     "reflection-private",
     "reflection-shared",
     "plan",
-    "alert-note",
+    "alert",
     "incident",
     "identity",
 )
+# Kinds a ``fallback:`` may be given for, and the extra token it may use there:
+# ``facilitator`` (a facilitator of the session the record is about).
+FALLBACK_KINDS = ("incident",)
+FACILITATOR = "facilitator"
+# Kinds an older recipients.yaml may still name, and the kind that took their place:
+# ``alert-note`` (the lead's note on a plain alert) became ``alert`` (the whole alert,
+# its resolution and note, all encrypted). An older file's readers carry over.
+LEGACY_KINDS = {"alert-note": "alert"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class ReaderPolicy:
     groups: dict[str, tuple[str, ...]]
     required_roles: tuple[str, ...]
     where: str
+    # Who reads a kind while none of its readers has a key yet (``fallback:``).
+    fallback: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def tokens(self, kind: str) -> tuple[str, ...]:
         """The reader names for ``kind`` as written (person, roles, groups)."""
@@ -63,6 +74,11 @@ class ReaderPolicy:
 def reader_policy(root: Path | None) -> ReaderPolicy:
     """Read and check ``wellbeing/recipients.yaml``."""
     data, where = read_settings(root, "wellbeing", "recipients.yaml")
+    return parse_reader_policy(data, where)
+
+
+def parse_reader_policy(data: dict[str, Any], where: str) -> ReaderPolicy:
+    """Check the mapping of a ``recipients.yaml`` (``where`` names it in errors)."""
     groups_raw = data.get("groups") or {}
     readers_raw = data.get("readers") or {}
     if not isinstance(groups_raw, dict) or not isinstance(readers_raw, dict):
@@ -81,6 +97,10 @@ def reader_policy(root: Path | None) -> ReaderPolicy:
         if unknown:
             raise setting_error(where, f"groups.{group}", f"unknown role {unknown[0]!r}")
     readers = {str(k): names(v, f"readers.{k}") for k, v in readers_raw.items()}
+    for old_kind, kind in LEGACY_KINDS.items():
+        if old_kind in readers:
+            readers.setdefault(kind, readers[old_kind])
+            del readers[old_kind]
     for kind in READER_KINDS:
         if kind not in readers:
             raise setting_error(where, f"readers.{kind}", "missing: say who can read these")
@@ -95,4 +115,32 @@ def reader_policy(root: Path | None) -> ReaderPolicy:
         if not tokens:
             raise setting_error(where, f"readers.{kind}", "nobody could read these records")
     required = names(data.get("required_roles") or [], "required_roles")
-    return ReaderPolicy(readers, groups, required, where)
+    fallback = _fallback(data, where, groups, names)
+    return ReaderPolicy(readers, groups, required, where, fallback)
+
+
+def _fallback(
+    data: dict[str, Any],
+    where: str,
+    groups: dict[str, tuple[str, ...]],
+    names: Callable[[Any, str], tuple[str, ...]],
+) -> dict[str, tuple[str, ...]]:
+    """``fallback:``, checked: for an incident, who reads it while no safeguarding lead has
+    a key. A file without one keeps the shipped default (the session's facilitators and
+    the coordinator), so an incident is never lost for want of a lead's key.
+    """
+    raw = data.get("fallback", {"incident": [FACILITATOR, "coordinator"]})
+    if not isinstance(raw, dict):
+        raise setting_error(where, "fallback", "should be a mapping, e.g. incident: [coordinator]")
+    fallback = {str(k): names(v, f"fallback.{k}") for k, v in raw.items()}
+    for kind, tokens in fallback.items():
+        if kind not in FALLBACK_KINDS:
+            raise setting_error(
+                where, f"fallback.{kind}", f"unknown kind; use {', '.join(FALLBACK_KINDS)}"
+            )
+        for token in tokens:
+            if token != FACILITATOR and token not in ROLE_NAMES and token not in groups:
+                raise setting_error(
+                    where, f"fallback.{kind}", f"unknown role, group or word {token!r}"
+                )
+    return fallback

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 # Record types kept in one sub-folder per person.
-PER_PERSON = ("checkin", "reflection")
+PER_PERSON = ("checkin", "reflection", "alert")
 # Record types whose ID is the person's ID (plans/CR-01.age).
 PERSON_KEYED = ("plan", "identity")
 ROLE_WORDS = {
@@ -77,17 +77,36 @@ def _join(words: list[str]) -> str:
 
 
 def policy(study: Study) -> ReaderPolicy:
-    """The study's reader policy (``wellbeing/recipients.yaml``)."""
-    from prosper_coop.crypto.policy import reader_policy
+    """The study's reader policy (``wellbeing/recipients.yaml``) as its history verifies it.
 
+    A hand edit that no one allowed to change it has signed (adding a reader, say)
+    does not count: the verified version is used, and ``doctor`` reports the edit.
+    """
+    from prosper_coop.core import yamlio
+    from prosper_coop.crypto.policy import parse_reader_policy, reader_policy
+    from prosper_coop.trust.state import trusted_file
+
+    rel_path = "wellbeing/recipients.yaml"
+    on_disk = study.root / rel_path
+    verified = trusted_file(study, rel_path)
+    if verified is not None and (
+        not on_disk.is_file() or on_disk.is_symlink() or on_disk.read_bytes() != verified
+    ):
+        data = yamlio.loads(yamlio.decode(verified, rel_path), rel_path)
+        if isinstance(data, dict):
+            return parse_reader_policy(data, rel_path)
     return reader_policy(study.root)
 
 
 def people_of(study: Study) -> list[Person]:
-    """Every person record."""
-    from prosper_coop.core.records import get
+    """Every person record as its signed history verifies it (roles and keys that count).
 
-    return list(study.load_all(get("person")))
+    A role someone gave themself, or a key someone swapped into a record, is not
+    here until someone allowed to make that change has signed it.
+    """
+    from prosper_coop.trust.state import trusted_people
+
+    return list(trusted_people(study).values())
 
 
 def readers_for(
@@ -161,8 +180,42 @@ def readers_for(
     )
 
 
+# Plaintext is padded to these steps before it is encrypted, so that the size of a
+# file tells nothing about what it says (an alert from a check-in without one, a
+# short note from a long one): 1 KiB steps up to 4 KiB, then 4 KiB steps.
+PAD_STEP = 1024
+PAD_LARGE_FROM = 4096
+PAD_LARGE_STEP = 4096
+PAD_BYTE = b"\n"
+
+
+def padded_size(length: int) -> int:
+    """The size ``length`` bytes of plaintext are padded to (see :func:`pad`)."""
+    step = PAD_STEP if length < PAD_LARGE_FROM else PAD_LARGE_STEP
+    return max(step, -(-length // step) * step)
+
+
+def pad(plaintext: bytes) -> bytes:
+    """``plaintext`` with trailing newlines up to the next size step (:func:`padded_size`).
+
+    Every sealed record is YAML, where trailing newlines mean nothing, so a padded
+    record reads exactly as the unpadded one (with prosper-coop or with ``age -d``).
+    """
+    return plaintext + PAD_BYTE * (padded_size(len(plaintext)) - len(plaintext))
+
+
+def unpad(plaintext: bytes) -> bytes:
+    """``plaintext`` without the padding :func:`pad` added (one final newline is kept)."""
+    stripped = plaintext.rstrip(PAD_BYTE)
+    return stripped + PAD_BYTE if stripped != plaintext else plaintext
+
+
 def seal(plaintext: bytes, readers: Readers) -> bytes:
-    """Encrypt ``plaintext`` (armoured age) to every reader, or refuse if there are none."""
+    """Encrypt ``plaintext`` (padded, armoured age) to every reader, or refuse if there are none.
+
+    The padding (:func:`pad`) keeps sizes to fixed steps: with the same readers,
+    records of different lengths within a step give files of exactly the same size.
+    """
     import pyrage
 
     from prosper_coop.crypto.keys import parse_recipient
@@ -175,7 +228,7 @@ def seal(plaintext: bytes, readers: Readers) -> bytes:
             + " to run: prosper-coop keys init",
         )
     recipients = [parse_recipient(r) for r in readers.recipients]
-    data: bytes = pyrage.encrypt(plaintext, recipients, armored=True)
+    data: bytes = pyrage.encrypt(pad(plaintext), recipients, armored=True)
     return data
 
 
@@ -262,6 +315,7 @@ def _list_hint(rtype: RecordType) -> str:
     return {
         "reflection": "List your reflections with: prosper-coop reflect list",
         "checkin": "List alerts with: prosper-coop wellbeing alerts",
+        "alert": "List the alerts your key can read with: prosper-coop wellbeing alerts",
         "identity": "Add it with: prosper-coop people identity set ID",
         "plan": "Write it with: prosper-coop wellbeing plan",
     }.get(rtype.name, "Check the ID and try again.")

@@ -17,6 +17,9 @@ from prosper_coop.core.models import Person
 from prosper_coop.core.study import StudyContent
 from prosper_coop.tasks.models import Task, TaskStatus
 
+# The example's one resolved alert (a real resolution gets a random ID).
+RESOLUTION_ID = "AR-5d0c2b7e91a4f366"
+
 # People who get a demo key (CR-05 joined recently and has not set one up yet).
 KEYED = ("CO-01", "AC-01", "AC-04", "SG-01", "WB-01", "CR-01", "CR-02", "CR-03", "CR-04")
 
@@ -83,7 +86,7 @@ def add_wellbeing(content: StudyContent) -> None:
     from prosper_coop.wellbeing.models import (
         Alert,
         AlertLevel,
-        AlertStatus,
+        AlertResolution,
         CheckIn,
         Identity,
         Incident,
@@ -105,7 +108,6 @@ def add_wellbeing(content: StudyContent) -> None:
         readers = readers_for(None, kind, owner, everyone, rules)
         return seal(to_yaml(record).encode("utf-8"), readers).decode("ascii")
 
-    alert_number = 0
     for number, (person, days_ago, hour, distress, contact, note) in enumerate(CHECKINS, 1):
         checkin = CheckIn(
             id=f"CI-{number:04d}",
@@ -118,26 +120,32 @@ def add_wellbeing(content: StudyContent) -> None:
         content.files[f"checkins/{person}/{checkin.id}.age"] = sealed_text(
             checkin, "checkin", person
         )
-        if not settings.needs_alert(distress, contact):
-            continue
-        alert_number += 1
+        # Every check-in has its alert file (an alert, or none), as a real one would.
+        raised = settings.needs_alert(distress, contact)
         alert = Alert(
-            id=f"A-{alert_number:04d}",
+            id=f"A-{number:04d}",
             person=person,
-            level=AlertLevel.HIGH if distress >= settings.threshold else AlertLevel.CONTACT,
-            raised=checkin.at,
             checkin=checkin.id,
+            raised=checkin.at,
+            level=(AlertLevel.HIGH if distress >= settings.threshold else AlertLevel.CONTACT)
+            if raised
+            else None,
+            contact_requested=contact and raised,
         )
-        if contact:  # the earlier one was followed up and resolved by the wellbeing lead
-            note_readers = readers_for(None, "alert-note", person, everyone, rules)
-            alert.status = AlertStatus.RESOLVED
-            alert.resolved_by = "WB-01"
-            alert.resolved_at = checkin.at + dt.timedelta(hours=20)
-            alert.note_encrypted = seal(
-                b"Spoke by phone. Agreed a lighter interview schedule for two weeks.",
-                note_readers,
-            ).decode("ascii")
-        content.add(alert)
+        content.files[f"alerts/{person}/{alert.id}.age"] = sealed_text(alert, "alert", person)
+        if raised and contact:  # the earlier one was followed up and resolved by the lead
+            resolution = AlertResolution(
+                id=RESOLUTION_ID,
+                alert=alert.id,
+                person=person,
+                checkin=checkin.id,
+                resolved_by="WB-01",
+                resolved_at=checkin.at + dt.timedelta(hours=20),
+                note="Spoke by phone. Agreed a lighter interview schedule for two weeks.",
+            )
+            content.files[f"resolutions/{resolution.id}.age"] = sealed_text(
+                resolution, "alert", person
+            )
 
     for number, (person, days_ago, shared, wp, tags, text) in enumerate(REFLECTIONS, 1):
         reflection = Reflection(

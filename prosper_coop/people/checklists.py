@@ -46,6 +46,7 @@ from prosper_coop.people.models import (
     Tick,
     WithdrawalScope,
 )
+from prosper_coop.trust import permissions
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -513,6 +514,7 @@ def start(study: Study, definition_id: str, subject_id: str) -> Started:
             "Only the offboarding checklist can be started for someone who has left.",
         )
     with study.change("checklist", f"start {definition.id} for {subject_id}", []) as change:
+        require_to_tick(study, definition, subject_id, what=f"start {definition.kind} checklists")
         existing = current_run_for(study, definition, subject_id)  # under the lock
         if existing is not None and existing.state == RunState.OPEN:
             raise ConflictError(
@@ -613,8 +615,32 @@ def _writable_run(study: Study, run_id: str) -> tuple[ChecklistRun, ChecklistDef
     """Load a run (inside a change, so the lock is held) and check it may be ticked."""
     run = load_run(study, run_id)
     definition = get_definition(study, run.definition)
+    require_to_tick(study, definition, run.subject)
     check_writable(run, definition)
     return run, definition
+
+
+# The permission (protocols/permissions.yaml) each kind of checklist is ticked under.
+TICK_ACTIONS = {
+    ChecklistKind.ONBOARDING: "checklist.tick",
+    ChecklistKind.OFFBOARDING: "checklist.tick",
+    ChecklistKind.SAFEGUARDING: "safeguarding.tick",
+    ChecklistKind.CONSENT: "consent.record",
+}
+
+
+def require_to_tick(
+    study: Study, definition: ChecklistDefinition, subject_id: str, *, what: str | None = None
+) -> str:
+    """The acting person's ID if the permission table lets them tick ``definition`` for
+    ``subject_id`` (a safeguarding lead or the session's facilitator for safeguarding,
+    whoever records consent for consent forms); else a NotPermittedError (exit 9).
+    """
+    session = subject_id if SESSION_ID.fullmatch(subject_id) else None
+    subject = subject_id if PERSON_ID.fullmatch(subject_id) else None
+    return permissions.require(
+        study, TICK_ACTIONS[definition.kind], subject=subject, session=session, what=what
+    )
 
 
 def check_writable(run: ChecklistRun, definition: ChecklistDefinition) -> None:
@@ -694,13 +720,17 @@ def untick(study: Study, run_id: str, item_id: str) -> ChecklistRun:
 
 
 def open_items(study: Study, run_id: str) -> tuple[RunView, list[ItemDefinition]]:
-    """A run and the items it still has to walk through (required or optional, unticked)."""
+    """A run and the items it still has to walk through (required or optional, unticked).
+
+    Refused (exit 9) before any question is asked when the acting person may not tick it.
+    """
     view = view_run(study, run_id)
     if view.definition is None:
         raise NotFoundError(
             f"the checklist {view.run.definition} of {run_id} is no longer in {DEFINITIONS_DIR}/",
             "Restore the definition file (see: git log -- protocols/checklists).",
         )
+    require_to_tick(study, view.definition, view.run.subject)
     check_writable(view.run, view.definition)
     pending = [item for item in view.definition.items if view.run.tick_for(item.id) is None]
     return view, pending

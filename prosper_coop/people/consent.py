@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from prosper_coop.core import choices
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
-from prosper_coop.core.models import Credit, CreditAs, CreditStyle, Person
+from prosper_coop.core.models import PERSON_ID, Credit, CreditAs, CreditStyle, Person
 from prosper_coop.people import checklists
 from prosper_coop.people.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.people.models import ChecklistRun, Tick, Withdrawal, WithdrawalScope
 from prosper_coop.tasks import followup
 from prosper_coop.tasks.models import Task
+from prosper_coop.trust import permissions
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -72,6 +73,11 @@ def _answers(
     return answers
 
 
+def _person_or_none(subject_id: str) -> str | None:
+    """``subject_id`` when it names a person of the team (not a participant or session)."""
+    return subject_id if PERSON_ID.fullmatch(subject_id) else None
+
+
 @dataclass(frozen=True)
 class Recorded:
     """A consent that was recorded."""
@@ -107,6 +113,7 @@ def record(
             "Record consent on or after the day it was given.",
         )
     with study.change("consent", f"record {form_id} v{definition.version}", subject_id) as change:
+        permissions.require(study, "consent.record", subject=_person_or_none(subject_id))
         current = checklists.current_run_for(study, definition, subject_id)
         if current is not None and current.state == RunState.COMPLETE:
             raise ConflictError(
@@ -186,6 +193,8 @@ def withdraw(
     chosen_scope = parse_scope(scope)
     checklists.resolve_subject(study, subject_id)
     with study.change("consent", f"withdraw ({chosen_scope})", subject_id) as change:
+        # Anyone may always withdraw their own consent (the permission table says who else).
+        permissions.require(study, "consent.withdraw", subject=_person_or_none(subject_id))
         standing = active_consents(study, subject_id)
         if form_id is not None:
             consent_form(study, form_id)

@@ -17,6 +17,7 @@ from prosper_coop.core import choices, ids
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.models import PERSON_ID, Note, Person, PersonStatus, Role
 from prosper_coop.tasks.models import Task, TaskStatus
+from prosper_coop.trust import permissions
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -113,6 +114,7 @@ def add_person(
     if person_id is not None:
         check_person_id(person_id)
     with study.change("people", "add", []) as change:
+        permissions.require(study, "people.add")
         chosen = person_id or next_person_id(study, parsed[0])
         if study.exists(get("person"), chosen):
             raise ConflictError(
@@ -166,6 +168,10 @@ def edit_person(
         alias = _check_alias(alias)
     with study.change("people", "edit", person_id) as change:
         person = load_person(study, person_id)
+        if adding or removing:
+            permissions.require(study, "people.roles", subject=person_id)
+        if alias is not None or joined is not None or notes is not None:
+            permissions.require(study, "people.edit", subject=person_id)
         changed: list[str] = []
         roles = list(person.roles)
         for role in adding:
@@ -259,6 +265,7 @@ def leave(
     when = left or study.today()
     with study.change("people", "leave", person_id) as change:
         person = load_person(study, person_id)
+        permissions.require(study, "people.edit", subject=person_id)
         if person.status == PersonStatus.LEFT:
             raise ConflictError(
                 f"{person_id} already left the study on {person.left}",

@@ -5,9 +5,11 @@ We key the cached result on a fingerprint of exactly those: the path, size,
 mtime and inode of every file in the study (except ``.git/`` and ``.prosper/``),
 today, ``PROSPER_COOP_AS`` and the local settings file. Any hand edit, ``git
 pull``, new or deleted file changes the fingerprint, so the next ``status``
-recomputes. The cache lives in ``.prosper/`` (git-ignored), holds only the shared
-data ``status --json`` prints (never sensitive content), is never the source of
-truth, and may be deleted at any time.
+recomputes. The cache lives in ``.prosper/`` (git-ignored), holds only the data
+``status --json`` prints (never sensitive content: of alerts, only the counts and
+ages of those the viewer's own key opened), is never the source of truth, and may
+be deleted at any time. Keys added to or removed from this computer change the
+fingerprint too (what the viewer's key opens depends on them).
 
 This module imports nothing heavy, so a cache hit needs no YAML and no pydantic.
 """
@@ -24,7 +26,7 @@ from typing import Any
 
 CACHE_DIR = ".prosper"
 CACHE_FILE = "status-cache.json"
-FORMAT = 1
+FORMAT = 2
 SKIP_DIRS = {".git", CACHE_DIR}
 # A file changed this recently may change again within the same clock tick
 # without its mtime moving ("racy git"): then we do not store the result.
@@ -38,6 +40,7 @@ def fingerprint(root: Path, today: str) -> tuple[str, float]:
     from prosper_coop.core.localconfig import config_dir
 
     _add_file(digest, config_dir() / "settings.yaml", "settings")
+    _add_file(digest, config_dir() / "keys", "keys")
     newest = 0.0
     stack = [root]
     while stack:

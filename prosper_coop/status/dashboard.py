@@ -17,6 +17,7 @@ from prosper_coop.outputs.status import outputs_section
 from prosper_coop.people import status as people_status
 from prosper_coop.sync.conflicts import conflicts_section
 from prosper_coop.tasks import status as tasks_status
+from prosper_coop.trust.status import history_section
 from prosper_coop.wellbeing.checks import wellbeing_section
 
 
@@ -40,6 +41,7 @@ def study_section(ctx: SectionContext) -> dict[str, Any]:
 
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("study", study_section),
+    ("history", history_section),
     ("tasks", tasks_status.tasks_section),
     ("progress", tasks_status.work_packages_section),
     ("onboarding", people_status.onboarding_section),

@@ -104,7 +104,12 @@ def _ensure_gitattributes(study: Study, actor: str, intent: journal.Intent) -> b
     text = current + ("\n" if current and not current.endswith("\n") else "") + GITATTRIBUTES
     atomic_write_text(target, text)
     study.repo.add([GITATTRIBUTES_FILE])
-    study.repo.commit("sync: add merge rules (.gitattributes)", actor, [GITATTRIBUTES_FILE])
+    study.repo.commit(
+        "sync: add merge rules (.gitattributes)",
+        actor,
+        [GITATTRIBUTES_FILE],
+        signing_key=study.signing_key(actor),
+    )
     return True
 
 
@@ -513,7 +518,7 @@ def _merge(
         what += ", kept the newer render of " + ", ".join(sorted(result.outputs_kept))
     if result.erased_again:
         what += f", removed {len(result.erased_again)} file(s) of erased people again"
-    sha = study.repo.commit(f"sync: {what} (sync)", actor)
+    sha = study.repo.commit(f"sync: {what} (sync)", actor, signing_key=study.signing_key(actor))
     sidecar_list.unlink(missing_ok=True)
     return sha
 
@@ -875,8 +880,9 @@ def renumber_collisions(
         pairs = ", ".join(f"{type_of[old]} {old} -> {new}" for old, new in plan.items())
         study.repo.commit(
             f"sync: renumber {pairs}, also made on another machine ({', '.join(plan.values())})",
-            plan.get(actor, actor),
+            actor,
             sorted(writes),
+            signing_key=study.signing_key(actor),
         )
     except BaseException:
         study.repo.reset_hard()

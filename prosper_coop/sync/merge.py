@@ -48,7 +48,6 @@ SIDECAR_MARK = ".conflict-"
 MERGED_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     "task": (("status", "done_on", "blocked_reason"),),
     "session": (("status", "started", "started_by", "closed", "closed_by"),),
-    "alert": (("status", "resolved_by", "resolved_at", "note_encrypted"),),
     "person": (("status", "left"),),
 }
 # Keys that identify the items of a list of mappings (milestones by ``id``, ticks by ``item``).

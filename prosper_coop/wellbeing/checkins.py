@@ -2,8 +2,14 @@
 
 The check-in itself is encrypted to the person and the wellbeing lead(s). When
 the rating reaches the threshold in ``wellbeing/checkin.yaml`` or the person asks
-to be contacted, a shared :class:`~prosper_coop.wellbeing.models.Alert` is raised
-too: who, when and why, never the rating or the words.
+to be contacted, an :class:`~prosper_coop.wellbeing.models.Alert` is raised for the
+wellbeing lead: who, when and why, never the rating or the words.
+
+An alert is health data too, so only its readers may learn that it exists: every
+check-in writes its check-in file and one alert file (``alerts/CR-01/A-0005.age``
+beside ``checkins/CR-01/CI-0005.age``) holding either the alert or "no alert",
+encrypted and padded to the same size, with the same commit message. In git a
+check-in that raised an alert looks exactly like one that did not.
 """
 
 from __future__ import annotations
@@ -53,6 +59,16 @@ class CheckinResult:
     alert: str | None
     readers: Readers
     saved: bool
+    # Who can learn of the alert (``None`` when no alert was raised).
+    alert_readers: Readers | None = None
+
+    @property
+    def alert_unseen(self) -> bool:
+        """An alert was needed, but no wellbeing lead can read it yet (none has a key)."""
+        if self.alert_readers is None:
+            return False
+        owner = self.alert_readers.owner
+        return not any(person != owner for person in self.alert_readers.people)
 
 
 def checkin_readers(study: Study) -> Readers:
@@ -62,14 +78,33 @@ def checkin_readers(study: Study) -> Readers:
     return readers_for(study, "checkin", study.actor())
 
 
+def next_number(study: Study) -> int:
+    """The number of the next check-in, and of its alert file (``CI-0005``, ``A-0005``).
+
+    Past every check-in and every alert file, so the two stay in step.
+    """
+    from prosper_coop.core import ids
+    from prosper_coop.core.records import get
+
+    highest = 0
+    for name in ("checkin", "alert"):
+        rtype = get(name)
+        for path in study.record_files(rtype):
+            number = ids.number_of(path.stem)
+            if number is not None and rtype.pattern.fullmatch(path.stem):
+                highest = max(highest, number)
+    return highest + 1
+
+
 def record_checkin(
     study: Study, settings: CheckinSettings, *, distress: int, contact: bool, note: str
 ) -> CheckinResult:
-    """Store an encrypted check-in and, when needed, raise an alert; one commit.
+    """Store an encrypted check-in and its encrypted alert file (an alert or none); one commit.
 
-    If nobody who may read check-ins has a key, the words cannot be stored
-    safely; an alert (no content) is still raised when one is needed, and a
-    :class:`KeyProblemError` says so.
+    Both files are written whether or not an alert is raised, encrypted and padded
+    alike, under the same commit message (see the module's docstring). If nobody
+    who may read check-ins has a key, nothing can be stored safely, not even the
+    alert: a :class:`KeyProblemError` says so.
     """
     from prosper_coop.core.records import get
     from prosper_coop.crypto import sealed
@@ -81,12 +116,31 @@ def record_checkin(
     needs_alert = settings.needs_alert(distress, contact)
     with study.change("wellbeing", "check-in") as change:
         actor = change.author or study.actor()
-        readers = sealed.readers_for(study, "checkin", actor)
-        checkins = get("checkin")
-        checkin_id = study.next_id(checkins) if readers.recipients else None
-        alert_id = study.next_id(get("alert")) if needs_alert else None
-        if checkin_id is not None:
-            record = CheckIn(
+        people = sealed.people_of(study)
+        rules = sealed.policy(study)
+        readers = sealed.readers_for(study, "checkin", actor, people, rules)
+        alert_readers = sealed.readers_for(study, "alert", actor, people, rules)
+        if not readers.recipients:
+            raise KeyProblemError(
+                "your check-in could not be stored, because nobody who may read it has a key "
+                "yet" + (", so no alert could be raised either" if needs_alert else ""),
+                "Nothing you wrote was saved. "
+                + (
+                    "Please contact the wellbeing lead directly; the services above are "
+                    "there for you too. "
+                    if needs_alert
+                    else ""
+                )
+                + "You can set up your key with: prosper-coop keys init, and ask the "
+                "wellbeing lead to set up theirs.",
+            )
+        number = next_number(study)
+        checkin_id = get("checkin").format_id(number)
+        alert_id = get("alert").format_id(number)
+        sealed.write(
+            change,
+            get("checkin"),
+            CheckIn(
                 id=checkin_id,
                 person=actor,
                 at=now,
@@ -94,28 +148,23 @@ def record_checkin(
                 contact=contact,
                 note=note.strip(),
                 form_version=settings.version,
-            )
-            sealed.write(change, checkins, record, readers)
-        if alert_id is not None:
-            level = AlertLevel.HIGH if distress >= settings.threshold else AlertLevel.CONTACT
-            change.save(
-                Alert(
-                    id=alert_id,
-                    person=actor,
-                    level=level,
-                    contact_requested=contact,
-                    raised=now,
-                    checkin=checkin_id,
-                )
-            )
-            change.what = "check-in, alert raised"
-        change.record_ids = [i for i in (checkin_id, alert_id) if i]
-    if checkin_id is None:
-        raised = " An alert has been raised so the wellbeing lead knows." if alert_id else ""
-        raise KeyProblemError(
-            "your check-in could not be stored, because nobody who may read it has a key "
-            "yet." + raised,
-            "Nothing you wrote was saved. You can set up your key with: prosper-coop keys "
-            "init, and ask the wellbeing lead to set up theirs.",
+            ),
+            readers,
         )
-    return CheckinResult(checkin_id, alert_id, readers, True)
+        level = None
+        if needs_alert:
+            level = AlertLevel.HIGH if distress >= settings.threshold else AlertLevel.CONTACT
+        if alert_readers.recipients:
+            # Written for every check-in (else the files would tell), alert or not.
+            slot = Alert(
+                id=alert_id,
+                person=actor,
+                checkin=checkin_id,
+                raised=now,
+                level=level,
+                contact_requested=contact and needs_alert,
+            )
+            sealed.write(change, get("alert"), slot, alert_readers)
+        change.record_ids = [checkin_id]
+    raised = alert_id if needs_alert and alert_readers.recipients else None
+    return CheckinResult(checkin_id, raised, readers, True, alert_readers if needs_alert else None)

@@ -2,8 +2,10 @@
 
 Doctor: every role that must read sensitive records has someone with a key;
 public keys are valid age keys; the wellbeing settings and distress protocols
-are valid; support details have been checked recently; alerts point at people
-who exist. Status: open alerts as counts and ages only (no names, no content).
+are valid; support details have been checked recently; no alert is stored in
+plain text (as versions before alerts were encrypted did). Status: the open alerts
+the viewer's own key can read, as counts and ages only (a wellbeing lead's: all;
+anyone else's: their own; nothing that others' alerts exist).
 """
 
 from __future__ import annotations
@@ -102,11 +104,22 @@ def check_settings(loaded: Loaded) -> Iterator[Problem]:
 
 
 def check_alerts(loaded: Loaded) -> Iterator[Problem]:
-    """Alerts name people in the study."""
-    people = loaded.ids("person")
-    for alert_id, (alert, _, _) in loaded.of("alert").items():
-        if alert.person not in people:
-            yield loaded.problem("alert", alert_id, "person", f"unknown person {alert.person}")
+    """No alert is kept in plain text (``alerts/A-0001.yaml``, from before they were encrypted).
+
+    The guard reports such a file as plain text where encrypted records belong;
+    this says what it is and how a wellbeing lead encrypts it.
+    """
+    from prosper_coop.wellbeing.alerts import plain_alert_files
+
+    for rel in plain_alert_files(loaded.study):
+        yield Problem(
+            rel,
+            None,
+            "(file)",
+            "an alert kept in plain text, as versions before alerts were encrypted "
+            "stored them: anyone with the study can see who asked for help. A wellbeing "
+            "lead encrypts it with: prosper-coop keys rekey alert",
+        )
 
 
 def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
@@ -170,17 +183,28 @@ CHECKS: tuple[Check, ...] = (
 
 
 def wellbeing_section(ctx: Any) -> dict[str, Any]:
-    """Open alerts for the dashboard: counts and ages in days (no names, no content)."""
-    from prosper_coop.core.records import get
+    """The open alerts the viewer's own key can read, as counts and ages in days.
 
-    alerts = [a for a in ctx.study.load_all(get("alert")) if a.status == "open"]
-    ages = sorted(((ctx.today - a.raised.date()).days for a in alerts), reverse=True)
-    return {
-        "open_alerts": len(alerts),
-        "open_alert_ages_days": ages,
-        "oldest_open_days": ages[0] if ages else None,
-        "by_level": {
-            level: sum(1 for a in alerts if str(a.level) == level)
-            for level in ("high", "contact-requested")
-        },
-    }
+    A wellbeing lead is shown everyone's (``scope: all``), anyone else only their
+    own (``scope: own``); with no key on this computer, or one locked by a
+    passphrase, nothing (``scope: none``). Never names, never content, and nothing
+    that says whether anyone else has an alert. A caller may put a
+    :class:`~prosper_coop.crypto.sealed.Keyring` in ``ctx.memo["keyring"]``;
+    otherwise the key is opened without asking for a passphrase.
+    """
+    from prosper_coop.crypto.sealed import Keyring
+    from prosper_coop.wellbeing.alerts import alert_counts, read_alerts, reads_everyones
+
+    nothing: dict[str, Any] = {"scope": "none", **alert_counts([], ctx.today)}
+    try:
+        viewer = ctx.study.actor()
+        keyring = ctx.memo.get("keyring") or Keyring(ctx.study, None, viewer)
+        keyring.identity()
+    except UserError:
+        return nothing
+    everyone = reads_everyones(ctx.study, viewer)
+    try:
+        states = read_alerts(ctx.study, keyring, owner=None if everyone else viewer)
+    except UserError:
+        return nothing
+    return {"scope": "all" if everyone else "own", **alert_counts(states, ctx.today)}

@@ -9,16 +9,23 @@ records an encrypted incident for the safeguarding lead(s) and a follow-up task
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prosper_coop.core import yamlio
-from prosper_coop.core.errors import InvalidInputError, NotFoundError
+from prosper_coop.core.errors import InvalidInputError, KeyProblemError, NotFoundError
 from prosper_coop.core.fsutil import read_regular_file
 from prosper_coop.core.study import Study, parse_model
+
+if TYPE_CHECKING:
+    from prosper_coop.core.models import Person
+    from prosper_coop.core.sections import SectionContext
+    from prosper_coop.core.study import Change
+    from prosper_coop.crypto.policy import ReaderPolicy
 
 AnswerKind = Literal["yes-no", "text", "none"]
 MAX_STEPS = 200
@@ -255,6 +262,37 @@ def parse_answers(pairs: list[str]) -> dict[str, str]:
 
 
 # -- recording ------------------------------------------------------------------------------
+LEAD_ROLE = "safeguarding-lead"
+# Shared notes, one per incident kept for others while no safeguarding lead had a key.
+WAITING_FOLDER = "waiting/incidents"
+# The words a note uses for whom an incident is kept for, besides roles and groups.
+FACILITATOR = "facilitator"
+RECORDER = "recorder"
+
+
+@dataclass(frozen=True)
+class IncidentReaders:
+    """Who an incident is encrypted to.
+
+    Normally the safeguarding lead(s) with a key. While none has one, the
+    study's ``fallback:`` readers in ``wellbeing/recipients.yaml`` (shipped: the
+    facilitators of its session and the coordinator), never the person it is
+    about; failing them, the person who recorded it. ``stored_for`` names them by
+    role only, as the shared note and ``status`` do, so nobody learns from it whom
+    the incident is about.
+    """
+
+    sealed: Any  # crypto.sealed.Readers
+    people: tuple[str, ...]
+    waiting: bool = False
+    stored_for: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The readers by ID, in plain words: ``CO-01 and FA-01``."""
+        names = list(self.people)
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @dataclass(frozen=True)
 class DistressResult:
     """What a protocol run recorded."""
@@ -264,7 +302,7 @@ class DistressResult:
     task: str | None
     owner: str | None
     due: dt.date | None
-    readers: Any
+    readers: IncidentReaders | None
 
 
 def check_subject(study: Study, person: str | None) -> None:
@@ -275,11 +313,248 @@ def check_subject(study: Study, person: str | None) -> None:
         study.load(get("person"), person)
 
 
-def incident_readers(study: Study) -> Any:
-    """Who can read incident records (the safeguarding lead(s) with a key)."""
-    from prosper_coop.crypto.sealed import readers_for
+def check_may_run(study: Study, *, person: str | None = None, session: str | None = None) -> str:
+    """The acting person's ID, when the study's permission table lets them record a
+    distress protocol run (``distress.run``); else a calm refusal naming who can.
+    """
+    from prosper_coop.trust.permissions import require
 
-    return readers_for(study, "incident", None)
+    return require(study, "distress.run", subject=person, session=session)
+
+
+def _facilitators(study: Study, session: str | None) -> tuple[str, ...]:
+    """The facilitators of ``session``; none when it is not on file (never refuse over it)."""
+    from prosper_coop.core.records import get
+
+    sessions = get("session")
+    if session is None or sessions.pattern.fullmatch(session) is None:
+        return ()
+    if not study.exists(sessions, session):
+        return ()
+    return tuple(study.load(sessions, session).facilitators)
+
+
+def _stand_in() -> str:
+    """The public half of a key made and forgotten at once: a reader nobody can be."""
+    import pyrage
+
+    return str(pyrage.x25519.Identity.generate().to_public())
+
+
+def incident_readers(
+    study: Study,
+    *,
+    session: str | None = None,
+    person: str | None = None,
+    recorder: str | None = None,
+    people: Sequence[Person] | None = None,
+    rules: ReaderPolicy | None = None,
+) -> IncidentReaders:
+    """Who an incident about ``person`` in ``session``, recorded by ``recorder``, is kept for.
+
+    People and keys are those the study's signed history verifies. Left out of the
+    fallback readers, the person it is about is replaced by a reader nobody can
+    be, so the number of readers in the file does not point at them.
+    """
+    import dataclasses
+
+    from prosper_coop.crypto import sealed
+
+    everyone = list(people) if people is not None else sealed.people_of(study)
+    policy = rules or sealed.policy(study)
+    leads = sealed.readers_for(study, "incident", None, everyone, policy)
+    if leads.recipients:
+        return IncidentReaders(leads, leads.people)
+    tokens = policy.fallback.get("incident", ())
+    facilitators = set(_facilitators(study, session)) if FACILITATOR in tokens else set()
+    roles = {role for token in tokens for role in policy.groups.get(token, (token,))}
+    keyed = [p for p in everyone if p.age_recipient]
+    chosen = [
+        p
+        for p in keyed
+        if str(p.status) == "active"
+        and (p.id in facilitators or any(str(r) in roles for r in p.roles))
+    ]
+    about = [p for p in chosen if p.id == person]
+    chosen = [p for p in chosen if p.id != person]
+    stored_for = tokens
+    if not chosen:
+        chosen, about, stored_for = [p for p in keyed if p.id == recorder], [], (RECORDER,)
+    if not chosen:
+        raise KeyProblemError(
+            "the incident cannot be stored safely: nobody who may read it has a key yet",
+            "Nothing was saved. Write down what happened for the safeguarding lead, and ask "
+            "the study coordinator to join on their computer: prosper-coop join",
+        )
+    recipients = [p.age_recipient or "" for p in chosen] + [_stand_in() for _ in about]
+    kept_for = dataclasses.replace(
+        leads,
+        people=tuple(p.id for p in chosen),
+        recipients=tuple(dict.fromkeys(recipients)),
+    )
+    return IncidentReaders(kept_for, kept_for.people, waiting=True, stored_for=stored_for)
+
+
+def incident_reader_roles(study: Study) -> tuple[str, ...]:
+    """Every role that may read an incident: the safeguarding lead(s), and the fallback
+    roles that keep one while no lead has a key (so they may share it with the lead).
+    """
+    from prosper_coop.crypto import sealed
+
+    policy = sealed.policy(study)
+    found = list(policy.roles("incident"))
+    for token in policy.fallback.get("incident", ()):
+        for role in policy.groups.get(token, (token,)):
+            if role != FACILITATOR and role not in found:
+                found.append(role)
+    return tuple(found)
+
+
+def waiting_path(incident_id: str) -> str:
+    """The shared note saying ``incident_id`` still waits for a safeguarding lead."""
+    return f"{WAITING_FOLDER}/{incident_id}.yaml"
+
+
+def _waiting_note(incident_id: str, readers: IncidentReaders, data: bytes) -> str:
+    from prosper_coop.crypto.renumbered import fingerprint
+
+    fields = {
+        "incident": incident_id,
+        "stored_for": list(readers.stored_for),
+        "waiting_for": list(readers.sealed.roles) or [LEAD_ROLE],
+        "fingerprint": fingerprint(data),
+    }
+    return (
+        "# This incident is kept for others because no safeguarding lead had a key\n"
+        "# (fallback: in wellbeing/recipients.yaml). Once the lead has joined, someone\n"
+        "# who can read it runs: prosper-coop keys rekey incident (which removes this note).\n"
+        + yamlio.dumps(fields)
+    )
+
+
+def write_incident(
+    change: Change, incident: Any, readers: IncidentReaders, rel: str | None = None
+) -> str:
+    """Queue ``incident`` encrypted to ``readers`` (at ``rel``, a spare copy sync kept, or
+    where it belongs), with the shared note that it waits for the lead, or without it.
+    """
+    from prosper_coop.core.records import get
+    from prosper_coop.core.study import to_yaml
+    from prosper_coop.crypto import sealed
+
+    main = sealed.rel_path(get("incident"), incident.id, None)
+    rel = rel or main
+    data = sealed.seal(to_yaml(incident).encode("utf-8"), readers.sealed)
+    change.write_bytes(rel, data)
+    if rel == main:
+        note = waiting_path(incident.id)
+        if readers.waiting:
+            change.write_text(note, _waiting_note(incident.id, readers, data))
+        elif (change.study.root / note).is_file():
+            change.delete(note)
+    return rel
+
+
+def reseal_incident(
+    study: Study,
+    change: Change,
+    incident: Any,
+    rel: str,
+    people: Sequence[Person] | None = None,
+    rules: ReaderPolicy | None = None,
+) -> IncidentReaders:
+    """Encrypt an incident again to whoever should read it now (``keys rekey``): the
+    safeguarding lead(s) once one has a key, else its fallback readers again.
+    """
+    readers = incident_readers(
+        study,
+        session=incident.session,
+        person=incident.person,
+        recorder=incident.recorded_by,
+        people=people,
+        rules=rules,
+    )
+    write_incident(change, incident, readers, rel)
+    return readers
+
+
+@dataclass(frozen=True)
+class WaitingIncident:
+    """An incident kept for others, by role, until a safeguarding lead can read it."""
+
+    incident: str
+    stored_for: tuple[str, ...]
+    waiting_for: tuple[str, ...]
+
+
+def incidents_needing_lead(study: Study) -> list[WaitingIncident]:
+    """Incidents stored while no safeguarding lead had a key, not yet shared with one.
+
+    Read from the shared notes in ``waiting/incidents/``, never from the incidents
+    (which only their readers can open). A note counts while the incident file
+    is the one it was written for: once anyone encrypts it again, it does not.
+    """
+    from prosper_coop.core.errors import UserError
+    from prosper_coop.core.ids import INCIDENT_ID
+    from prosper_coop.crypto.renumbered import fingerprint
+
+    folder = study.root / WAITING_FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found: list[WaitingIncident] = []
+    for note in sorted(folder.glob("I-*.yaml")):
+        incident_id = note.stem
+        incident_file = study.root / "incidents" / f"{incident_id}.age"
+        if INCIDENT_ID.fullmatch(incident_id) is None or not incident_file.is_file():
+            continue
+        try:
+            where = study.rel(note)
+            data = yamlio.loads(yamlio.decode(read_regular_file(note, where), where), where)
+            sealed_bytes = read_regular_file(incident_file, study.rel(incident_file))
+        except UserError:
+            continue  # a damaged note or a link: doctor reports those, status goes on
+        if not isinstance(data, dict) or data.get("fingerprint") != fingerprint(sealed_bytes):
+            continue
+        found.append(
+            WaitingIncident(
+                incident_id,
+                tuple(str(t) for t in data.get("stored_for") or ()),
+                tuple(str(t) for t in data.get("waiting_for") or (LEAD_ROLE,)),
+            )
+        )
+    return found
+
+
+def incidents_section(ctx: SectionContext) -> dict[str, Any]:
+    """For the top of ``status``: incidents no safeguarding lead can read yet.
+
+    IDs and roles only, and the people holding those roles now (as the signed
+    history verifies them): never whom an incident is about.
+    """
+    waiting = incidents_needing_lead(ctx.study)
+    if not waiting:
+        return {"incidents": []}
+    from prosper_coop.crypto import sealed
+
+    people = [p for p in sealed.people_of(ctx.study) if str(p.status) == "active"]
+    roles = {role for item in waiting for role in (*item.stored_for, *item.waiting_for)}
+    holders = {
+        role: [p.id for p in sorted(people, key=lambda p: p.id) if role in map(str, p.roles)]
+        for role in sorted(roles - {FACILITATOR, RECORDER})
+    }
+    with_key = sorted(p.id for p in people if p.age_recipient)
+    return {
+        "incidents": [
+            {
+                "id": item.incident,
+                "stored_for": list(item.stored_for),
+                "waiting_for": list(item.waiting_for),
+            }
+            for item in waiting
+        ],
+        "holders": holders,
+        "with_key": [p for p in with_key if any(p in ids for ids in holders.values())],
+    }
 
 
 def record(
@@ -293,8 +568,12 @@ def record(
     note: str = "",
     wp: str | None = None,
 ) -> DistressResult:
-    """Record a walked protocol: an encrypted incident and a follow-up task, one commit."""
-    from prosper_coop.core.errors import KeyProblemError
+    """Record a walked protocol: an encrypted incident and a follow-up task, one commit.
+
+    Nothing in what others can see names the person in distress: the task's
+    title, owner and work package, the commit message and the file names are the
+    same whoever it is about.
+    """
     from prosper_coop.core.records import get
     from prosper_coop.crypto import sealed
     from prosper_coop.tasks import followup
@@ -305,16 +584,15 @@ def record(
     today = study.today()
     incidents = get("incident")
     with study.change("safeguarding", "distress protocol") as change:
-        readers = incident_readers(study)
-        if not readers.recipients:
-            raise KeyProblemError(
-                "the incident cannot be stored safely, because no safeguarding lead has a key yet",
-                "Nothing was saved. Write down what happened for the safeguarding lead, and "
-                "ask them to run: prosper-coop keys init",
-            )
-        # Prefer a lead who can read the incident the task points to.
-        owner = followup.first_holder(
-            sealed.people_of(study), "safeguarding-lead", among=readers.people
+        recorder = check_may_run(study, person=person, session=session)
+        people = sealed.people_of(study)
+        readers = incident_readers(
+            study, session=session, person=person, recorder=recorder, people=people
+        )
+        # The safeguarding lead follows up (preferring one who can read it); else the
+        # coordinator. Never chosen by whom it is about.
+        owner = followup.first_holder(people, LEAD_ROLE, among=readers.people) or (
+            followup.first_holder(people, "coordinator")
         )
         incident_id = study.next_id(incidents)
         session_wp = None
@@ -326,7 +604,8 @@ def record(
             and study.exists(sessions, session)
         ):
             session_wp = study.load(sessions, session).wp
-        follow_wp = followup.choose_wp(study, wp=wp, session_wp=session_wp, person=person)
+        # Not by the person it is about: the work package would point at them.
+        follow_wp = followup.choose_wp(study, wp=wp, session_wp=session_wp)
         task_id = None
         due = today + dt.timedelta(days=protocol.follow_up.due_in_days)
         if follow_wp is not None:
@@ -349,7 +628,7 @@ def record(
             protocol=protocol.id,
             protocol_version=protocol.version,
             at=study.now(),
-            recorded_by=change.author or study.actor(),
+            recorded_by=recorder,
             person=person,
             participant=participant.strip(),
             session=session,
@@ -359,7 +638,7 @@ def record(
             follow_up_task=task_id,
             note=note.strip(),
         )
-        sealed.write(change, incidents, incident, readers)
+        write_incident(change, incident, readers)
         change.record_ids = [i for i in (incident_id, task_id) if i]  # incident first
     return DistressResult(path, incident_id, task_id, owner, due if task_id else None, readers)
 

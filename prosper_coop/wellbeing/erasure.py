@@ -1,11 +1,13 @@
 """Erasure records: whose sensitive records were erased, so that they stay erased.
 
 ``people erase CR-02`` removes the person's identity, wellbeing plan, check-ins,
-reflections and alerts, and in the same commit writes a small plain file,
+reflections and alert files, and in the same commit writes a small plain file,
 ``erased/CR-02.yaml``, that names only the study ID (never a name; who erased
 and when are in the commit). Another computer may still hold those records, or
 change them before it hears of the erasure (``keys rekey`` re-encrypting the
-check-ins, a plain edit of an alert). When ``sync`` merges, it reads the
+check-ins). A lead's resolution of one of their alerts has a random name, so it can
+be found only by a key that reads it: ``keys rekey alert``, run by a wellbeing
+lead, removes those of erased people. When ``sync`` merges, it reads the
 erasure records and removes every file of an erased person that the merge
 would keep, so the erasure wins on every computer; ``doctor`` reports any such
 file found in the study (a copy that came back), with the command that removes it.
@@ -34,8 +36,9 @@ TEXT = """\
 person: {person}
 """
 # The record types an erasure removes (incidents are kept: safeguarding records
-# have their own retention duties). Plain alerts are removed by person too.
-ERASED_TYPES = ("identity", "plan", "checkin", "reflection")
+# have their own retention duties). Alerts an older version kept in plain text
+# (alerts/A-0001.yaml) are removed by person too.
+ERASED_TYPES = ("identity", "plan", "checkin", "reflection", "alert")
 
 
 def record_path(person: str) -> str:
@@ -75,9 +78,10 @@ def erased_in(repo: StudyRepo, commit: str) -> set[str]:
 def person_files(study: Study, person: str) -> list[str]:
     """Every file an erasure of ``person`` removes: sensitive records, spare copies, alerts.
 
-    Found by where they live, never by reading them: everything in the person's
-    folders (``checkins/CR-02/``, ``reflections/CR-02/``), their plan and identity
-    files (and copies kept beside them by sync), and the alerts about them.
+    Found by where they live, never by decrypting them: everything in the person's
+    folders (``checkins/CR-02/``, ``reflections/CR-02/``, ``alerts/CR-02/``), their
+    plan and identity files (and copies kept beside them by sync), and alerts about
+    them that an older version kept in plain text.
     """
     from prosper_coop.core.errors import UserError
     from prosper_coop.core.records import get
@@ -98,18 +102,17 @@ def person_files(study: Study, person: str) -> list[str]:
             candidates = [folder / f"{person}{rtype.suffix}"]
             candidates += sorted(folder.glob(f"{person}{SIDECAR_MARK}*"))
             found += [study.rel(p) for p in candidates if p.is_file() or p.is_symlink()]
-    alerts = get("alert")
-    try:
-        alert_files = study.record_files(alerts)
-    except UserError:
-        alert_files = []
-    for path in alert_files:
+    from prosper_coop.core import yamlio
+    from prosper_coop.core.fsutil import read_regular_file
+    from prosper_coop.wellbeing.alerts import plain_alert_files
+
+    for rel in plain_alert_files(study):
         try:
-            alert = study.read_file(path, alerts.model)
+            data = yamlio.loads(yamlio.decode(read_regular_file(study.root / rel, rel), rel), rel)
         except UserError:
-            continue  # doctor reports an unreadable record on its own
-        if getattr(alert, "person", None) == person:
-            found.append(study.rel(path))
+            continue  # doctor reports an unreadable file on its own
+        if isinstance(data, dict) and data.get("person") == person:
+            found.append(rel)
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
+from prosper_coop.trust import permissions
 
 IDENTITY_FIELDS = ("real_name", "email", "phone", "other")
 
@@ -103,11 +104,13 @@ def erase_person(study: Study, person: str) -> EraseReport:
     alerts_removed: list[str] = []
     alert_folder = get("alert").folder + "/"
     with study.change("people", "erase sensitive records", person) as change:
+        permissions.require(study, "people.erase", subject=person)
         for rel in erasure.person_files(study, person):
             change.delete(rel)
             removed.append(rel)
             if rel.startswith(alert_folder):
-                alerts_removed.append(rel.rsplit("/", 1)[-1].removesuffix(".yaml"))
+                name = rel.rsplit("/", 1)[-1]
+                alerts_removed.append(name.removesuffix(".yaml").removesuffix(".age"))
         # Recorded so that a copy coming back from another computer is removed again.
         change.write_text(erasure.record_path(person), erasure.record_text(person))
     history = 0

@@ -1,8 +1,8 @@
 """Pydantic models for wellbeing records.
 
-``CheckIn``, ``Reflection``, ``WellbeingPlan``, ``Identity`` and ``Incident`` are
-sensitive: their YAML only ever exists inside an age-encrypted ``.age`` file.
-``Alert`` is shared (plain YAML): who, level, when and status, never content.
+Every record here is sensitive: its YAML only ever exists inside an age-encrypted
+``.age`` file. That includes ``Alert`` (whether a check-in raised an alert, and why)
+and ``AlertResolution`` (a lead's follow-up of one): who asked for help is health data.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ CHECKIN_ID = ids.CHECKIN_ID
 REFLECTION_ID = ids.REFLECTION_ID
 INCIDENT_ID = ids.INCIDENT_ID
 ALERT_ID = ids.ALERT_ID
-
-AGE_ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+RESOLUTION_ID = ids.RESOLUTION_ID
 
 SafeRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -136,37 +135,50 @@ class AlertStatus(StrEnum):
 
 
 class Alert(Record):
-    """A shared alert flag: who, level, when and status. Never content.
+    """The alert file of one check-in (sensitive): an alert for the wellbeing lead, or none.
 
-    The lead's resolution note is stored here only as age-encrypted (armoured) text.
+    Every check-in writes one (``alerts/CR-01/A-0005.age`` for ``CI-0005``), so git
+    shows the same files whether or not an alert was raised; only the person and
+    the wellbeing leads can read which. ``level`` is empty when there was no alert.
+    Whether an alert is resolved is kept apart, in :class:`AlertResolution`, so this
+    file never changes after the check-in.
     """
 
     id: Annotated[str, StringConstraints(pattern=ALERT_ID.pattern)]
     person: PersonRef
-    level: AlertLevel
+    checkin: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)] | None = None
+    raised: DateTime
+    # Why an alert was raised; empty: this check-in raised none.
+    level: AlertLevel | None = None
     # The person asked to be contacted (also when the level is "high").
     contact_requested: bool = False
-    raised: DateTime
-    status: AlertStatus = AlertStatus.OPEN
-    checkin: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)] | None = None
-    resolved_by: PersonRef | None = None
-    resolved_at: DateTime | None = None
-    note_encrypted: str = ""
 
-    @field_validator("note_encrypted")
-    @classmethod
-    def _note_is_ciphertext(cls, value: str) -> str:
-        if value and not value.lstrip().startswith(AGE_ARMOR_BEGIN):
-            raise ValueError(
-                "the resolution note must be encrypted (age armour); "
-                "add notes with: prosper-coop wellbeing resolve"
-            )
-        return value
+    @property
+    def is_alert(self) -> bool:
+        """Whether this check-in raised an alert."""
+        return self.level is not None
+
+
+class AlertResolution(Record):
+    """A wellbeing lead's resolution of an alert (sensitive): who, when, and what was done.
+
+    Its file has a random name (``resolutions/AR-<16 hex>.age``): which alert it
+    resolves, and whose, is only inside.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=RESOLUTION_ID.pattern)]
+    alert: Annotated[str, StringConstraints(pattern=ALERT_ID.pattern)]
+    person: PersonRef
+    checkin: Annotated[str, StringConstraints(pattern=CHECKIN_ID.pattern)] | None = None
+    resolved_by: PersonRef
+    resolved_at: DateTime
+    note: LongText = ""
 
 
 __all__ = [
     "Alert",
     "AlertLevel",
+    "AlertResolution",
     "AlertStatus",
     "CheckIn",
     "Identity",

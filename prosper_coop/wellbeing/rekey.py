@@ -29,6 +29,8 @@ class RekeyReport:
 def _kind(type_name: str, record: object) -> str:
     if type_name == "reflection":
         return "reflection-shared" if getattr(record, "shared", False) else "reflection-private"
+    if type_name == "resolution":
+        return "alert"
     return type_name
 
 
@@ -37,6 +39,8 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
     from prosper_coop.core.records import get
     from prosper_coop.core.study import SIDECAR_MARK, to_yaml
     from prosper_coop.crypto import sealed
+    from prosper_coop.wellbeing.alerts import seal_plain_alerts
+    from prosper_coop.wellbeing.erasure import erased_people
 
     if type_name is not None and type_name not in REKEY_TYPES:
         raise InvalidInputError(
@@ -49,22 +53,15 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
     with study.change("keys", "rekey") as change:
         people = sealed.people_of(study)
         rules = sealed.policy(study)
-        for name in chosen:
+        erased = erased_people(study.root)
+        # Alerts come with their resolutions (files of their own, with random names).
+        names = [
+            n for kind in chosen for n in ([kind, "resolution"] if kind == "alert" else [kind])
+        ]
+        for name in names:
             rtype = get(name)
-            if name == "alert":
-                for alert in study.load_all(rtype):
-                    if not alert.note_encrypted:
-                        continue
-                    where = study.rel(study.path_of(rtype, alert.id))
-                    plain = keyring.decrypt(alert.note_encrypted.encode("ascii"), where)
-                    if plain is None:
-                        report.unreadable.append(f"{alert.id} (resolution note)")
-                        continue
-                    readers = sealed.readers_for(study, "alert-note", alert.person, people, rules)
-                    alert.note_encrypted = sealed.seal(plain, readers).decode("ascii")
-                    change.save(alert)
-                    report.rekeyed.append(f"{alert.id} (resolution note)")
-                continue
+            if name == "alert":  # alerts kept in plain text by older versions: encrypt them
+                report.rekeyed += seal_plain_alerts(study, keyring, change, people, rules)
             spare_copies = sorted((study.root / rtype.folder).rglob(f"*{SIDECAR_MARK}*.age"))
             for path in [*study.record_files(rtype), *spare_copies]:
                 record = keyring.read(path, rtype.model)
@@ -76,8 +73,14 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
                     path.name.split(SIDECAR_MARK, 1)[0].removesuffix(".age") + ".age"
                 )
                 owner = sealed.owner_of(rtype, named)
-                readers = sealed.readers_for(study, _kind(name, record), owner, people, rules)
                 rel = study.rel(path)
+                if name == "resolution":  # whose it is, only the file itself says
+                    owner = record.person
+                    if owner in erased:  # what erasing them could not find unread
+                        change.delete(rel)
+                        report.rekeyed.append(f"{path.stem} (removed: {owner} was erased)")
+                        continue
+                readers = sealed.readers_for(study, _kind(name, record), owner, people, rules)
                 change.write_bytes(rel, sealed.seal(to_yaml(record).encode("utf-8"), readers))
                 report.rekeyed.append(path.stem)
         change.what = f"rekey {len(report.rekeyed)} record(s)"

@@ -1,0 +1,506 @@
+"""Who may do what: the study's permission table, ``protocols/permissions.yaml``.
+
+The table maps each action the tool guards (``people.add``, ``alerts.resolve``,
+...) to who may do it: role names, ``self`` (the person the record is about),
+``facilitator`` (a facilitator of the session concerned) and ``readers`` (a role
+that reads the kind of record concerned, as ``wellbeing/recipients.yaml`` says;
+the caller passes those roles). Roles count only for people who are active, as
+their records verify (:func:`prosper_coop.trust.state.trusted_people`).
+
+Feature functions call :func:`require` inside (or just before) their
+``study.change`` block, so the library refuses as the command line does. These
+refusals stop honest mistakes; the signed history is what holds on every clone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prosper_coop.core.defaults import study_or_default, where_of
+from prosper_coop.core.errors import NotPermittedError, ValidationError
+
+if TYPE_CHECKING:
+    from prosper_coop.core.checks import Loaded, Problem
+    from prosper_coop.core.models import Person
+    from prosper_coop.core.study import Study
+
+TABLE_FILE = ("protocols", "permissions.yaml")
+TABLE_PATH = "/".join(TABLE_FILE)
+SUPPORTED_VERSIONS = (1,)
+
+# Every action the tool guards, in the order the table is shown, with what it is in words
+# ("only the coordinator can <words>").
+ACTIONS: dict[str, str] = {
+    "people.add": "add people to the study",
+    "people.roles": "change people's roles",
+    "people.edit": "change people's details or record that they left",
+    "people.erase": "erase a person's sensitive records",
+    "alerts.resolve": "resolve wellbeing alerts",
+    "checklist.tick": "tick onboarding and offboarding items",
+    "safeguarding.tick": "tick safeguarding items",
+    "consent.record": "record consent",
+    "consent.withdraw": "record a withdrawal of consent",
+    "records.rekey": "re-encrypt these records",
+    "protocols.edit": "change the study's protocols and wellbeing settings",
+    "permissions.edit": "change who may do what (protocols/permissions.yaml)",
+    "study.edit": "change the study's settings (study.yaml)",
+    "session.manage": "add, start or close sessions",
+    "distress.run": "run the distress protocol",
+}
+
+SELF = "self"
+FACILITATOR = "facilitator"
+READERS = "readers"
+# The tokens that are not roles, and the actions each can mean something for.
+CONTEXT_TOKENS: dict[str, tuple[str, ...]] = {
+    SELF: (
+        "people.roles",
+        "people.edit",
+        "people.erase",
+        "alerts.resolve",
+        "checklist.tick",
+        "consent.record",
+        "consent.withdraw",
+        "distress.run",
+    ),
+    FACILITATOR: ("safeguarding.tick", "session.manage", "distress.run"),
+    READERS: ("records.rekey",),
+}
+# Whatever the table says, a person may withdraw what is theirs.
+ALWAYS_SELF = ("consent.withdraw",)
+
+ROLE_WORDS = {
+    "coordinator": "the coordinator",
+    "co-researcher": "a co-researcher",
+    "co-applicant": "a co-applicant",
+    "academic": "an academic",
+    "safeguarding-lead": "the safeguarding lead",
+    "wellbeing-lead": "the wellbeing lead",
+    "ppi-lead": "the PPI lead",
+}
+TOKEN_WORDS = {
+    SELF: "the person it is about",
+    FACILITATOR: "a facilitator of that session",
+    READERS: "a lead who reads these records",
+}
+SEE_TABLE = f"See who may do what with: prosper-coop permissions ({TABLE_PATH})."
+
+
+def role_names() -> tuple[str, ...]:
+    """The roles a person may hold (:class:`prosper_coop.core.models.Role`)."""
+    from prosper_coop.core.models import Role
+
+    return tuple(role.value for role in Role)
+
+
+@dataclass(frozen=True)
+class PermissionTable:
+    """The checked table: for each action, who may do it (roles and tokens, as written)."""
+
+    version: int
+    rules: dict[str, tuple[str, ...]]
+    where: str
+
+    def roles_for(self, action: str) -> tuple[str, ...]:
+        """Who may do ``action``: role names and the tokens self, facilitator, readers."""
+        check_action(action)
+        return self.rules[action]
+
+
+def check_action(action: str) -> str:
+    """``action`` when the tool knows it; a programming mistake otherwise."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    return action
+
+
+# -- reading and checking the table -------------------------------------------------------
+def load_table(root: Path | None) -> PermissionTable:
+    """Read and check the study's ``protocols/permissions.yaml`` (the shipped one if absent).
+
+    Any problem is a :class:`ValidationError` naming ``file:line`` and what to do.
+    """
+    from prosper_coop.core import yamlio
+
+    path = study_or_default(root, *TABLE_FILE)
+    where = where_of(root, path)
+    if root is not None and path.is_relative_to(root):  # the study's copy: never via a link
+        from prosper_coop.core.fsutil import read_regular_file
+
+        raw = read_regular_file(path, where)
+    else:
+        raw = path.read_bytes()
+    text = yamlio.decode(raw, where)
+    return parse_table(text, where)
+
+
+def table_in_force(study: Study) -> PermissionTable:
+    """The table as committed (HEAD), which is the one that counts; the shipped one if absent.
+
+    A hand edit counts once it is saved, and saving it needs ``permissions.edit`` under
+    the table it would replace, so nobody widens their own permissions by editing the file.
+    """
+    from prosper_coop.core import yamlio
+
+    committed = study.repo.file_bytes_or_none("HEAD", TABLE_PATH)
+    if committed is None:
+        return load_table(None)
+    return parse_table(yamlio.decode(committed, TABLE_PATH), TABLE_PATH)
+
+
+def parse_table(text: str, where: str) -> PermissionTable:
+    """Check the text of a permission table; ``where`` names the file in errors."""
+    from prosper_coop.core import yamlio
+
+    data = yamlio.loads(text, where)
+
+    def problem(field: str, message: str, loc: Sequence[str | int], hint: str) -> ValidationError:
+        return ValidationError(
+            f"{field}: {message}" if field else message,
+            f"{hint} Then check the study with: prosper-coop doctor",
+            file=where,
+            line=yamlio.line_of(text, loc) or 1,
+        )
+
+    restore = f"Compare it with the shipped file, or restore it with: git checkout -- {where}."
+    if not isinstance(data, dict):
+        raise problem("", "the file should hold 'version: 1' and an 'actions:' table", (), restore)
+    for key in data:
+        if key not in ("version", "actions"):
+            raise problem(
+                str(key),
+                "not a setting of this file",
+                (str(key),),
+                "Remove it (only version and actions belong here).",
+            )
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
+        raise problem(
+            "version",
+            f"{version!r} is not a version this prosper-coop knows "
+            f"({', '.join(str(v) for v in SUPPORTED_VERSIONS)})",
+            ("version",),
+            "Write 'version: 1' at the top of the file.",
+        )
+    actions = data.get("actions")
+    if not isinstance(actions, dict):
+        raise problem(
+            "actions",
+            "should be a table of actions, one per line, e.g. 'people.add: [coordinator]'",
+            ("actions",),
+            restore,
+        )
+    roles = role_names()
+    rules: dict[str, tuple[str, ...]] = {}
+    for action, value in actions.items():
+        name = str(action)
+        field = f"actions.{name}"
+        if name not in ACTIONS:
+            raise problem(
+                field,
+                "not an action prosper-coop knows",
+                ("actions", name),
+                f"Check the spelling; the actions are: {', '.join(ACTIONS)}.",
+            )
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise problem(
+                field,
+                "should be a list of who may do it, e.g. [coordinator, self]",
+                ("actions", name),
+                "Write the roles in square brackets, separated by commas.",
+            )
+        if not value:
+            raise problem(
+                field,
+                "nobody could do this",
+                ("actions", name),
+                "Name at least one role who may do it, e.g. [coordinator].",
+            )
+        for index, token in enumerate(value):
+            if token in roles:
+                pass
+            elif token in CONTEXT_TOKENS and name in CONTEXT_TOKENS[token]:
+                pass
+            elif token in CONTEXT_TOKENS:
+                raise problem(
+                    field,
+                    f"{token!r} means nothing for this action",
+                    ("actions", name, index),
+                    f"'{token}' can be used for: {', '.join(CONTEXT_TOKENS[token])}. "
+                    "Use role names here.",
+                )
+            else:
+                raise problem(
+                    field,
+                    f"unknown role {token!r}",
+                    ("actions", name, index),
+                    f"Use the roles {', '.join(roles)}, or self, facilitator or readers "
+                    "where they fit.",
+                )
+            if token in value[:index]:
+                raise problem(
+                    field,
+                    f"{token!r} is listed twice",
+                    ("actions", name, index),
+                    "List each role once.",
+                )
+        rules[name] = tuple(value)
+    missing = [action for action in ACTIONS if action not in rules]
+    if missing:
+        raise problem(
+            "actions",
+            f"{', '.join(missing)} missing: say who may do "
+            + ("it" if len(missing) == 1 else "them"),
+            ("actions",),
+            f"Add a line for each under 'actions:', e.g. '  {missing[0]}: [coordinator]'.",
+        )
+    return PermissionTable(int(version), rules, where)
+
+
+def check_table(loaded: Loaded) -> Iterator[Problem]:
+    """``doctor``: the study's permission table (as it stands on disk) can be read and is valid."""
+    from prosper_coop.core.checks import problem_from_error
+
+    try:
+        load_table(loaded.study.root)
+    except ValidationError as exc:
+        yield problem_from_error(exc, TABLE_PATH)
+
+
+def roles_for(action: str, study: Study | None = None) -> tuple[str, ...]:
+    """Who may do ``action`` in ``study`` (the shipped table when None), as written."""
+    return load_table(study.root if study is not None else None).roles_for(action)
+
+
+# -- deciding ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """Whether ``actor`` may do ``action``, and who may (for the refusal)."""
+
+    action: str
+    actor: str
+    allowed: bool
+    tokens: tuple[str, ...]
+    readers: tuple[str, ...]
+    holders: dict[str, tuple[str, ...]]
+    subject: str | None
+    facilitators: tuple[str, ...]
+    aliases: dict[str, str]
+    actor_left: bool
+    where: str
+
+    def who(self) -> list[str]:
+        """Who may do it, in words: "the wellbeing lead", "the person it is about"."""
+        words: list[str] = []
+        for token in self.tokens:
+            if token == READERS:
+                words += [ROLE_WORDS.get(role, role) for role in self.readers] or [
+                    TOKEN_WORDS[READERS]
+                ]
+            else:
+                words.append(ROLE_WORDS.get(token, TOKEN_WORDS.get(token, token)))
+        return list(dict.fromkeys(words))
+
+    def people(self) -> list[str]:
+        """The study IDs of the people who may do it now."""
+        found: list[str] = []
+        for token in self.tokens:
+            if token == SELF and self.subject is not None:
+                found.append(self.subject)
+            elif token == FACILITATOR:
+                found += self.facilitators
+            elif token == READERS:
+                for role in self.readers:
+                    found += self.holders.get(role, ())
+            else:
+                found += self.holders.get(token, ())
+        return [person for person in dict.fromkeys(found) if person != self.actor]
+
+
+def _or(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _is_active(person: Person) -> bool:
+    return str(person.status) == "active"
+
+
+def _facilitators(study: Study, session: str | None) -> tuple[str, ...]:
+    from prosper_coop.core.records import get
+
+    sessions = get("session")
+    if session is None or not sessions.pattern.fullmatch(session):
+        return ()
+    if not study.exists(sessions, session):
+        return ()
+    return tuple(study.load(sessions, session).facilitators)
+
+
+def decide(
+    study: Study,
+    action: str,
+    *,
+    subject: str | None = None,
+    session: str | None = None,
+    readers: Sequence[str] = (),
+) -> Decision:
+    """Whether the acting person may do ``action`` (see :func:`require`), without raising."""
+    from prosper_coop.trust.state import trusted_people
+
+    check_action(action)
+    table = table_in_force(study)
+    tokens = table.rules[action]
+    actor = study.actor()
+    people = trusted_people(study)
+    active = {pid: p for pid, p in people.items() if _is_active(p)}
+    holders: dict[str, list[str]] = {}
+    for pid in sorted(active):
+        for role in active[pid].roles:
+            holders.setdefault(str(role), []).append(pid)
+    mine = {str(role) for role in active[actor].roles} if actor in active else set()
+    facilitators = _facilitators(study, session) if FACILITATOR in tokens else ()
+    allowed = action in ALWAYS_SELF and subject is not None and subject == actor
+    for token in tokens:
+        if allowed:
+            break
+        if token == SELF:
+            allowed = subject is not None and subject == actor
+        elif token == FACILITATOR:
+            allowed = actor in active and actor in facilitators
+        elif token == READERS:
+            allowed = any(role in mine for role in readers)
+        else:
+            allowed = token in mine
+    return Decision(
+        action=action,
+        actor=actor,
+        allowed=allowed,
+        tokens=tokens,
+        readers=tuple(readers),
+        holders={role: tuple(ids) for role, ids in holders.items()},
+        subject=subject,
+        facilitators=tuple(p for p in facilitators if p in active),
+        aliases={pid: person.alias for pid, person in active.items()},
+        actor_left=actor in people and actor not in active,
+        where=table.where,
+    )
+
+
+def allows(
+    study: Study,
+    action: str,
+    *,
+    subject: str | None = None,
+    session: str | None = None,
+    readers: Sequence[str] = (),
+) -> bool:
+    """Whether the acting person may do ``action`` (see :func:`require`)."""
+    return decide(study, action, subject=subject, session=session, readers=readers).allowed
+
+
+def require(
+    study: Study,
+    action: str,
+    *,
+    subject: str | None = None,
+    session: str | None = None,
+    readers: Sequence[str] = (),
+    what: str | None = None,
+) -> str:
+    """The acting person's study ID when the table lets them do ``action``.
+
+    ``subject`` is the person the record is about (for ``self``), ``session`` a
+    session ID (for ``facilitator``), ``readers`` the roles that read the record
+    concerned (for ``readers``), ``what`` the action in words when more precise than
+    the table's ("re-encrypt check-ins"). Otherwise raises
+    :class:`NotPermittedError` (exit 9), naming who can do it.
+    """
+    decision = decide(study, action, subject=subject, session=session, readers=readers)
+    if decision.allowed:
+        return decision.actor
+    raise refusal(decision, what or ACTIONS[action])
+
+
+def refusal(decision: Decision, what: str) -> NotPermittedError:
+    """The calm, plain refusal for ``decision``: what was refused and who can do it."""
+    who = _or(decision.who()) or "nobody"
+    you = f"you are {decision.actor}" + (", who has left the study" if decision.actor_left else "")
+    message = f"only {who} can {what} ({you})"
+    people = [
+        f"{pid} ({decision.aliases[pid]})" if pid in decision.aliases else pid
+        for pid in decision.people()
+    ]
+    if people:
+        ask = f"Ask {_or(people)} to do it."
+    else:
+        roles = [t for t in decision.tokens if t not in CONTEXT_TOKENS] + list(decision.readers)
+        role = roles[0] if roles else "coordinator"
+        ask = (
+            f"Nobody active in the study can do it yet. The coordinator can give someone "
+            f"the role with: prosper-coop people edit ID --add-role {role}"
+        )
+    return NotPermittedError(message, f"{ask} {SEE_TABLE}")
+
+
+# -- showing the table ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionView:
+    """One line of the table in words: the action, who may do it, who holds those roles."""
+
+    action: str
+    what: str
+    who: tuple[str, ...]
+    tokens: tuple[str, ...]
+    people: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "action": self.action,
+            "what": self.what,
+            "who": list(self.tokens),
+            "in_words": list(self.who),
+            "people": list(self.people),
+        }
+
+
+@dataclass(frozen=True)
+class TableView:
+    """The whole table as it stands in a study, in words."""
+
+    where: str
+    version: int
+    actions: tuple[ActionView, ...]
+    unsaved: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "file": self.where,
+            "version": self.version,
+            "unsaved_edits": self.unsaved,
+            "actions": [view.as_dict() for view in self.actions],
+        }
+
+
+def describe(study: Study) -> TableView:
+    """The table in force (as committed) in plain words, with the active people holding
+    each role, and whether the file has edits that are not saved yet (they count once saved).
+    """
+    from prosper_coop.trust.state import trusted_people
+
+    table = table_in_force(study)
+    active = [p for p in trusted_people(study).values() if _is_active(p)]
+    views = []
+    for action, what in ACTIONS.items():
+        tokens = table.rules[action]
+        who = tuple(dict.fromkeys(ROLE_WORDS.get(t, TOKEN_WORDS.get(t, t)) for t in tokens))
+        people = tuple(sorted(p.id for p in active if any(str(role) in tokens for role in p.roles)))
+        views.append(ActionView(action, what, who, tokens, people))
+    unsaved = bool(study.repo.changed_paths([TABLE_PATH]))
+    return TableView(table.where, table.version, tuple(views), unsaved)

@@ -1,0 +1,20 @@
+"""The ``status`` section on the study's history: changes that do not verify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prosper_coop.core.sections import SectionContext
+
+SHOWN = 5
+
+
+def history_section(ctx: SectionContext) -> dict[str, Any]:
+    """How many changes in the history do not verify, and the first few (shared data only)."""
+    from prosper_coop.trust.state import verified
+
+    findings = verified(ctx.study).findings
+    return {
+        "unverified": len(findings),
+        "first": [finding.describe() for finding in findings[:SHOWN]],
+    }
