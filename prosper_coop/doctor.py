@@ -190,8 +190,15 @@ def check_history(study: Study) -> Iterator[Problem]:
             None,
             "(signature)",
             finding.describe()
-            + ". It does not count: ask the study coordinator to look at it "
-            "(git show " + finding.commit[:10] + ")",
+            + (
+                ". It does not count: ask the study coordinator to look at it "
+                if finding.level == "error"
+                else ". "
+            )
+            + "(git show "
+            + finding.commit[:10]
+            + ")",
+            finding.level,
         )
 
 

@@ -9,6 +9,13 @@ from prosper_coop.core.errors import ValidationError
 from prosper_coop.core.fsutil import read_regular_file, symlink_error
 from prosper_coop.core.records import by_folder
 from prosper_coop.core.study import Study
+from prosper_coop.trust import permissions
+
+# Hand edits that need a permission (protocols/permissions.yaml) before they are saved.
+PERMISSIONS_FILE = permissions.TABLE_PATH
+SETTINGS_FOLDERS = ("protocols/", "wellbeing/")
+STUDY_FILE = "study.yaml"
+PEOPLE_FOLDER = "people/"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
     change = study.change("save", message, records[:5] + (["..."] if len(records) > 5 else []))
     change.allow_unsaved.update(paths)
     with change:
+        require_for_hand_edits(study, paths)
         for path in paths:
             target = study.root / path
             if target.is_symlink():  # doctor reports it above; never follow one
@@ -72,3 +80,55 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
             else:
                 change.delete(path)
     return SaveResult(change.sha, paths, records)
+
+
+def require_for_hand_edits(study: Study, paths: list[str]) -> None:
+    """Refuse (NotPermittedError, exit 9) unless the acting person may make every change in
+    ``paths``: the permission table itself, the study's protocols and wellbeing settings,
+    ``study.yaml``, and people (added, roles changed, details changed, removed).
+
+    Judged by the table as committed, so an edit of the table cannot allow itself.
+    """
+    acting = permissions.acting(study)
+    for path in paths:
+        for action, subject in _actions_for(study, path):
+            acting.require(action, subject=subject)
+
+
+def _actions_for(study: Study, path: str) -> list[tuple[str, str | None]]:
+    """The permissions a hand edit of ``path`` needs, with the person it is about."""
+    from prosper_coop.core.ids import PERSON_ID
+
+    if path == PERMISSIONS_FILE:
+        return [("permissions.edit", None)]
+    if path.startswith(SETTINGS_FOLDERS):
+        return [("protocols.edit", None)]
+    if path == STUDY_FILE:
+        return [("study.edit", None)]
+    name = path.removeprefix(PEOPLE_FOLDER)
+    if name == path or "/" in name or not PERSON_ID.fullmatch(name.removesuffix(".yaml")):
+        return []
+    person = name.removesuffix(".yaml")
+    before = _person_data(study.repo.file_bytes_or_none("HEAD", path), path)
+    if before is None:
+        return [("people.add", None)]
+    target = study.root / path
+    if not target.is_file() or target.is_symlink():
+        return [("people.erase", person)]
+    after = _person_data(read_regular_file(target, path), path) or {}
+    needed: list[tuple[str, str | None]] = []
+    if after.pop("roles", None) != before.pop("roles", None):
+        needed.append(("people.roles", person))
+    if after != before:
+        needed.append(("people.edit", person))
+    return needed
+
+
+def _person_data(data: bytes | None, where: str) -> dict[str, object] | None:
+    """A person file's fields (None when there is no file)."""
+    from prosper_coop.core import yamlio
+
+    if data is None:
+        return None
+    record = yamlio.loads(yamlio.decode(data, where), where)
+    return dict(record) if isinstance(record, dict) else {}

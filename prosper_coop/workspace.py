@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,33 +41,100 @@ Sensitive records are encrypted; never copy decrypted text into this folder.
 """
 
 
-def create_study(
-    target: str | Path,
-    *,
-    title: str | None = None,
-    example: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Study:
-    """Create a study in ``target`` and make its first commit; return it.
+DEFAULT_COORDINATOR = "CO-01"
+DEFAULT_COORDINATOR_ALIAS = "Study coordinator"
 
-    ``target`` may be missing or empty. The study is built beside it and moved
-    into place whole, so a failure, or a kill at any instant, leaves no half-made
-    study.
-    ``example`` fills it with an example study (``"prosper"``). ``actor`` is who
-    creates it (a person the new study holds), else the coordinator every study
-    starts with (its ``default_actor``, else CO-01); ``today`` is its creation
-    date, else the clock's. The study returned is opened with the ``actor`` and
-    ``today`` given, so without an actor it can be read but not changed.
+
+@dataclass(frozen=True)
+class StudyDetails:
+    """What a new study says about itself: its consent forms show these.
+
+    Empty means "not known yet": the study's forms then keep a blank such as
+    ``[IRAS ID]``, which ``status`` lists until it is filled in. ``coordinator``
+    is the study ID of the person who runs the study (and makes it), with a
+    pseudonymous ``coordinator_alias``.
     """
-    from prosper_coop.core.git import StudyRepo, install_hook
-    from prosper_coop.core.models import Person, Role, StudySettings
-    from prosper_coop.core.records import RECORD_TYPES
-    from prosper_coop.examples import catalogue
-    from prosper_coop.sync.engine import configure_drivers, write_gitattributes
 
+    title: str = ""
+    short_title: str = ""
+    iras_id: str = ""
+    ethics_committee: str = ""
+    ethics_reference: str = ""
+    sponsor: str = ""
+    funder: str = ""
+    award: str = ""
+    coordinator: str = DEFAULT_COORDINATOR
+    coordinator_alias: str = DEFAULT_COORDINATOR_ALIAS
+
+
+# How each detail is named in a message, and what fits it.
+DETAIL_NAMES = {
+    "title": "the study title",
+    "short_title": "the short name",
+    "iras_id": "the IRAS ID",
+    "ethics_committee": "the research ethics committee",
+    "ethics_reference": "the ethics (REC) reference",
+    "sponsor": "the sponsor",
+    "funder": "the funder",
+    "award": "the award",
+    "coordinator": "the coordinator's study ID",
+    "coordinator_alias": "the coordinator's alias",
+}
+WHAT_FITS = {
+    "title": "one line of 1 to 500 characters",
+    "short_title": "one line of at most 40 characters, such as the study's acronym",
+    "iras_id": "a number of 4 to 10 digits, such as 314159",
+    "coordinator": "a study ID such as CO-01 (2 to 4 capital letters, a dash, 2 or 3 digits)",
+    "coordinator_alias": "a pseudonymous label of 1 to 500 characters on one line, "
+    "never a real name",
+}
+ONE_LINE = "one line of at most 200 characters"
+
+
+def detail_problem(name: str, value: str) -> str | None:
+    """What would fit the detail ``name`` when ``value`` does not, else None.
+
+    ``name`` is a field of :class:`StudyDetails`; the value is taken stripped.
+    """
+    from prosper_coop.core import ids
+    from prosper_coop.core.models import StudySettings
+
+    value = value.strip()
+    fits = WHAT_FITS.get(name, ONE_LINE)
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return fits
+    if name == "coordinator":
+        return None if ids.PERSON_ID.fullmatch(value) else fits
+    if name == "coordinator_alias":
+        return None if 0 < len(value) <= 500 else fits
+    if name not in ("title", "short_title") and len(value) > 200:
+        return fits
+    try:
+        StudySettings(uid="0" * 32, title="-", created=dt.date(2000, 1, 1), **{name: value})
+    except Exception:  # pydantic.ValidationError
+        return fits
+    return None
+
+
+def check_details(details: StudyDetails) -> StudyDetails:
+    """``details`` stripped, or an InvalidInputError naming the first that does not fit."""
+    cleaned = {}
+    for field in fields(details):
+        value = str(getattr(details, field.name)).strip() or str(field.default)
+        problem = detail_problem(field.name, value) if value else None
+        if problem is not None:
+            raise InvalidInputError(
+                f"{DETAIL_NAMES[field.name]} {value!r} does not fit: it should be {problem}",
+                "Nothing was made. Give it again in that form.",
+            )
+        cleaned[field.name] = value
+    return StudyDetails(**cleaned)
+
+
+def check_target(target: str | Path) -> Path:
+    """``target`` as a path, if a new study can be made there (missing, or an empty
+    folder that is not a study); else a ConflictError saying why."""
     target = Path(target).expanduser()
-    builder = catalogue.get(example) if example else None
     if target.exists():
         if not target.is_dir():
             raise ConflictError(f"{target} is a file, not a folder", "Choose another name.")
@@ -80,6 +148,50 @@ def create_study(
                 f"{target} is not empty and is not a study",
                 "Choose a new or empty folder, e.g.: prosper-coop init my-study",
             )
+    return target
+
+
+def create_study(
+    target: str | Path,
+    *,
+    title: str | None = None,
+    details: StudyDetails | None = None,
+    example: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Study:
+    """Create a study in ``target`` and make its first commit; return it.
+
+    ``target`` may be missing or empty. The study is built beside it and moved
+    into place whole, so a failure, or a kill at any instant, leaves no half-made
+    study.
+    ``details`` are what the study says about itself (title, IRAS ID, sponsor,
+    ethics approval, funder, who the coordinator is); its consent forms are filled
+    in with them. ``title`` is a shorter way to give only the title.
+    ``example`` fills it with an example study (``"prosper"``), which brings its
+    own team. ``actor`` is who creates it (a person the new study holds), else
+    the study's coordinator (its ``default_actor``, else the coordinator of the
+    details, CO-01 unless said); ``today`` is its creation date, else the
+    clock's. The study returned is opened with the ``actor`` and ``today`` given,
+    so without an actor it can be read but not changed.
+    """
+    from prosper_coop.core.git import StudyRepo, install_hook
+    from prosper_coop.core.models import Person, Role, StudySettings
+    from prosper_coop.core.records import RECORD_TYPES
+    from prosper_coop.examples import catalogue
+    from prosper_coop.sync.engine import configure_drivers, write_gitattributes
+
+    target = check_target(target)
+    builder = catalogue.get(example) if example else None
+    details = check_details(details or StudyDetails())
+    if builder is not None and (
+        details.coordinator != DEFAULT_COORDINATOR
+        or details.coordinator_alias != DEFAULT_COORDINATOR_ALIAS
+    ):
+        raise InvalidInputError(
+            "an example study comes with its own team, so its coordinator cannot be chosen",
+            "Leave the coordinator out, or make a study of your own without an example.",
+        )
     created_on = today or clock.today()
     content = StudyContent(today=created_on)
     if builder is not None:
@@ -87,6 +199,14 @@ def create_study(
         builder.build(content)
     else:
         settings = {}
+    settings.update(
+        {
+            field.name: getattr(details, field.name)
+            for field in fields(details)
+            if field.name not in ("coordinator", "coordinator_alias")
+            and getattr(details, field.name)
+        }
+    )
     study_title = title or settings.get("title") or target.resolve().name
     try:
         study_settings = StudySettings(
@@ -100,10 +220,13 @@ def create_study(
     if not any(isinstance(rec, Person) for rec in content.records):
         content.add(
             Person(
-                id="CO-01", alias="Study coordinator", roles=[Role.COORDINATOR], joined=created_on
+                id=details.coordinator,
+                alias=details.coordinator_alias,
+                roles=[Role.COORDINATOR],
+                joined=created_on,
             )
         )
-    author = actor or study_settings.default_actor or "CO-01"
+    author = actor or study_settings.default_actor or details.coordinator
     people = [rec.id for rec in content.records if isinstance(rec, Person)]
     if actor is not None and actor not in people:
         raise NotFoundError(
@@ -139,6 +262,7 @@ def create_study(
             atomic_write_text(study.path_of(rtype, record.id), to_yaml(record))  # type: ignore[attr-defined]
         for rel_path, text in content.files.items():
             atomic_write_text(root / rel_path, text)
+        _fill_study_details(root, study_settings.model_dump())
         install_hook(root)
         configure_drivers(root)
         repo.stage_everything()
@@ -165,6 +289,16 @@ def create_study(
             ) from None
         raise
     return Study(target.resolve(), actor=actor, today=today)
+
+
+def _fill_study_details(root: Path, details: dict[str, object]) -> None:
+    """Fill the ``{study.title}`` fields of the study's protocols with its own details."""
+    from prosper_coop.people.forms import FIELD, fill_study_details
+
+    for path in sorted((root / "protocols").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if FIELD.search(text):
+            atomic_write_text(path, fill_study_details(text, details))
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

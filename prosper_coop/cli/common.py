@@ -43,20 +43,25 @@ def study_dir() -> Path | None:
     return _STATE["study"]
 
 
-def open_study() -> Study:
+def open_study(*, acting: bool = False) -> Study:
     """The study the command works on, as the person acting on this computer, today.
 
-    Who acts comes from ``PROSPER_COOP_AS``, ``whoami`` or the study's default
-    (:func:`localconfig.local_actor`), asked only when a change needs it. A change
-    a stopped command left half-done is finished or undone first, and said so.
+    Who acts comes from ``PROSPER_COOP_AS`` or ``whoami`` (:func:`localconfig.local_actor`),
+    asked only when a command needs it; never a default. With ``acting``, the person
+    must have joined the study on this computer now, before any question is asked
+    (a check-in, a reflection), so nobody answers questions only to be refused. A
+    change a stopped command left half-done is finished or undone first, and said so.
     """
     from prosper_coop.core import clock, localconfig
     from prosper_coop.core.study import Study
 
     localconfig.tidy()  # what a killed write left in the config folder (a key, a setting)
-    return Study.open(
+    study = Study.open(
         _STATE["study"], actor=localconfig.local_actor, today=clock.today(), notify=_tell
     )
+    if acting:
+        study.signing_key(study.actor())
+    return study
 
 
 def _tell(message: str) -> None:

@@ -13,6 +13,7 @@ from prosper_coop.cli.private_input import hidden_option
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from prosper_coop.core.study import Study
     from prosper_coop.wellbeing.distress import Step
 
 app = group_app("distress")
@@ -97,8 +98,10 @@ def run(
     --answer and any answers and a note from stdin (--from-stdin). Words said
     about someone's distress are never given as options, which others using the
     computer could see. When support is needed, records an encrypted incident
-    (readable only by the safeguarding lead(s)), adds a follow-up task due the
-    next day for them, and shows the support details to share.
+    (readable only by the safeguarding lead(s); while none has a key, by the
+    session's facilitators and the coordinator, never by the person it is about),
+    adds a follow-up task due the next day for the lead, and shows the support
+    details to share. Nothing others can see says whom it is about.
 
     Example: prosper-coop distress run --session S-0004
     """
@@ -116,11 +119,12 @@ def run(
         f"Run it without --note to be asked, or pipe the note in: {example}",
     )
     out = output(as_json)
-    study = open_study()
+    study = open_study(acting=True)
     definition = distress.load_protocol(study, protocol)
     distress.check_subject(study, person)
     if session is not None:
         ids.check_safe(session, "session ID")
+    distress.check_may_run(study, person=person, session=session)
     given = distress.parse_answers(answers or [])
     text_steps = [s.id for s in definition.steps if s.answer == "text"]
     refuse_options({f"--answer {step}=...": given.get(step) for step in text_steps}, example)
@@ -139,12 +143,7 @@ def run(
         out.info(definition.title)
         if definition.intro:
             out.info(definition.intro.strip())
-        readers = distress.incident_readers(study)
-        if not readers.recipients:
-            out.warn(
-                "no safeguarding lead has a key yet, so this run cannot be saved at the end. "
-                "Follow the steps anyway, and write down what happened for the lead."
-            )
+        _say_who_will_read(study, session=session, person=person)
     path = distress.walk(definition, responder)
     if path.record and not scripted:
         text = typer.prompt(
@@ -175,20 +174,56 @@ def run(
                 "task": result.task,
                 "task_owner": result.owner,
                 "task_due": result.due,
+                "readers": list(result.readers.people) if result.readers else [],
+                "waiting_for_lead": bool(result.readers and result.readers.waiting),
             }
         )
         return
-    if result.incident is None:
+    if result.incident is None or result.readers is None:
         out.success("Nothing needed recording. Thank you for checking.")
         return
-    out.success(
-        f"Recorded incident {result.incident}, encrypted so that only the safeguarding lead(s) "
-        f"({', '.join(result.readers.people)}) can read it."
-    )
+    if result.readers.waiting:
+        out.success(f"Recorded incident {result.incident}; it is stored safely.")
+        out.info(
+            "No safeguarding lead has a key yet, so for now it is encrypted so that only "
+            f"{result.readers.describe()} can read it. When the lead has joined, one of them "
+            "runs: prosper-coop keys rekey incident (prosper-coop status reminds everyone)."
+        )
+    else:
+        out.success(
+            f"Recorded incident {result.incident}, encrypted so that only the safeguarding "
+            f"lead(s) ({result.readers.describe()}) can read it."
+        )
     if result.task:
         out.info(f"Follow-up task {result.task} is due {result.due} for {result.owner}.")
     else:
-        out.warn("no work package is running, so no follow-up task was made; arrange it directly.")
+        out.warn(
+            "the study has no work package yet, so no follow-up task was made; "
+            f"arrange the follow-up with {result.owner or 'the study coordinator'} directly."
+        )
+
+
+def _say_who_will_read(study: Study, *, session: str | None, person: str | None) -> None:
+    """Before the steps: who will read what is recorded, when it is not the lead."""
+    from prosper_coop.core.errors import KeyProblemError
+    from prosper_coop.wellbeing import distress
+
+    out = output()
+    try:
+        readers = distress.incident_readers(
+            study, session=session, person=person, recorder=study.actor()
+        )
+    except KeyProblemError:
+        out.warn(
+            "nobody who may read an incident has a key yet, so this run cannot be saved at "
+            "the end. Follow the steps anyway, and write down what happened for the lead."
+        )
+        return
+    if readers.waiting:
+        out.info(
+            "No safeguarding lead has a key yet: what you record will be kept safely for "
+            f"{readers.describe()} until the lead joins. Follow the steps as usual."
+        )
 
 
 @app.command("show")

@@ -82,8 +82,9 @@ def join(
     if joined.replaced:
         out.info(
             "Because you joined before, your new key counts once a coordinator confirms "
-            f"it. Ask them to run: prosper-coop people confirm-key {clean(joined.person)} "
-            "(they can check the fingerprint above with you first)."
+            f"it. Ask them to run: prosper-coop keys confirm {clean(joined.person)} "
+            "(they can check the fingerprint above with you first). Until then, new "
+            "records are not shared with your new key."
         )
     out.info(
         "Your private keys are kept only on this computer. Keep a backup of your reading "

@@ -232,3 +232,26 @@ def rekey(
             "needs to run this too."
         )
     out.info("Old copies in git history stay readable by whoever could read them then.")
+
+
+@app.command("confirm")
+def confirm(
+    person: Annotated[str, typer.Argument(help="Whose new keys to confirm, e.g. CR-03.")],
+    quiet: Quiet = False,
+) -> None:
+    """Confirm someone's new keys after they joined again (a new computer, a lost key).
+
+    Check the fingerprint their join showed with them first, in person or by phone.
+
+    Example: prosper-coop keys confirm CR-03
+    """
+    from prosper_coop.people.joining import confirm_key
+
+    out = output(quiet=quiet)
+    who = person.strip().upper()
+    printed = confirm_key(open_study(), who)
+    out.success(f"Confirmed {who}'s keys ({printed}). Their changes count from now on.")
+    out.info(
+        "Share records waiting for their new key with: prosper-coop keys rekey "
+        "(by someone who can read them)"
+    )

@@ -58,7 +58,7 @@ def _write(
         "prosper-coop reflect < reflection.txt",
     )
     out = output(quiet=quiet)
-    study = open_study()
+    study = open_study(acting=True)
     written = _in_editor(study, share) if has_terminal() else read_stdin("your reflection")
     saved = add_reflection(study, written, shared=share, wp=wp, session=session, tags=tags)
     out.success(f"Saved your reflection ({saved.id}).")

@@ -21,9 +21,38 @@ def register(app: typer.Typer) -> None:
     app.command()(schema)
 
 
+def _detail(option: str, what: str, *aliases: str) -> Any:
+    return typer.Option(option, *aliases, help=what, show_default=False)
+
+
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the study in.")],
-    title: Annotated[str | None, typer.Option("--title", "-t", help="The study's title.")] = None,
+    title: Annotated[str | None, _detail("--title", "The study's full title.", "-t")] = None,
+    short_name: Annotated[
+        str | None, _detail("--short-name", "A short name or acronym (at most 40 characters).")
+    ] = None,
+    iras_id: Annotated[
+        str | None, _detail("--iras-id", "The study's IRAS ID (a number), if it has one yet.")
+    ] = None,
+    ethics_committee: Annotated[
+        str | None, _detail("--ethics-committee", "The research ethics committee (REC).")
+    ] = None,
+    ethics_ref: Annotated[
+        str | None, _detail("--ethics-ref", "The ethics committee's reference for the study.")
+    ] = None,
+    sponsor: Annotated[
+        str | None, _detail("--sponsor", "The organisation that sponsors the study.")
+    ] = None,
+    funder: Annotated[str | None, _detail("--funder", "Who funds the study, if anyone.")] = None,
+    award: Annotated[str | None, _detail("--award", "The funder's award or grant number.")] = None,
+    coordinator: Annotated[
+        str | None,
+        _detail("--coordinator", "The coordinator's study ID (default CO-01): who runs the study."),
+    ] = None,
+    coordinator_alias: Annotated[
+        str | None,
+        _detail("--coordinator-alias", "The coordinator's pseudonymous label (never a real name)."),
+    ] = None,
     example: Annotated[
         str | None, typer.Option("--example", help="Fill the study with an example: prosper.")
     ] = None,
@@ -31,14 +60,49 @@ def init(
 ) -> None:
     """Create a new study: a git repository with the study layout and safety hook.
 
-    Example: prosper-coop init demo-study --example prosper
+    At a terminal, init asks for the study's details (title, short name, IRAS ID,
+    ethics approval, sponsor, funder, and who the coordinator is); the options
+    answer them instead, and without a terminal --title, --short-name and
+    --sponsor are needed. The study's consent forms are filled in with them.
+
+    Example: prosper-coop init our-study --title "Our study" --short-name OURS --sponsor "Our university"
     """
-    from prosper_coop.workspace import create_study
+    from prosper_coop.cli import private_input
+    from prosper_coop.cli.study_details import details_from
+    from prosper_coop.workspace import check_target, create_study
 
     out = output(quiet=quiet)
-    study = create_study(directory, title=title, example=example)
+    target = check_target(directory)  # before any question: the folder may not do
+    given = {
+        "title": title,
+        "short_title": short_name,
+        "iras_id": iras_id,
+        "ethics_committee": ethics_committee,
+        "ethics_reference": ethics_ref,
+        "sponsor": sponsor,
+        "funder": funder,
+        "award": award,
+        "coordinator": coordinator,
+        "coordinator_alias": coordinator_alias,
+    }
+    ask = example is None and private_input.has_terminal()
+    details = (
+        details_from(given, ask=ask, out=output())
+        if example is None or any(value is not None for value in given.values())
+        else None
+    )
+    if example is not None and details is not None:
+        study = create_study(target, details=details, example=example)
+    elif example is not None:
+        study = create_study(target, example=example)
+    else:
+        details = details_from(given, ask=ask, out=output()) if details is None else details
+        study = create_study(target, details=details)
     out.success(f"Created the study {study.settings.title!r} in {directory}.")
-    out.info(f"Next: cd {directory} && prosper-coop status")
+    out.info(
+        f"Next: cd {directory} && prosper-coop status "
+        "(it starts with what the study still needs before it is safe to run)"
+    )
 
 
 def status(as_json: AsJson = False) -> None:

@@ -126,6 +126,43 @@ def _progress(out: Terminal, data: dict[str, Any]) -> None:
     )
 
 
+def _incidents_waiting(out: Terminal, data: dict[str, Any]) -> None:
+    """Each incident no safeguarding lead can read yet, with what to do next."""
+    from prosper_coop.crypto.sealed import ROLE_WORDS
+
+    holders: dict[str, list[str]] = data.get("holders", {})
+    with_key = set(data.get("with_key", []))
+
+    def who(token: str) -> str:
+        if token == "facilitator":
+            return "the facilitators of its session"
+        if token == "recorder":
+            return "the person who recorded it"
+        ids = holders.get(token, [])
+        words = ROLE_WORDS.get(token, (token, token))[1 if len(ids) > 1 else 0]
+        return f"{words} ({', '.join(ids)})" if ids else words
+
+    for item in data["incidents"]:
+        kept = [who(token) for token in item["stored_for"]]
+        kept_words = ", ".join(kept[:-1]) + " and " + kept[-1] if len(kept) > 1 else "".join(kept)
+        role = (item["waiting_for"] or ["safeguarding-lead"])[0]
+        lead = ROLE_WORDS.get(role, (role, role))[0]
+        leads = holders.get(role, [])
+        if not leads:
+            why = f"the study has no {lead.removeprefix('the ')} yet"
+            then = (
+                f"Add one (prosper-coop people add --role {role}); when they have joined, "
+                "run: prosper-coop keys rekey incident"
+            )
+        elif not with_key.intersection(leads):
+            why = f"{lead} ({', '.join(leads)}) has no key yet"
+            then = "When they have joined, run: prosper-coop keys rekey incident"
+        else:
+            why = f"{lead} ({', '.join(leads)}) has joined since"
+            then = "Share it now: someone who can read it runs: prosper-coop keys rekey incident"
+        out.render(f"Incident {item['id']} is stored for {kept_words} only: {why}. {then}")
+
+
 def _wellbeing(out: Terminal, data: dict[str, Any]) -> None:
     # Only alerts the viewer's key reads are counted: a lead's all, anyone else's own.
     scope = data.get("scope", "none")
@@ -193,6 +230,7 @@ RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
     "history": _history,
     "tasks": _tasks,
     "progress": _progress,
+    "incidents_waiting": _incidents_waiting,
     "wellbeing": _wellbeing,
     "outputs": _outputs,
     "conflicts": _conflicts,

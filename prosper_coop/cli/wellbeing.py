@@ -142,7 +142,7 @@ def _record(
         "Run prosper-coop checkin to be asked (the last question is for a note), or pipe "
         f"the answers in: {CHECKIN_EXAMPLE}",
     )
-    study = open_study()
+    study = open_study(acting=True)
     settings = checkin_settings(study.root)
     text = ""
     if from_stdin:

@@ -176,6 +176,16 @@ class Credit(BaseModel):
     updated: Date | None = None
 
 
+class KeyConfirmation(BaseModel):
+    """A coordinator's confirmation of someone's new keys (a new computer, a lost key)."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    by: PersonRef
+    on: Date
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^SHA256:[A-Za-z0-9+/]{43}$")]
+
+
 class Person(Record):
     """A member of the study team under a pseudonymous ID. No real names here."""
 
@@ -191,6 +201,8 @@ class Person(Record):
     signing_key: (
         Annotated[str, StringConstraints(pattern=r"^ssh-ed25519 [A-Za-z0-9+/]{68}$")] | None
     ) = None
+    # Set when a coordinator confirmed keys made again (``keys confirm``).
+    key_confirmed: KeyConfirmation | None = None
     notes: LongText = ""
 
     @field_validator("roles")

@@ -187,7 +187,7 @@ def add_wellbeing(content: StudyContent) -> None:
         Task(
             id=task_id,
             wp="WP4",
-            title="Follow-up after a researcher distress protocol (I-0001)",
+            title="Follow-up after a distress protocol (I-0001)",
             owner="SG-01",
             status=TaskStatus.DONE,
             due=happened.date() + dt.timedelta(days=1),

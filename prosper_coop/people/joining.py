@@ -131,3 +131,34 @@ def join(
         commit=change.sha,
         replaced=bool(record.signing_key),
     )
+
+
+def confirm_key(study: Study, person_id: str) -> str:
+    """Confirm ``person_id``'s keys as they stand in their record now; return the fingerprint.
+
+    For someone who joined again (a new computer, a lost key): their new signing key
+    counts, and records are shared with their new reading key, once someone allowed
+    to edit people (a coordinator, by the permission table) signs this confirmation.
+    Check the fingerprint with the person first (in person or by phone).
+    """
+    from prosper_coop.core.errors import InvalidInputError
+    from prosper_coop.core.models import KeyConfirmation
+    from prosper_coop.core.records import get
+    from prosper_coop.trust.permissions import require
+    from prosper_coop.trust.signing import fingerprint
+
+    people = get("person")
+    with study.change("people", "confirm new keys", person_id) as change:
+        require(study, "people.edit", subject=person_id)
+        person = study.load(people, person_id)
+        if not person.signing_key:
+            raise InvalidInputError(
+                f"{person_id} has not joined yet, so there is no key to confirm",
+                f"They can join with: prosper-coop join {person_id}",
+            )
+        printed = fingerprint(person.signing_key)
+        person.key_confirmed = KeyConfirmation(
+            by=change.author or study.actor(), on=study.today(), fingerprint=printed
+        )
+        change.save(person)
+    return printed

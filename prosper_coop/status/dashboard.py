@@ -19,6 +19,7 @@ from prosper_coop.sync.conflicts import conflicts_section
 from prosper_coop.tasks import status as tasks_status
 from prosper_coop.trust.status import history_section
 from prosper_coop.wellbeing.checks import wellbeing_section
+from prosper_coop.wellbeing.distress import incidents_section
 
 
 def study_section(ctx: SectionContext) -> dict[str, Any]:
@@ -41,6 +42,8 @@ def study_section(ctx: SectionContext) -> dict[str, Any]:
 
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("study", study_section),
+    # Incidents no safeguarding lead can read yet: first, before anything else.
+    ("incidents_waiting", incidents_section),
     ("history", history_section),
     ("tasks", tasks_status.tasks_section),
     ("progress", tasks_status.work_packages_section),

@@ -220,11 +220,8 @@ def parse_table(text: str, where: str) -> PermissionTable:
                 "Name at least one role who may do it, e.g. [coordinator].",
             )
         for index, token in enumerate(value):
-            if token in roles:
-                pass
-            elif token in CONTEXT_TOKENS and name in CONTEXT_TOKENS[token]:
-                pass
-            elif token in CONTEXT_TOKENS:
+            fits = token in roles or name in CONTEXT_TOKENS.get(token, ())
+            if not fits and token in CONTEXT_TOKENS:
                 raise problem(
                     field,
                     f"{token!r} means nothing for this action",
@@ -232,7 +229,7 @@ def parse_table(text: str, where: str) -> PermissionTable:
                     f"'{token}' can be used for: {', '.join(CONTEXT_TOKENS[token])}. "
                     "Use role names here.",
                 )
-            else:
+            elif not fits:
                 raise problem(
                     field,
                     f"unknown role {token!r}",
@@ -341,6 +338,98 @@ def _facilitators(study: Study, session: str | None) -> tuple[str, ...]:
     return tuple(study.load(sessions, session).facilitators)
 
 
+class Acting:
+    """The acting person with the table in force and the people whose roles count:
+    read once, then asked about as many actions as needed (:meth:`decide`).
+    """
+
+    def __init__(self, study: Study) -> None:
+        from prosper_coop.trust.state import trusted_people
+
+        self.study = study
+        self.table = table_in_force(study)
+        self.actor = study.actor()
+        people = trusted_people(study)
+        self.active = {pid: p for pid, p in people.items() if _is_active(p)}
+        self.left = self.actor in people and self.actor not in self.active
+        holders: dict[str, list[str]] = {}
+        for pid in sorted(self.active):
+            for role in self.active[pid].roles:
+                holders.setdefault(str(role), []).append(pid)
+        self.holders = {role: tuple(ids) for role, ids in holders.items()}
+        actor = self.active.get(self.actor)
+        self.roles = {str(role) for role in actor.roles} if actor is not None else set()
+
+    def decide(
+        self,
+        action: str,
+        *,
+        subject: str | None = None,
+        session: str | None = None,
+        readers: Sequence[str] = (),
+    ) -> Decision:
+        """Whether the acting person may do ``action`` (see :func:`require`), and who may."""
+        tokens = self.table.roles_for(action)
+        actor = self.actor
+        facilitators = _facilitators(self.study, session) if FACILITATOR in tokens else ()
+        allowed = action in ALWAYS_SELF and subject is not None and subject == actor
+        for token in tokens:
+            if allowed:
+                break
+            if token == SELF:
+                allowed = subject is not None and subject == actor
+            elif token == FACILITATOR:
+                allowed = actor in self.active and actor in facilitators
+            elif token == READERS:
+                allowed = any(role in self.roles for role in readers)
+            else:
+                allowed = token in self.roles
+        return Decision(
+            action=action,
+            actor=actor,
+            allowed=allowed,
+            tokens=tokens,
+            readers=tuple(readers),
+            holders=self.holders,
+            subject=subject,
+            facilitators=tuple(p for p in facilitators if p in self.active),
+            aliases={pid: person.alias for pid, person in self.active.items()},
+            actor_left=self.left,
+            where=self.table.where,
+        )
+
+    def allows(
+        self,
+        action: str,
+        *,
+        subject: str | None = None,
+        session: str | None = None,
+        readers: Sequence[str] = (),
+    ) -> bool:
+        """Whether the acting person may do ``action``."""
+        return self.decide(action, subject=subject, session=session, readers=readers).allowed
+
+    def require(
+        self,
+        action: str,
+        *,
+        subject: str | None = None,
+        session: str | None = None,
+        readers: Sequence[str] = (),
+        what: str | None = None,
+    ) -> str:
+        """The acting person's ID if they may do ``action``; else :class:`NotPermittedError`."""
+        decision = self.decide(action, subject=subject, session=session, readers=readers)
+        if decision.allowed:
+            return decision.actor
+        raise refusal(decision, what or ACTIONS[action])
+
+
+def acting(study: Study) -> Acting:
+    """Who acts in ``study`` and what the table in force lets them do."""
+    return Acting(study)
+
+
 def decide(
     study: Study,
     action: str,
@@ -350,45 +439,8 @@ def decide(
     readers: Sequence[str] = (),
 ) -> Decision:
     """Whether the acting person may do ``action`` (see :func:`require`), without raising."""
-    from prosper_coop.trust.state import trusted_people
-
     check_action(action)
-    table = table_in_force(study)
-    tokens = table.rules[action]
-    actor = study.actor()
-    people = trusted_people(study)
-    active = {pid: p for pid, p in people.items() if _is_active(p)}
-    holders: dict[str, list[str]] = {}
-    for pid in sorted(active):
-        for role in active[pid].roles:
-            holders.setdefault(str(role), []).append(pid)
-    mine = {str(role) for role in active[actor].roles} if actor in active else set()
-    facilitators = _facilitators(study, session) if FACILITATOR in tokens else ()
-    allowed = action in ALWAYS_SELF and subject is not None and subject == actor
-    for token in tokens:
-        if allowed:
-            break
-        if token == SELF:
-            allowed = subject is not None and subject == actor
-        elif token == FACILITATOR:
-            allowed = actor in active and actor in facilitators
-        elif token == READERS:
-            allowed = any(role in mine for role in readers)
-        else:
-            allowed = token in mine
-    return Decision(
-        action=action,
-        actor=actor,
-        allowed=allowed,
-        tokens=tokens,
-        readers=tuple(readers),
-        holders={role: tuple(ids) for role, ids in holders.items()},
-        subject=subject,
-        facilitators=tuple(p for p in facilitators if p in active),
-        aliases={pid: person.alias for pid, person in active.items()},
-        actor_left=actor in people and actor not in active,
-        where=table.where,
-    )
+    return Acting(study).decide(action, subject=subject, session=session, readers=readers)
 
 
 def allows(
@@ -420,10 +472,10 @@ def require(
     the table's ("re-encrypt check-ins"). Otherwise raises
     :class:`NotPermittedError` (exit 9), naming who can do it.
     """
-    decision = decide(study, action, subject=subject, session=session, readers=readers)
-    if decision.allowed:
-        return decision.actor
-    raise refusal(decision, what or ACTIONS[action])
+    check_action(action)
+    return Acting(study).require(
+        action, subject=subject, session=session, readers=readers, what=what
+    )
 
 
 def refusal(decision: Decision, what: str) -> NotPermittedError:

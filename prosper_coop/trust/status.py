@@ -13,7 +13,7 @@ def history_section(ctx: SectionContext) -> dict[str, Any]:
     """How many changes in the history do not verify, and the first few (shared data only)."""
     from prosper_coop.trust.state import verified
 
-    findings = verified(ctx.study).findings
+    findings = [f for f in verified(ctx.study).findings if f.level == "error"]
     return {
         "unverified": len(findings),
         "first": [finding.describe() for finding in findings[:SHOWN]],

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from prosper_coop.core.git import StudyRepo
     from prosper_coop.core.study import Study
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 CACHE_NAME = "trust.json"
 SIGNATURES_NAME = "signatures.txt"
 MAX_FINDINGS = 1000
@@ -76,6 +76,10 @@ class Finding:
     author: str
     problem: str
     paths: tuple[str, ...] = ()
+    # "error": a restricted change (or the first commit) that does not count; "warning":
+    # a change that cannot be tied to its author, or one settled since (the files as
+    # they stand now are verified: someone allowed signed them, or put them back).
+    level: str = "error"
 
     def to_json(self) -> dict[str, Any]:
         """As JSON data."""
@@ -84,6 +88,7 @@ class Finding:
             "author": self.author,
             "problem": self.problem,
             "paths": list(self.paths),
+            "level": self.level,
         }
 
     def describe(self) -> str:
@@ -251,9 +256,11 @@ class _Walk:
         if wanted:
             self.blobs.update(self.repo.read_blobs(wanted))
 
-    def report(self, commit: _Commit, problem: str, paths: Sequence[str] = ()) -> None:
+    def report(
+        self, commit: _Commit, problem: str, paths: Sequence[str] = (), level: str = "error"
+    ) -> None:
         if len(self.findings) < MAX_FINDINGS:
-            self.findings.append(Finding(commit.sha, commit.author, problem, tuple(paths)))
+            self.findings.append(Finding(commit.sha, commit.author, problem, tuple(paths), level))
 
     def root(self, commit: _Commit) -> TrustState:
         """The first commit: the root of trust, signed by a coordinator it names."""
@@ -341,7 +348,7 @@ class _Walk:
             else:
                 refused.append((path, problem))
         if signer is None and not refused and commit.changes:
-            self.report(commit, why + "; its changes cannot be tied to its author")
+            self.report(commit, why + "; its changes cannot be tied to its author", (), "warning")
         for problem in sorted({p for _path, p in refused}):
             self.report(commit, problem, [path for path, p in refused if p == problem])
         return base
@@ -608,9 +615,35 @@ def verify(study: Study) -> Verified:
             children[parent] -= 1
             if children[parent] == 0 and parent != head:
                 states.pop(parent, None)
-    verified = Verified(head, states.get(head, TrustState()), tuple(findings + walk.findings))
+    state = states.get(head, TrustState())
+    verified = Verified(head, state, tuple(_settle(repo, head, state, findings + walk.findings)))
     _write_cache(root, verified)
     return verified
+
+
+def _settle(
+    repo: StudyRepo, head: str, state: TrustState, findings: list[Finding]
+) -> list[Finding]:
+    """Findings whose files now stand as verified become warnings (e.g. a confirmed key)."""
+    open_ = [f for f in findings if f.level == "error" and f.paths]
+    if not open_:
+        return findings
+    paths = sorted({p for f in open_ for p in f.paths})
+    at_head = {path: sha for _mode, sha, _size, path in repo.tree_files(head, paths)}
+    settled: list[Finding] = []
+    for finding in findings:
+        if finding in open_ and all(
+            at_head.get(path, ZERO) == state.blobs.get(path, ZERO) for path in finding.paths
+        ):
+            finding = Finding(
+                finding.commit,
+                finding.author,
+                finding.problem + " (settled since: the file as it is now is verified)",
+                finding.paths,
+                "warning",
+            )
+        settled.append(finding)
+    return settled
 
 
 def _from_cache(head: str, cache: dict[str, Any]) -> Verified:
@@ -621,6 +654,7 @@ def _from_cache(head: str, cache: dict[str, Any]) -> Verified:
             str(f.get("author", "")),
             str(f.get("problem", "")),
             tuple(str(p) for p in f.get("paths") or []),
+            str(f.get("level", "error")),
         )
         for f in cache.get("findings") or []
         if isinstance(f, dict)

@@ -1,9 +1,16 @@
 """The distress protocol: a guided, branching walk through ``protocols/distress-*.yaml``.
 
 :func:`walk` asks a :class:`Responder` (interactive prompts, or answers given as
-flags) for each step; :func:`run` walks a protocol and, when the path says so,
-records an encrypted incident for the safeguarding lead(s) and a follow-up task
+flags) for each step; :func:`record` stores a walked protocol, when the path says
+so, as an encrypted incident for the safeguarding lead(s) and a follow-up task
 (due the next day, owned by a safeguarding lead), in one commit.
+
+An incident is never lost for want of a key: while no safeguarding lead has one,
+it is kept for the study's fallback readers (``wellbeing/recipients.yaml``), a
+shared note in ``waiting/incidents/`` says so, ``status`` shows it at the top, and
+``keys rekey incident`` shares it with the lead once they have joined. Nothing
+others can see (file names, the task, the commit, the number of readers) says
+whom an incident is about.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
-from tests.wellbeing.helpers import add_person, set_recipient
+from prosper_coop.wellbeing.models import Alert
+from tests.wellbeing.helpers import add_person, read_as, set_recipient
 
 
 def test_checkin_below_threshold_stores_encrypted_record_and_no_alert(
@@ -22,9 +23,12 @@ def test_checkin_below_threshold_stores_encrypted_record_and_no_alert(
     assert sorted(data["readers"]) == ["CR-01", "WB-01"]
     assert "If you would like support" not in result.stderr
     log = git(example_study, "log", "-1", "--format=%an|%s", "--name-only")
-    assert log.splitlines()[0] == "CR-01|wellbeing: check-in (CI-0005)"
-    assert "checkins/CR-01/CI-0005.age" in log
-    assert not (example_study.root / "alerts" / "A-0003.yaml").exists()
+    assert log.split() == [
+        "CR-01|wellbeing:", "check-in", "(CI-0005)",
+        "alerts/CR-01/A-0005.age", "checkins/CR-01/CI-0005.age",
+    ]  # fmt: skip
+    slot = read_as(example_study, "CR-01", "alerts/CR-01/A-0005.age", Alert)
+    assert slot is not None and not slot.is_alert and slot.checkin == "CI-0005"
 
 
 def test_checkin_over_threshold_shows_support_and_raises_alert(
@@ -36,12 +40,16 @@ def test_checkin_over_threshold_shows_support_and_raises_alert(
     err = result.stderr
     assert "If you would like support" in err and "116 123" in err
     assert err.index("If you would like support") < err.index("Saved your check-in")
-    assert "we have let the wellbeing lead know" in err and "Your answers stay encrypted" in err
-    alert = (example_study.root / "alerts" / "A-0003.yaml").read_text()
-    assert "person: CR-02" in alert and "level: high" in alert and "status: open" in alert
-    assert "distress" not in alert and "9" not in alert.split("raised")[0]
+    assert "we have let the wellbeing lead know" in err
+    assert "Only you and the wellbeing lead(s) can see the alert" in err
+    text = (example_study.root / "alerts" / "CR-02" / "A-0005.age").read_text()
+    assert text.startswith("-----BEGIN AGE ENCRYPTED FILE-----") and "high" not in text
+    alert = read_as(example_study, "WB-01", "alerts/CR-02/A-0005.age", Alert)
+    assert alert is not None and (alert.person, alert.level, alert.checkin) == (
+        "CR-02", "high", "CI-0005"
+    )  # fmt: skip
     subject = git(example_study, "log", "-1", "--format=%s")
-    assert subject.strip() == "wellbeing: check-in, alert raised (CI-0005, A-0003)"
+    assert subject.strip() == "wellbeing: check-in (CI-0005)"
 
 
 def test_asking_for_contact_raises_an_alert_at_any_rating(example_study, cli, monkeypatch) -> None:
@@ -49,7 +57,8 @@ def test_asking_for_contact_raises_an_alert_at_any_rating(example_study, cli, mo
     result = cli("--study", str(example_study.root), "checkin", "-d", "1", "--contact", "yes")
     assert result.exit_code == 0, result.output
     assert "If you would like support" in result.stderr
-    assert "level: contact-requested" in (example_study.root / "alerts/A-0003.yaml").read_text()
+    alert = read_as(example_study, "WB-01", "alerts/CR-03/A-0005.age", Alert)
+    assert alert is not None and alert.level == "contact-requested" and alert.contact_requested
 
 
 def test_support_is_shown_before_anything_is_written(example_study, cli, monkeypatch) -> None:
@@ -107,21 +116,39 @@ def test_bad_contact_answer(example_study, cli, monkeypatch) -> None:
     assert state(example_study) == before
 
 
-def test_no_one_with_a_key_still_raises_the_alert(empty_study, cli, monkeypatch) -> None:
-    add_person(empty_study, "CR-01", ["co-researcher"])
-    add_person(empty_study, "WB-01", ["wellbeing-lead"])
-    act_as(monkeypatch, "CR-01")
+def test_no_one_with_a_key_saves_nothing_and_says_to_call_the_lead(
+    example_study, cli, monkeypatch
+) -> None:
+    """Nothing can be stored safely, not even the alert: the person is told to call the lead."""
+    set_recipient(example_study, "WB-01", None)
+    act_as(monkeypatch, "CR-05")  # joined, but has no reading key yet
+    before = state(example_study)
     result = cli(
-        "--study", str(empty_study.root), "checkin", "--from-stdin",
+        "--study", str(example_study.root), "checkin", "--from-stdin",
         input="distress: 9\nnote: SECRET-WORDS\n",
     )  # fmt: skip
-    assert result.exit_code == ExitCode.KEY
+    assert result.exit_code == ExitCode.KEY, result.output
     assert "could not be stored" in result.stderr
-    assert "alert has been raised" in result.stderr
+    assert "no alert could be raised either" in result.stderr
+    assert "Please contact the wellbeing lead directly" in result.stderr
+    assert "If you would like support" in result.stderr
     assert "SECRET-WORDS" not in result.output
-    assert not list((empty_study.root / "checkins").rglob("*.age"))
-    assert (empty_study.root / "alerts" / "A-0001.yaml").is_file()
-    assert git(empty_study, "status", "--porcelain") == ""
+    assert state(example_study) == before
+
+
+def test_an_alert_no_lead_can_read_is_said_plainly(example_study, cli, monkeypatch) -> None:
+    """The lead has no key yet: the check-in and its alert are stored for the person only."""
+    set_recipient(example_study, "WB-01", None)
+    act_as(monkeypatch, "CR-01")
+    result = cli("--study", str(example_study.root), "checkin", "-d", "9", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["readers"] == ["CR-01"]
+    result = cli("--study", str(example_study.root), "checkin", "-d", "9")
+    assert "We could not let the wellbeing lead know" in result.stderr
+    assert "please contact them directly" in result.stderr
+    assert "we have let the wellbeing lead know" not in result.stderr
+    alert = read_as(example_study, "CR-01", "alerts/CR-01/A-0006.age", Alert)
+    assert alert is not None and alert.is_alert
 
 
 def test_low_checkin_with_no_keys_changes_nothing(empty_study, cli, monkeypatch) -> None:
@@ -153,7 +180,7 @@ def test_checkin_in_a_subprocess(example_study, run_cli) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Rape Crisis" in result.stderr
-    assert (example_study.root / "alerts" / "A-0003.yaml").is_file()
+    assert (example_study.root / "alerts" / "CR-01" / "A-0005.age").is_file()
 
 
 def test_a_note_on_the_command_line_is_refused_and_support_still_shown(

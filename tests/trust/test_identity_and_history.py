@@ -301,3 +301,48 @@ def test_verification_is_cached_per_commit(team) -> None:
     signatures = (study.root / ".git" / "prosper-coop" / "signatures.txt").read_text()
     assert len(signatures.splitlines()) == len(git(study, "rev-list", "HEAD").split())
     assert head(study) in cache.read_text()
+
+
+# -- 6. a lost key ---------------------------------------------------------------------
+def test_a_lost_key_is_replaced_and_counts_once_a_coordinator_confirms(
+    team, cli, monkeypatch, tmp_path
+) -> None:
+    study, homes, (cr01, _cr02, _wb) = team
+    root = str(study.root)
+    old_key = (study.root / "people" / f"{cr01}.yaml").read_text()
+    homes[cr01] = computer(monkeypatch, tmp_path, "cr01-new-laptop")  # the old one is gone
+    refused = cli("--study", root, "join", cr01)
+    assert refused.exit_code == 5, refused.output
+    assert "--replace" in refused.output
+
+    joined = cli("--study", root, "join", cr01, "--replace")
+    assert joined.exit_code == 0, joined.output
+    assert "keys confirm" in joined.output
+    assert (study.root / "people" / f"{cr01}.yaml").read_text() != old_key
+    # Not yet: the new key is not the verified one.
+    from prosper_coop.trust.signing import fingerprint
+    from prosper_coop.trust.state import trusted_people
+
+    new_key = (study.root / "people" / f"{cr01}.yaml").read_text().split("signing_key: ")[1]
+    new_key = new_key.splitlines()[0]
+    assert trusted_people(Study(study.root))[cr01].signing_key != new_key
+    use(monkeypatch, homes, "CO-01")
+    assert cli("--study", root, "doctor").exit_code == 4
+
+    # A co-researcher cannot confirm keys; the coordinator can, after checking the fingerprint.
+    use(monkeypatch, homes, _cr02)
+    assert cli("--study", root, "keys", "confirm", cr01).exit_code == 9
+    use(monkeypatch, homes, "CO-01")
+    confirmed = cli("--study", root, "keys", "confirm", cr01)
+    assert confirmed.exit_code == 0, confirmed.output
+    assert fingerprint(new_key) in confirmed.output
+    assert trusted_people(Study(study.root))[cr01].signing_key == new_key
+    doctor = cli("--study", root, "doctor")
+    assert doctor.exit_code == 0, doctor.output
+    assert "settled since" in doctor.output
+
+    # CR-01's changes from the new laptop count again.
+    use(monkeypatch, homes, cr01)
+    assert cli("--study", root, "checkin", "-d", "1", "--contact", "no").exit_code == 0
+    use(monkeypatch, homes, "CO-01")
+    assert cli("--study", root, "doctor").exit_code == 0

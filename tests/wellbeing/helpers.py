@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from prosper_coop.core.study import Study
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def add_person(
@@ -34,3 +40,10 @@ def recipient_of(study: Study, person_id: str) -> str:
     value = study.load(get("person"), person_id).age_recipient
     assert value
     return str(value)
+
+
+def read_as(study: Study, reader: str, rel: str, model: type[M]) -> M | None:
+    """A sealed record as ``reader``'s key reads it (``None``: not encrypted to them)."""
+    from prosper_coop.crypto.sealed import Keyring
+
+    return Keyring(study, person=reader).read(study.root / rel, model)
