@@ -20,14 +20,14 @@ from prosper_coop.outputs import checks as outputs_checks
 from prosper_coop.people import status as people_status
 from prosper_coop.sync import conflicts
 from prosper_coop.tasks import checks as tasks_checks
-from prosper_coop.trust import permissions
+from prosper_coop.trust import table as permission_table
 from prosper_coop.wellbeing import checks as wellbeing_checks
 
 __all__ = ["CHECKS", "Problem", "check_study", "load_records"]
 
 # Every cross-record check, by feature (each takes the loaded records, yields problems).
 CHECKS: tuple[Check, ...] = (
-    permissions.check_table,
+    permission_table.check_table,
     tasks_checks.check_references,
     tasks_checks.check_milestones,
     tasks_checks.check_task_dates,

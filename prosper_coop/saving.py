@@ -16,6 +16,11 @@ PERMISSIONS_FILE = permissions.TABLE_PATH
 SETTINGS_FOLDERS = ("protocols/", "wellbeing/")
 STUDY_FILE = "study.yaml"
 PEOPLE_FOLDER = "people/"
+# Fields of a person record whose change is a change of what they may do (roles, leaving),
+# and those a person may change in their own record (their keys, how they are credited),
+# as the verified history counts them (prosper_coop.trust.verify).
+ROLE_FIELDS = {"roles", "status"}
+OWN_FIELDS = {"signing_key", "age_recipient", "credit"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,9 @@ def save_hand_edits(study: Study, message: str) -> SaveResult:
     Refuses (naming file, line and field) if any changed record is invalid or any
     cross-reference breaks, or a file is a link or holds a private key (see
     :func:`doctor.check_guard`); the files are left as they are for the user to fix.
+    Refuses too (exit 9) a change the acting person may not make: the permission table,
+    protocols, wellbeing settings, ``study.yaml`` or person records
+    (:func:`require_for_hand_edits`).
     """
     message = " ".join(message.split())
     if not message:
@@ -87,11 +95,13 @@ def require_for_hand_edits(study: Study, paths: list[str]) -> None:
     ``paths``: the permission table itself, the study's protocols and wellbeing settings,
     ``study.yaml``, and people (added, roles changed, details changed, removed).
 
-    Judged by the table as committed, so an edit of the table cannot allow itself.
+    Judged by the table in force (as verified), so an edit of the table cannot allow
+    itself.
     """
-    acting = permissions.acting(study)
-    for path in paths:
-        for action, subject in _actions_for(study, path):
+    needed = [need for path in paths for need in _actions_for(study, path)]
+    if needed:
+        acting = permissions.acting(study)
+        for action, subject in needed:
             acting.require(action, subject=subject)
 
 
@@ -116,10 +126,11 @@ def _actions_for(study: Study, path: str) -> list[tuple[str, str | None]]:
     if not target.is_file() or target.is_symlink():
         return [("people.erase", person)]
     after = _person_data(read_regular_file(target, path), path) or {}
+    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
     needed: list[tuple[str, str | None]] = []
-    if after.pop("roles", None) != before.pop("roles", None):
+    if changed & ROLE_FIELDS:
         needed.append(("people.roles", person))
-    if after != before:
+    if changed - ROLE_FIELDS - (OWN_FIELDS if person == study.actor() else set()):
         needed.append(("people.edit", person))
     return needed
 

@@ -110,7 +110,9 @@ def detail_problem(name: str, value: str) -> str | None:
     if name not in ("title", "short_title") and len(value) > 200:
         return fits
     try:
-        StudySettings(uid="0" * 32, title="-", created=dt.date(2000, 1, 1), **{name: value})
+        StudySettings(
+            **{"uid": "0" * 32, "title": "-", "created": dt.date(2000, 1, 1), name: value}
+        )
     except Exception:  # pydantic.ValidationError
         return fits
     return None

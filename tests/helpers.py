@@ -149,3 +149,31 @@ def recorded_argv(log: Path) -> list[list[str]]:
     """Every argv logged by :func:`argv_recorder`'s ``git``: git's own, then its parent's."""
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     return [entry.split("\x1f") for entry in text.split("\x1e") if entry]
+
+
+def age_shape(blob: bytes) -> tuple[int, int]:
+    """What anyone can tell of an armoured age file without a key: how many readers it has
+    (its X25519 stanzas) and the size of what is encrypted. (age adds a stanza of random
+    length to every header, so whole files differ by a few bytes whatever they hold.)"""
+    import base64
+
+    body = b"".join(line for line in blob.splitlines() if not line.startswith(b"-----"))
+    binary = base64.b64decode(body)
+    header_end = binary.index(b"\n", binary.index(b"\n--- ") + 1) + 1
+    return binary.count(b"\n-> X25519 "), len(binary) - header_end
+
+
+def join_here(study: Study, person: str) -> None:
+    """``person`` joins the study on this (test) computer, as ``prosper-coop join`` would.
+
+    Who acts here stays as it was: joining remembers the new person, so the earlier
+    ``whoami`` is put back.
+    """
+    from prosper_coop.core import localconfig
+    from prosper_coop.people.joining import join
+
+    uid = study.settings.uid
+    before = localconfig.study_settings(uid).get("whoami")
+    join(study, person)
+    if before is not None:
+        localconfig.set_study_setting(uid, "whoami", before)

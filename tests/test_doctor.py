@@ -124,12 +124,6 @@ TIME_HOW = "write it as YYYY-MM-DDTHH:MM:SS+00:00, e.g. 2026-03-01T10:30:00+00:0
             '"CR-1" is not in the expected form, e.g. CR-01',
         ),
         ("people/AC-01.yaml", "roles", "[]", "needs at least 1 item(s)"),
-        (
-            "alerts/A-0001.yaml",
-            "contact_requested",
-            "maybe",
-            '"maybe" is not true or false; write true or false without quotes',
-        ),
     ],
 )
 def test_problems_are_said_in_plain_words(

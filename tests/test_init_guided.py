@@ -12,8 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from prosper_coop.core.errors import ExitCode
 from tests.helpers import act_as, git
 
@@ -70,7 +68,9 @@ def test_init_with_flags_keeps_the_details_and_fills_the_consent_forms(cli, seal
         assert "Sponsor: University of Northtown." in form
         assert "Northtown Research Ethics Committee, reference 26/NT/0042" in form
         assert "{study." not in form and "[" not in form.split("items:")[0].split("description")[1]
-    assert git(root, "log", "--format=%an|%s").strip() == 'CO-02|study: create study "PEERS" (study)'
+    assert (
+        git(root, "log", "--format=%an|%s").strip() == 'CO-02|study: create study "PEERS" (study)'
+    )
     assert git(root, "status", "--porcelain") == ""
     doctor = cli("--study", str(root), "doctor")
     assert doctor.exit_code == 0, doctor.output
@@ -230,7 +230,8 @@ def test_a_new_study_holds_no_prosper_text(cli, sealed_env) -> None:
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [(path.relative_to(root).as_posix(), w) for w in words if w in text]
-        found += [(path.relative_to(root).as_posix(), "{study.")] if "{study." in text else []
+        if path.suffix == ".yaml" and "{study." in text:  # a field left unfilled
+            found.append((path.relative_to(root).as_posix(), "{study."))
     assert found == []
     assert "PROSPER" not in git(root, "log", "--format=%B")
 
@@ -242,7 +243,7 @@ def test_the_example_keeps_its_own_text(example_study) -> None:
 
 # -- what the study still needs -------------------------------------------------------
 def test_readiness_lines_appear_and_vanish_as_the_study_is_completed(
-    cli, sealed_env, monkeypatch
+    cli, sealed_env, monkeypatch, tmp_path
 ) -> None:
     act_as(monkeypatch, "CO-01")
     flags = [*FLAGS[:2], *FLAGS[2:4], *FLAGS[10:12]]  # title, short name, sponsor only
@@ -251,17 +252,16 @@ def test_readiness_lines_appear_and_vanish_as_the_study_is_completed(
     root = sealed_env / "s"
 
     needs, shown = _status(cli, root)
-    kinds = [(n["kind"], n["people"]) for n in needs]
+    kinds = [(n["kind"], n["role"], n["people"]) for n in needs]
     assert kinds == [
-        ("no-lead", ["safeguarding-lead"]),
-        ("no-lead", ["wellbeing-lead"]),
-        ("lead-without-key", ["CO-01"]),
-        ("form-blanks", []),
-        ("form-blanks", []),
+        ("no-lead", "safeguarding-lead", []),
+        ("no-lead", "wellbeing-lead", []),
+        ("form-blanks", None, []),
+        ("form-blanks", None, []),
     ]
     assert shown.startswith("What this study still needs before it is safe to run:\n")
     assert "There is no safeguarding lead yet" in shown
-    assert "The coordinator CO-01 has no key yet" in shown
+    assert "The coordinator" not in shown  # init gave the coordinator their keys
     blanks = [n for n in needs if n["kind"] == "form-blanks"]
     assert [n["file"] for n in blanks] == [f"protocols/checklists/{f}.yaml" for f in FORMS]
     assert all(isinstance(n["line"], int) for n in blanks)
@@ -276,24 +276,26 @@ def test_readiness_lines_appear_and_vanish_as_the_study_is_completed(
                "--role", "co-researcher", "--alias", "Co-researcher one")  # fmt: skip
     assert made.exit_code == 0, made.output
     needs, shown = _status(cli, root)
-    kinds = [(n["kind"], n["people"]) for n in needs]
-    assert kinds[:3] == [
-        ("lead-without-key", ["SG-01"]),
-        ("lead-without-key", ["WB-01"]),
-        ("lead-without-key", ["CO-01"]),
+    kinds = [(n["kind"], n["role"], n["people"]) for n in needs]
+    assert kinds[:2] == [
+        ("lead-without-key", "safeguarding-lead", ["SG-01"]),
+        ("lead-without-key", "wellbeing-lead", ["WB-01"]),
     ]
-    assert kinds[-1] == ("people-without-keys", ["CR-01"])
+    assert kinds[-1] == ("people-without-keys", None, ["CR-01"])
     assert "no safeguarding lead" not in shown
     assert "CR-01 has no key yet" in shown
 
-    for person in ("CO-01", "SG-01", "WB-01", "CR-01"):
-        act_as(monkeypatch, person)
-        keyed = cli("--study", str(root), "keys", "init")
-        assert keyed.exit_code == 0, keyed.output
+    coordinator_computer = os.environ["PROSPER_COOP_CONFIG_DIR"]
+    for person in ("SG-01", "WB-01", "CR-01"):  # each joins from their own computer
+        monkeypatch.setenv("PROSPER_COOP_CONFIG_DIR", str(tmp_path / "computers" / person))
+        monkeypatch.delenv("PROSPER_COOP_AS", raising=False)
+        joined = cli("--study", str(root), "join", person)
+        assert joined.exit_code == 0, joined.output
+    monkeypatch.setenv("PROSPER_COOP_CONFIG_DIR", coordinator_computer)
+    act_as(monkeypatch, "CO-01")
     needs, shown = _status(cli, root)
     assert [n["kind"] for n in needs] == ["form-blanks", "form-blanks"]
 
-    act_as(monkeypatch, "CO-01")
     for name in FORMS:
         path = root / "protocols" / "checklists" / f"{name}.yaml"
         text = path.read_text(encoding="utf-8")
@@ -314,7 +316,7 @@ def test_a_person_who_left_is_not_asked_for_a_key(empty_study, monkeypatch) -> N
     from prosper_coop.status.readiness import needs
 
     act_as(monkeypatch, "CO-01")
-    with empty_study.change("people", "add", "CR-01", "CR-02") as change:
+    with empty_study.change("people", "add", ["CR-01", "CR-02"]) as change:
         change.save(Person(id="CR-01", alias="Co-researcher one", roles=["co-researcher"]))
         change.save(
             Person(id="CR-02", alias="Co-researcher two", roles=["co-researcher"], status="left")

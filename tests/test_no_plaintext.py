@@ -49,7 +49,7 @@ def test_no_marker_reaches_any_git_object(example_study, cli, monkeypatch) -> No
     run("wellbeing", "plan", input=f"what-helps: {MARKERS['plan']}\nin-a-crisis: {MARKERS['plan']}")
 
     act_as(monkeypatch, "WB-01")
-    run("wellbeing", "resolve", "A-0003", input=MARKERS["resolve"])
+    run("wellbeing", "resolve", "A-0005", input=MARKERS["resolve"])
 
     act_as(monkeypatch, "SG-01")
     run(
@@ -77,7 +77,9 @@ def test_no_marker_reaches_any_git_object(example_study, cli, monkeypatch) -> No
     for marker in MARKERS.values():
         assert marker.encode() not in objects, marker
     # Loose files in the working tree are encrypted too (not only committed objects).
-    for folder in ("checkins", "reflections", "plans", "incidents", "identities"):
+    for folder in (
+        "checkins", "reflections", "plans", "incidents", "identities", "alerts", "resolutions"
+    ):  # fmt: skip
         for path in (example_study.root / folder).rglob("*.age"):
             assert path.read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
 
@@ -123,7 +125,10 @@ def test_hook_blocks_a_hand_made_plaintext_commit(example_study) -> None:
     assert blob not in reachable
 
 
-@pytest.mark.parametrize("folder", ["reflections/CR-01", "identities", "plans", "incidents"])
+@pytest.mark.parametrize(
+    "folder",
+    ["reflections/CR-01", "identities", "plans", "incidents", "alerts/CR-01", "resolutions"],
+)
 def test_tool_refuses_plaintext_in_every_sensitive_folder(example_study, folder) -> None:
     from prosper_coop.core.errors import ValidationError
 

@@ -86,7 +86,12 @@ def test_non_editable_install_finds_shipped_defaults(tmp_path: Path) -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    for name in ("protocols/README.md", "templates/README.md", "wellbeing/signposting.yaml"):
+    for name in (
+        "protocols/README.md",
+        "protocols/permissions.yaml",
+        "templates/README.md",
+        "wellbeing/signposting.yaml",
+    ):
         assert (elsewhere / "s" / name).is_file(), name
     module = subprocess.run(
         [str(python), "-m", "prosper_coop", "--study", "s", "status", "--json"],

@@ -28,6 +28,7 @@ from prosper_coop.core.version import __version__
 TOP_LEVEL = {
     "study": ("init", "status", "log", "doctor", "save", "schema"),
     "join": ("join", "whoami"),
+    "permissions": ("permissions",),
     "onboard": ("onboard",),
     "support": ("support",),
     "wellbeing": ("checkin",),

@@ -108,6 +108,7 @@ def run(
     from prosper_coop.cli.private_input import read_stdin_fields, refuse_options
     from prosper_coop.cli.support import show_support_now
     from prosper_coop.core import ids
+    from prosper_coop.core.errors import NotPermittedError
     from prosper_coop.wellbeing import distress
 
     example = (
@@ -124,7 +125,13 @@ def run(
     distress.check_subject(study, person)
     if session is not None:
         ids.check_safe(session, "session ID")
-    distress.check_may_run(study, person=person, session=session)
+    try:
+        distress.check_may_run(study, person=person, session=session)
+    except NotPermittedError as refused:
+        raise NotPermittedError(
+            refused.message,
+            f"{refused.hint or ''} If someone needs support now, see: prosper-coop support".strip(),
+        ) from None
     given = distress.parse_answers(answers or [])
     text_steps = [s.id for s in definition.steps if s.answer == "text"]
     refuse_options({f"--answer {step}=...": given.get(step) for step in text_steps}, example)

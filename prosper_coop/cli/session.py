@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from prosper_coop.cli.common import AsJson, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from prosper_coop.core.study import Study
+    from prosper_coop.people.models import DebriefChoice, Session
 
 app = group_app("session")
 
@@ -92,30 +96,77 @@ def show(session_id: SessionId, as_json: AsJson = False) -> None:
     from prosper_coop.cli import people_tables
     from prosper_coop.people import sessions
 
-    found = sessions.show(open_study(), session_id)
+    study = open_study()
+    found = sessions.show(study, session_id)
+    chosen = _readable_choices(study, found.session)
     out = output(as_json)
     if as_json:
-        out.json(found.as_dict())
+        data = found.as_dict()
+        data["debriefs"] = [
+            {**debrief.model_dump(mode="json"), "choice": chosen.get(debrief.facilitator)}
+            for debrief in found.session.debriefs
+        ]
+        out.json(data)
         return
     people_tables.sessions_table(out, [found])
     for debrief in found.session.debriefs:
+        choice = chosen.get(debrief.facilitator)
         out.render(
             f"Debrief offered to {debrief.facilitator} on {debrief.offered_at.date()} "
-            f"by {debrief.offered_by}: {debrief.choice}"
+            f"by {debrief.offered_by}: "
+            + (str(choice) if choice else "their choice is kept for them and the wellbeing lead")
         )
 
 
+def _readable_choices(study: Study, session: Session) -> dict[str, DebriefChoice]:
+    """The debrief choices the acting person's key opens; none when they hold no key."""
+    from prosper_coop.cli.support import keyring
+    from prosper_coop.core.errors import KeyProblemError
+    from prosper_coop.people import sessions
+
+    if not session.debriefs or not sessions.may_read_choices(study, session):
+        return {}
+    try:
+        return sessions.read_choices(session, keyring(study))
+    except KeyProblemError:  # no key here: show that a debrief was offered, not the choice
+        return {}
+
+
 @app.command()
-def start(session_id: SessionId, quiet: Quiet = False) -> None:
-    """Start a session: refused, with what is missing, until its safeguarding checklist is done.
+def start(
+    session_id: SessionId,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Start although a facilitator is not onboarded or has no consent on record "
+            "(the safeguarding lead or coordinator only); say why in a few words, with no "
+            "personal details. It is kept in the session.",
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Start a session: refused, with what is missing, until its safeguarding checklist is
+    done and every facilitator is onboarded with consent on record.
+
+    Warns when the session was planned for another day.
 
     Example: prosper-coop session start S-0002
     """
     from prosper_coop.people import sessions
 
     out = output(quiet=quiet)
-    session, _ = sessions.start(open_study(), session_id)
+    started = sessions.start(open_study(), session_id, override=override)
+    session = started.session
     out.success(f"Session {session.id} has started. Safeguarding checklist complete.")
+    if session.started_despite is not None:
+        out.warn(
+            "started although a facilitator was not ready ("
+            + "; ".join(session.started_despite.gaps)
+            + f"), as {session.started_despite.by} decided. This is kept in the session."
+        )
+    for warning in started.warnings:
+        out.warn(warning)
     out.info("If someone becomes distressed, follow the distress protocol in protocols/.")
     out.info(f"Afterwards: prosper-coop session close {session.id}")
 
@@ -169,5 +220,9 @@ def close(
                 out.info("Please type now, later or declined.")
     closed = sessions.close(study, session_id, choices)
     out.success(f"Closed session {closed.id}; a debrief was offered to each facilitator.")
-    for item in closed.debriefs:
-        out.info(f"  {item.facilitator}: {item.choice}")
+    for person_id in closed.facilitators:
+        out.info(f"  {person_id}: {choices[person_id]}")
+    out.info(
+        "Their choices are kept encrypted for them and the wellbeing lead; a follow-up task "
+        "reminds the lead to check in with the facilitators."
+    )

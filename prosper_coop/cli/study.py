@@ -65,7 +65,7 @@ def init(
     answer them instead, and without a terminal --title, --short-name and
     --sponsor are needed. The study's consent forms are filled in with them.
 
-    Example: prosper-coop init our-study --title "Our study" --short-name OURS --sponsor "Our university"
+    Example: prosper-coop init our-study -t "Our study" --short-name OURS --sponsor "Our university"
     """
     from prosper_coop.cli import private_input
     from prosper_coop.cli.study_details import details_from
@@ -85,19 +85,11 @@ def init(
         "coordinator": coordinator,
         "coordinator_alias": coordinator_alias,
     }
-    ask = example is None and private_input.has_terminal()
-    details = (
-        details_from(given, ask=ask, out=output())
-        if example is None or any(value is not None for value in given.values())
-        else None
-    )
-    if example is not None and details is not None:
-        study = create_study(target, details=details, example=example)
-    elif example is not None:
-        study = create_study(target, example=example)
-    else:
-        details = details_from(given, ask=ask, out=output()) if details is None else details
-        study = create_study(target, details=details)
+    if example is None:  # a study of one's own: its details are asked for, or needed
+        details = details_from(given, out=output(), ask=private_input.has_terminal())
+    else:  # an example brings its own details; options given change them
+        details = details_from(given, out=output(), ask=False, required=False)
+    study = create_study(target, details=details, example=example)
     out.success(f"Created the study {study.settings.title!r} in {directory}.")
     out.info(
         f"Next: cd {directory} && prosper-coop status "

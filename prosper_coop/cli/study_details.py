@@ -55,11 +55,13 @@ INTRO = (
 )
 
 
-def details_from(given: Mapping[str, str | None], *, ask: bool, out: Terminal) -> StudyDetails:
+def details_from(
+    given: Mapping[str, str | None], *, out: Terminal, ask: bool, required: bool = True
+) -> StudyDetails:
     """The study's details from the options ``given`` (by field name; None when left out).
 
     With ``ask``, every detail left out is asked for at the terminal; without it,
-    a required one left out is an error that lists the options.
+    a ``required`` one left out is an error that lists the options.
     """
     from prosper_coop.workspace import StudyDetails
 
@@ -69,7 +71,7 @@ def details_from(given: Mapping[str, str | None], *, ask: bool, out: Terminal) -
             _check_option(question, answers[question.name])
     if ask:
         _ask(answers, out)
-    else:
+    elif required:
         _require(answers)
     return StudyDetails(**{name: value.strip() for name, value in answers.items()})
 
@@ -97,8 +99,8 @@ def _require(answers: Mapping[str, str]) -> None:
     optional = [q.option for q in QUESTIONS if not q.required]
     raise InvalidInputError(
         f"a new study needs {_and_list(missing)} when init is not run at a terminal",
-        "Nothing was made. For example: prosper-coop init my-study --title \"Our study\" "
-        "--short-name OURS --sponsor \"Our university\". You may also give "
+        'Nothing was made. For example: prosper-coop init my-study --title "Our study" '
+        '--short-name OURS --sponsor "Our university". You may also give '
         f"{_and_list(optional)}; a detail not known yet stays a blank in the consent "
         "forms, and status lists it. At a terminal, init asks for each one.",
     )

@@ -45,6 +45,23 @@ def _history(out: Terminal, data: dict[str, Any]) -> None:
     out.render("  See them all with: prosper-coop doctor")
 
 
+def _readiness(out: Terminal, data: dict[str, Any]) -> None:
+    """What the study still needs before it is safe to run (nothing when all is well)."""
+    from rich.table import Table
+
+    if not data["needs"]:
+        return
+    out.render("What this study still needs before it is safe to run:")
+    grid = Table.grid(padding=(0, 1))  # wrapped lines stay indented under their item
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for need in data["needs"]:
+        where = f" ({need['file']}:{need['line']})" if need["file"] and need["line"] else ""
+        grid.add_row("-", visible(f"{need['message']}{where}\n{need['hint']}"))
+    out.render(grid)
+    out.render("")
+
+
 MAX_ROWS = 12
 
 
@@ -161,6 +178,8 @@ def _incidents_waiting(out: Terminal, data: dict[str, Any]) -> None:
             why = f"{lead} ({', '.join(leads)}) has joined since"
             then = "Share it now: someone who can read it runs: prosper-coop keys rekey incident"
         out.render(f"Incident {item['id']} is stored for {kept_words} only: {why}. {then}")
+    if data["incidents"]:
+        out.render("")
 
 
 def _wellbeing(out: Terminal, data: dict[str, Any]) -> None:
@@ -226,6 +245,7 @@ def _conflicts(out: Terminal, data: dict[str, Any]) -> None:
 
 
 RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
+    "readiness": _readiness,
     "study": _study,
     "history": _history,
     "tasks": _tasks,

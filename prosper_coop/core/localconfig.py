@@ -9,31 +9,19 @@ line decides who acts (the library takes it as an argument).
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from prosper_coop.core.configdir import JOIN_HINT as JOIN_HINT
+from prosper_coop.core.configdir import config_dir as config_dir
+from prosper_coop.core.configdir import joined_here as joined_here
+from prosper_coop.core.configdir import signing_key_path as signing_key_path
 from prosper_coop.core.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Acting, Study
 
 FILE_NAME = "settings.yaml"
-
-
-def config_dir() -> Path:
-    """The folder for local settings and private keys."""
-    forced = os.environ.get("PROSPER_COOP_CONFIG_DIR")
-    if forced:
-        return Path(forced)
-    if os.name == "posix" and not sys.platform.startswith("darwin"):
-        # What platformdirs answers on Linux and BSD (the XDG rule), without its import cost:
-        # every command tidies this folder (tidy).
-        base = os.environ.get("XDG_CONFIG_HOME", "").strip()
-        return Path(base if base else Path.home() / ".config") / "prosper-coop"
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("prosper-coop", appauthor=False))
 
 
 def tidy() -> None:
@@ -95,31 +83,6 @@ WHOAMI_HINT = (
     "Choose who you are with: prosper-coop whoami ID (one of the people who joined this "
     "study on this computer), or join it with: prosper-coop join"
 )
-JOIN_HINT = (
-    "Join the study from this computer with: prosper-coop join (your study coordinator "
-    "can tell you your study ID). If you need support now: prosper-coop support"
-)
-SIGNING_FOLDER = "signing"
-
-
-def signing_key_path(study_uid: str, person: str) -> Path:
-    """Where ``person``'s private signing key for one study is kept on this computer.
-
-    The public half is beside it (``.pub``). Both are in the private keys folder (0700).
-    """
-    return config_dir() / "keys" / SIGNING_FOLDER / study_uid / person
-
-
-def joined_here(study_uid: str) -> list[str]:
-    """The people who have joined the study on this computer (their signing key is here)."""
-    folder = config_dir() / "keys" / SIGNING_FOLDER / study_uid
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path.name
-        for path in folder.iterdir()
-        if not path.name.startswith(".") and "." not in path.name and path.is_file()
-    )
 
 
 def local_actor(study: Study) -> Acting:

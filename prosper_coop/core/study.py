@@ -434,16 +434,16 @@ class Study:
         Made by ``prosper-coop join`` (or ``init``); without it nothing can be
         recorded in their name here, and :class:`NotJoinedError` says how to join.
         """
-        from prosper_coop.core import localconfig
+        from prosper_coop.core import configdir
         from prosper_coop.core.errors import NotJoinedError
 
         uid, _default = self.uid_and_default_actor()
-        path = localconfig.signing_key_path(uid, person)
+        path = configdir.signing_key_path(uid, person)
         if not path.is_file() or path.is_symlink():
             raise NotJoinedError(
                 f"{person} has not joined this study on this computer, so nothing can be "
                 f"recorded in their name here",
-                localconfig.JOIN_HINT,
+                configdir.JOIN_HINT,
             )
         return path
 

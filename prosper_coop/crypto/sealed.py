@@ -210,11 +210,44 @@ def unpad(plaintext: bytes) -> bytes:
     return stripped + PAD_BYTE if stripped != plaintext else plaintext
 
 
+# The age format (rage, behind pyrage) adds one random "grease" stanza of up to ~200
+# bytes to each file's header. Files are filled out with trailing newlines after the
+# armour (which age and pyrage ignore) to the size they would have with the largest
+# grease allowed here, so the size depends only on the padded length and the number
+# of readers. A file whose grease came out larger is encrypted again.
+GREASE_ALLOWANCE = 320
+_AGE_HEADER_LINE = 22  # "age-encryption.org/v1\n"
+_X25519_STANZA = 98  # "-> X25519 <43>\n<43>\n"
+_MAC_LINE = 48  # "--- <43>\n"
+_NONCE = 16
+_CHUNK, _TAG = 64 * 1024, 16
+_ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+_ARMOR_END = b"-----END AGE ENCRYPTED FILE-----\n"
+
+
+def sealed_size(padded_length: int, recipients: int) -> int:
+    """The size of every sealed file of ``padded_length`` plaintext bytes for ``recipients``."""
+    chunks = max(1, -(-padded_length // _CHUNK))
+    binary = (
+        _AGE_HEADER_LINE
+        + _X25519_STANZA * recipients
+        + GREASE_ALLOWANCE
+        + _MAC_LINE
+        + _NONCE
+        + padded_length
+        + _TAG * chunks
+    )
+    text = -(-binary // 3) * 4
+    return len(_ARMOR_BEGIN) + text + -(-text // 64) + len(_ARMOR_END)
+
+
 def seal(plaintext: bytes, readers: Readers) -> bytes:
     """Encrypt ``plaintext`` (padded, armoured age) to every reader, or refuse if there are none.
 
-    The padding (:func:`pad`) keeps sizes to fixed steps: with the same readers,
-    records of different lengths within a step give files of exactly the same size.
+    The padding (:func:`pad`, then :func:`sealed_size`) makes the size of the file
+    depend only on the size step of the plaintext and the number of readers: an
+    alert and a "no alert", or a short note and a longer one, give files of exactly
+    the same size.
     """
     import pyrage
 
@@ -228,8 +261,13 @@ def seal(plaintext: bytes, readers: Readers) -> bytes:
             + " to run: prosper-coop keys init",
         )
     recipients = [parse_recipient(r) for r in readers.recipients]
-    data: bytes = pyrage.encrypt(pad(plaintext), recipients, armored=True)
-    return data
+    padded = pad(plaintext)
+    size = sealed_size(len(padded), len(recipients))
+    for _attempt in range(8):
+        data: bytes = pyrage.encrypt(padded, recipients, armored=True)
+        if len(data) <= size:
+            return data + b"\n" * (size - len(data))
+    return data  # never seen: the grease was larger eight times over; the size then varies
 
 
 # -- where records live ---------------------------------------------------------------------

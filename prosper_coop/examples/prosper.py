@@ -415,6 +415,7 @@ SECTIONS = (
     add_work,
     prosper_people.add_people_checklists,
     prosper_wellbeing.add_wellbeing,
+    prosper_people.seal_debrief_choices,
     prosper_outputs.add_outputs,
 )
 

@@ -289,3 +289,26 @@ def add_people_checklists(content: StudyContent) -> None:
         else:
             b.run(safeguarding, session_id, -1, "SG-01", items=[])
         content.add(session)
+
+
+def seal_debrief_choices(content: StudyContent) -> None:
+    """Debrief choices are wellbeing data: encrypt each for its facilitator and the
+    wellbeing lead, as ``session close`` does (once people have keys: after the
+    wellbeing section)."""
+    from prosper_coop.core.models import Person
+    from prosper_coop.crypto.policy import reader_policy
+    from prosper_coop.crypto.sealed import readers_for, seal
+    from prosper_coop.people.sessions import DEBRIEF_READERS, choice_plaintext
+
+    people = [r for r in content.records if isinstance(r, Person)]
+    rules = reader_policy(None)
+    for record in content.records:
+        if not isinstance(record, Session):
+            continue
+        for debrief in record.debriefs:
+            if debrief.choice is None:
+                continue
+            readers = readers_for(None, DEBRIEF_READERS, debrief.facilitator, people, rules)
+            plain = choice_plaintext(record.id, debrief.facilitator, debrief.choice)
+            debrief.choice_sealed = seal(plain, readers).decode("ascii")
+            debrief.choice = None

@@ -308,6 +308,9 @@ def set_credit(
         raise InvalidInputError("--display is too long (at most 120 characters)")
     with study.change("consent", f"credit as {chosen}", person_id) as change:
         person = load_person(study, person_id)
+        acting = permissions.acting(study)
+        if acting.actor != person_id:  # your own credit is yours to choose
+            acting.require("people.edit", subject=person_id, what="change how others are credited")
         previous = person.credit
         position = (
             parse_credit_as(listed_as)

@@ -14,7 +14,14 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from prosper_coop.core import ids
 from prosper_coop.core.models import (
@@ -140,15 +147,53 @@ class DebriefChoice(StrEnum):
     DECLINED = "declined"
 
 
+AGE_ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+
+
 class Debrief(BaseModel):
-    """That a debrief was offered to a facilitator after a session, and their choice."""
+    """That a debrief was offered to a facilitator after a session, and their choice.
+
+    Every facilitator is offered one, so that it was offered says nothing about
+    anyone. What they chose is wellbeing data: it is kept encrypted
+    (``choice_sealed``, age armour) for them and the wellbeing lead(s), padded so
+    every choice gives the same size. ``choice`` in plain text is only read from
+    sessions closed by older versions.
+    """
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     facilitator: PersonRef
     offered_at: DateTime
     offered_by: PersonRef
-    choice: DebriefChoice
+    choice: DebriefChoice | None = None
+    choice_sealed: str = ""
+
+    @field_validator("choice_sealed")
+    @classmethod
+    def _sealed_is_ciphertext(cls, value: str) -> str:
+        if value and not value.lstrip().startswith(AGE_ARMOR_BEGIN):
+            raise ValueError(
+                "a debrief choice must be encrypted (age armour); "
+                "record it with: prosper-coop session close"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_choice(self) -> Debrief:
+        if self.choice is None and not self.choice_sealed:
+            raise ValueError("a debrief needs the facilitator's choice (choice_sealed)")
+        return self
+
+
+class StartedDespite(BaseModel):
+    """A session started although a facilitator was not ready: who decided, when and why."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    by: PersonRef
+    at: DateTime
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    gaps: list[EvidenceNote] = Field(min_length=1)
 
 
 class Session(Record):
@@ -164,6 +209,8 @@ class Session(Record):
     created_by: PersonRef | None = None
     started: DateTime | None = None
     started_by: PersonRef | None = None
+    # Set when it was started although a facilitator was not onboarded or had no consent.
+    started_despite: StartedDespite | None = None
     closed: DateTime | None = None
     closed_by: PersonRef | None = None
     debriefs: list[Debrief] = Field(default_factory=list)

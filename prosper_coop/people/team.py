@@ -265,7 +265,8 @@ def leave(
     when = left or study.today()
     with study.change("people", "leave", person_id) as change:
         person = load_person(study, person_id)
-        permissions.require(study, "people.edit", subject=person_id)
+        # Leaving ends what someone's roles allow: a change of roles.
+        permissions.require(study, "people.roles", subject=person_id)
         if person.status == PersonStatus.LEFT:
             raise ConflictError(
                 f"{person_id} already left the study on {person.left}",

@@ -15,6 +15,7 @@ from prosper_coop.core.sections import Section, SectionContext
 from prosper_coop.core.study import Study
 from prosper_coop.outputs.status import outputs_section
 from prosper_coop.people import status as people_status
+from prosper_coop.status.readiness import readiness_section
 from prosper_coop.sync.conflicts import conflicts_section
 from prosper_coop.tasks import status as tasks_status
 from prosper_coop.trust.status import history_section
@@ -41,9 +42,10 @@ def study_section(ctx: SectionContext) -> dict[str, Any]:
 
 
 SECTIONS: tuple[tuple[str, Section], ...] = (
-    ("study", study_section),
-    # Incidents no safeguarding lead can read yet: first, before anything else.
+    # Incidents no safeguarding lead can read yet: a safeguarding matter of now, so first.
     ("incidents_waiting", incidents_section),
+    ("readiness", readiness_section),  # first: what the study needs before it is safe to run
+    ("study", study_section),
     ("history", history_section),
     ("tasks", tasks_status.tasks_section),
     ("progress", tasks_status.work_packages_section),

@@ -15,8 +15,9 @@ encrypted records and who may do what.
 Role-restricted files (see :func:`rule_of`): person records, the permission
 table, the protocols and checklist definitions, the wellbeing settings (who reads
 what, the check-in form, signposting), ``study.yaml``, and checklist runs (ticks,
-consent, withdrawals). Results are cached in ``.git/prosper-coop/`` per commit, so
-only new commits are checked after the first time.
+consent, withdrawals). Results are cached in ``.git/prosper-coop-trust/``, so
+only new commits are checked after the first time. The cache is in
+``.git/prosper-coop-trust/`` (never shared; delete it to check everything again).
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def rule_of(path: str) -> str | None:
 
 # -- the cache -------------------------------------------------------------------------
 def _cache_dir(root: Path) -> Path:
-    return root / ".git" / "prosper-coop"
+    # Beside the journal's folder, not in it: this is a cache, safe to delete at any time.
+    return root / ".git" / "prosper-coop-trust"
 
 
 def _read_cache(root: Path) -> dict[str, Any] | None:
@@ -458,7 +460,7 @@ class _Walk:
 def _table(data: bytes | None) -> Any:
     """The permission table as verified (the shipped default when it has no verified version)."""
     from prosper_coop.core.errors import UserError
-    from prosper_coop.trust.permissions import load_table, parse_table
+    from prosper_coop.trust.table import load_table, parse_table
 
     if data is not None:
         try:
@@ -556,7 +558,13 @@ def _checklist_problem(
         for k in set(new) | set(old or {})
         if (old or {}).get(k) != new.get(k) and all(o.get(k) != new.get(k) for o in theirs)
     } - {"ticks", "withdrawal", "updated"}
-    if (added or changed_other or old is None) and not may(action, subject, facilitators):
+    if old is None and not added:
+        # Starting a run (a session's safeguarding checklist comes with the session).
+        if any(may(a, subject, facilitators) for a in (action, "checklist.tick", "session.manage")):
+            return None
+        return f"started a {name or 'checklist'} run for {subject}"
+    removed = _ticks(old) - _ticks(new)
+    if (added or removed or changed_other) and not may(action, subject, facilitators):
         return f"ticked or changed {subject}'s {name or 'checklist'} run"
     return None
 

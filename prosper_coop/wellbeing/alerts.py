@@ -81,6 +81,11 @@ def _decrypt(keyring: Keyring, path: Path, where: str) -> bytes | None:
     return plain
 
 
+def _rel(study: Study, path: Path) -> str:
+    """``path`` (found under the study root) relative to it, without resolving it again."""
+    return path.relative_to(study.root).as_posix()
+
+
 def _parse(plain: bytes, path: Path, model: Any, where: str) -> Any:
     from prosper_coop.core import yamlio
     from prosper_coop.core.errors import ValidationError
@@ -110,7 +115,7 @@ def read_resolutions(study: Study, keyring: Keyring) -> list[AlertResolution]:
     erased = erased_people(study.root)
     found: list[AlertResolution] = []
     for path in study.record_files(get("resolution")):
-        where = study.rel(path)
+        where = _rel(study, path)
         plain = _decrypt(keyring, path, where)
         if plain is None:
             continue
@@ -132,7 +137,7 @@ def read_alerts(
 
     states: list[AlertState] = []
     for path in _alert_files(study, owner) if files is None else files:
-        where = study.rel(path)
+        where = _rel(study, path)
         plain = _decrypt(keyring, path, where)
         if plain is None or _LEVEL_LINE not in plain:
             continue
@@ -347,20 +352,6 @@ def alert_counts(states: Iterable[AlertState], today: dt.date) -> dict[str, Any]
 
 
 # -- alerts kept in plain text by versions before alerts were encrypted ----------------------
-def plain_alert_files(study: Study) -> list[str]:
-    """Alerts an older version kept in plain text (``alerts/A-0001.yaml``), relative paths."""
-    from prosper_coop.core.records import get
-
-    folder = study.root / get("alert").folder
-    if folder.is_symlink() or not folder.is_dir():
-        return []
-    return sorted(
-        study.rel(path)
-        for path in folder.glob("A-*.yaml")
-        if path.is_file() and not path.is_symlink()
-    )
-
-
 def seal_plain_alerts(
     study: Study, keyring: Keyring, change: Any, people: Any, rules: Any
 ) -> list[str]:
@@ -376,6 +367,7 @@ def seal_plain_alerts(
     from prosper_coop.core.records import get
     from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.checkins import next_number
+    from prosper_coop.wellbeing.erasure import plain_alert_files
     from prosper_coop.wellbeing.models import Alert, AlertResolution
 
     done: list[str] = []

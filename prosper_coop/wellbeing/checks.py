@@ -109,7 +109,7 @@ def check_alerts(loaded: Loaded) -> Iterator[Problem]:
     The guard reports such a file as plain text where encrypted records belong;
     this says what it is and how a wellbeing lead encrypts it.
     """
-    from prosper_coop.wellbeing.alerts import plain_alert_files
+    from prosper_coop.wellbeing.erasure import plain_alert_files
 
     for rel in plain_alert_files(loaded.study):
         yield Problem(

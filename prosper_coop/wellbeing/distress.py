@@ -275,6 +275,8 @@ WAITING_FOLDER = "waiting/incidents"
 # The words a note uses for whom an incident is kept for, besides roles and groups.
 FACILITATOR = "facilitator"
 RECORDER = "recorder"
+# Incidents are padded to this step before they are encrypted.
+INCIDENT_PAD_STEP = 4096
 
 
 @dataclass(frozen=True)
@@ -451,7 +453,12 @@ def write_incident(
 
     main = sealed.rel_path(get("incident"), incident.id, None)
     rel = rel or main
-    data = sealed.seal(to_yaml(incident).encode("utf-8"), readers.sealed)
+    plain = to_yaml(incident).encode("utf-8")
+    # Coarser steps than other records: which protocol was followed, and how many steps
+    # it took, say something about whom an incident is about. Trailing newlines in YAML
+    # mean nothing, as with the padding seal() adds.
+    plain += b"\n" * (-len(plain) % INCIDENT_PAD_STEP)
+    data = sealed.seal(plain, readers.sealed)
     change.write_bytes(rel, data)
     if rel == main:
         note = waiting_path(incident.id)

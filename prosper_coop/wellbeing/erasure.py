@@ -104,7 +104,6 @@ def person_files(study: Study, person: str) -> list[str]:
             found += [study.rel(p) for p in candidates if p.is_file() or p.is_symlink()]
     from prosper_coop.core import yamlio
     from prosper_coop.core.fsutil import read_regular_file
-    from prosper_coop.wellbeing.alerts import plain_alert_files
 
     for rel in plain_alert_files(study):
         try:
@@ -114,6 +113,20 @@ def person_files(study: Study, person: str) -> list[str]:
         if isinstance(data, dict) and data.get("person") == person:
             found.append(rel)
     return found
+
+
+def plain_alert_files(study: Study) -> list[str]:
+    """Alerts an older version kept in plain text (``alerts/A-0001.yaml``), relative paths."""
+    from prosper_coop.core.records import get
+
+    folder = study.root / get("alert").folder
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(
+        study.rel(path)
+        for path in folder.glob("A-*.yaml")
+        if path.is_file() and not path.is_symlink()
+    )
 
 
 def check_erased(loaded: Loaded) -> Iterator[Problem]:

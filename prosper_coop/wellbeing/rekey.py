@@ -133,7 +133,7 @@ def rekey(study: Study, keyring: Keyring, type_name: str | None = None) -> Rekey
                 owner = sealed.owner_of(rtype, named)
                 rel = study.rel(path)
                 if name == "resolution":  # whose it is, only the file itself says
-                    owner = record.person
+                    owner = str(getattr(record, "person", ""))
                     if owner in erased:  # what erasing them could not find unread
                         change.delete(rel)
                         report.rekeyed.append(f"{path.stem} (removed: {owner} was erased)")

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 from prosper_coop.wellbeing.models import Alert
+from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
 from tests.wellbeing.helpers import add_person, read_as, set_recipient
 
 

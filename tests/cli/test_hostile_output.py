@@ -55,6 +55,7 @@ def _planted(cli, study: Study, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
     ids["session"] = session.splitlines()[0]
     ids["run"] = re.findall(r"C-\d{4}", cli("--study", root, "session", "show", ids["session"],
                                              "--json").stdout)[0]  # fmt: skip
+    act_as(monkeypatch, "SG-01")  # who ticks safeguarding items
     run("checklist", "tick", ids["run"], "dsl-reachable", "--note", HOSTILE, "--document", HOSTILE)
     act_as(monkeypatch, "CR-01")
     run("reflect", stdin=HOSTILE)  # sensitive text comes on stdin, never in argv

@@ -68,6 +68,7 @@ def test_erase_removes_sensitive_records_in_one_commit(example_study, cli, monke
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert sorted(report["removed"]) == [
+        "alerts/CR-01/A-0001.age",
         "checkins/CR-01/CI-0001.age",
         "identities/CR-01.age",
         "plans/CR-01.age",
@@ -92,7 +93,7 @@ def test_erase_explains_what_remains(example_study, cli, monkeypatch) -> None:
     act_as(monkeypatch, "CO-01")
     result = cli("--study", str(example_study.root), "people", "erase", "CR-04", "--yes")
     assert result.exit_code == 0, result.output
-    assert "removed alerts/A-0001.yaml" in result.stdout
+    assert "removed alerts/CR-04/A-0002.age" in result.stdout
     assert "stay in the git history" in result.stdout
     assert "can still open those copies" in result.stdout
     assert "git filter-repo" in result.stdout

@@ -5,24 +5,31 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
+from prosper_coop.core.study import Study
 from prosper_coop.people import checklists
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence
 from tests.helpers import assert_unchanged, clean_head, commit_subjects
-from tests.people.helpers import add_work
+from tests.people.helpers import add_work, join, ready_to_facilitate
 
 
 def setup(study) -> str:
     people.add_person(study, roles=["co-researcher"], alias="Co-researcher A")
     people.add_person(study, roles=["academic"], alias="Academic")
+    people.add_person(
+        study, roles=["safeguarding-lead"], alias="Safeguarding lead", person_id="SG-01"
+    )
+    join(study, "SG-01")
     add_work(study)
     return str(study.root)
 
 
 def complete(study, run_id: str) -> None:
-    definition = checklists.get_definition(study, "safeguarding-pre-session")
+    """Every safeguarding item ticked, by SG-01 (who ticks them: protocols/permissions.yaml)."""
+    lead = Study(study.root, actor="SG-01")
+    definition = checklists.get_definition(lead, "safeguarding-pre-session")
     for item in definition.items:
-        checklists.tick(study, run_id, item.id, Evidence(note="SG-01"))
+        checklists.tick(lead, run_id, item.id, Evidence(note="SG-01"))
 
 
 def test_session_commands_as_a_user_runs_them(empty_study, run_cli) -> None:
@@ -52,8 +59,17 @@ def test_session_commands_as_a_user_runs_them(empty_study, run_cli) -> None:
     )
     assert "prosper-coop checklist run C-0001" in refused.stderr
     complete(empty_study, "C-0001")
+    refused = run_cli("--study", root, "session", "start", "S-0001")
+    assert refused.returncode == ExitCode.CONFLICT
+    assert refused.stderr.startswith(
+        "Error: session S-0001 cannot start yet: CR-01 has not finished onboarding"
+    )
+    ready_to_facilitate(empty_study, "CR-01")
     started = run_cli("--study", root, "session", "start", "S-0001")
     assert started.returncode == 0, started.stderr
+    assert "Warning: session S-0001 was planned for 2026-11-29 (3 day(s) from now)" in (
+        started.stderr
+    )
     listed = run_cli("--study", root, "session", "list", "--json")
     assert [(s["id"], s["status"], s["safeguarding_ready"]) for s in json.loads(listed.stdout)] == [
         ("S-0001", "started", True)
@@ -86,7 +102,8 @@ def test_close_prompts_each_facilitator(empty_study, cli) -> None:
         "AC-01",
     )
     complete(empty_study, "C-0001")
-    cli("--study", root, "session", "start", "S-0001")
+    ready_to_facilitate(empty_study, "CR-01")
+    assert cli("--study", root, "session", "start", "S-0001").exit_code == 0
     result = cli("--study", root, "session", "close", "S-0001", input="soon\nlater\n\n")
     assert result.exit_code == 0, result.output
     assert "Please type now, later or declined." in result.stderr
@@ -95,7 +112,8 @@ def test_close_prompts_each_facilitator(empty_study, cli) -> None:
         ("CR-01", "later"),
         ("AC-01", "later"),
     ]
-    assert commit_subjects(empty_study)[0] == "session: close (S-0001, T-0001, T-0002)"
+    # One follow-up task whatever they chose: a peer cannot count who chose "later".
+    assert commit_subjects(empty_study)[0] == "session: close (S-0001, T-0001)"
 
 
 def test_list_table(example_study, cli) -> None:
@@ -219,7 +237,8 @@ def test_close_without_anyone_to_answer_asks_for_flags(empty_study, cli) -> None
         "CR-01",
     )
     complete(empty_study, "C-0001")
-    cli("--study", root, "session", "start", "S-0001")
+    ready_to_facilitate(empty_study, "CR-01")
+    assert cli("--study", root, "session", "start", "S-0001").exit_code == 0
     head = clean_head(empty_study)
     result = cli("--study", root, "session", "close", "S-0001", input="")
     assert result.exit_code == ExitCode.USAGE

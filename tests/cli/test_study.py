@@ -18,7 +18,10 @@ TASK = get("task")
 
 # -- init ---------------------------------------------------------------------------
 def test_init_creates_a_study_with_one_commit_and_a_hook(cli, sealed_env: Path) -> None:
-    result = cli("init", "my-study", "--title", "Pilot study")
+    result = cli(
+        "init", "my-study", "--title", "Pilot study", "--short-name", "PILOT",
+        "--sponsor", "Example University",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     root = sealed_env / "my-study"
     for name in (
@@ -35,8 +38,7 @@ def test_init_creates_a_study_with_one_commit_and_a_hook(cli, sealed_env: Path) 
     hook = root / ".git" / "hooks" / "pre-commit"
     assert "doctor --staged" in hook.read_text() and hook.stat().st_mode & 0o100
     assert (
-        git(root, "log", "--format=%an %s").strip()
-        == 'CO-01 study: create study "Pilot study" (study)'
+        git(root, "log", "--format=%an %s").strip() == 'CO-01 study: create study "PILOT" (study)'
     )
     assert git(root, "status", "--porcelain") == ""
     assert "title: Pilot study" in (root / "study.yaml").read_text()
@@ -228,7 +230,11 @@ def test_whoami_sets_the_author_of_later_commits(
 def test_env_overrides_whoami(cli, example_study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROSPER_COOP_AS", "SG-01")
     result = cli("--study", str(example_study.root), "whoami", "--json")
-    assert json.loads(result.stdout) == {"person": "SG-01", "source": "PROSPER_COOP_AS"}
+    assert json.loads(result.stdout) == {
+        "person": "SG-01",
+        "source": "PROSPER_COOP_AS",
+        "joined_here": True,  # the example made everyone's (demo) keys on this computer
+    }
 
 
 def test_whoami_unknown_person(cli, example_study: Study) -> None:

@@ -179,6 +179,7 @@ def test_failed_commit_restores_every_file(
         paths: list[str] | None = None,
         *,
         head: str | None = None,
+        signing_key: object = None,
     ) -> str:
         raise GitError("git commit failed: simulated")
 
@@ -299,12 +300,15 @@ def test_actor_and_a_change_import_neither_pydantic_nor_filelock(example_study: 
     )
 
 
-def test_actor_reads_default_actor_and_whoami_without_pydantic(example_study: Study) -> None:
+def test_actor_reads_whoami_without_pydantic_and_never_the_default(
+    example_study: Study,
+) -> None:
     from prosper_coop.core import localconfig
 
     settings = example_study.root / "study.yaml"
     settings.write_text(_with_default_actor(settings.read_text(), "CR-02"))
-    assert _run_write_path(example_study)["actor"] == "CR-02"
+    # whoami (set by init for the person who made the study) wins; the default never acts.
+    assert _run_write_path(example_study)["actor"] == "CO-01"
     localconfig.set_study_setting(example_study.settings.uid, "whoami", "CR-03")
     assert _run_write_path(example_study) | {"sha": None} == {
         "actor": "CR-03",

@@ -18,7 +18,7 @@ from tests.crash.harness import Command, git, run_tool
 # outside the study, e.g. ``task export --output``), by their words in the Typer tree.
 # ``doctor`` is not here: ``doctor --fix`` changes the study, so it is in MUTATING.
 READ_ONLY = {
-    "status", "log", "schema", "support", "readability",
+    "status", "log", "schema", "support", "readability", "permissions",
     "people list", "people show", "people identity show",
     "checklist list", "checklist show", "checklist status",
     "session list", "session show",
@@ -158,7 +158,7 @@ def subprocess_git(tpl: Path, *args: str) -> None:
 MUTATING: tuple[Command, ...] = (
     # study
     Command("init", ("init", "made", "--example", "prosper"), cwd=".", creates="made"),
-    Command("init", ("init", "plain", "--title", "A small study"), cwd=".", creates="plain", label="init (empty)"),
+    Command("init", ("init", "plain", "--title", "A small study", "--short-name", "SMALL", "--sponsor", "Example University"), cwd=".", creates="plain", label="init (empty)"),
     Command("save", ("save", "-m", "Correct two task titles"), prepare=hand_edit),
     Command("whoami", ("whoami", "CR-03")),
     Command("doctor", ("doctor", "--fix"), prepare=hook_missing, label="doctor --fix"),
@@ -178,9 +178,9 @@ MUTATING: tuple[Command, ...] = (
     Command("people identity set", ("people", "identity", "set", "CR-02"), stdin="name: Alex Example\nemail: alex@example.invalid\n"),
     # checklists, consent, sessions
     Command("checklist start", ("checklist", "start", "offboarding", "--for", "CR-05")),
-    Command("checklist tick", ("checklist", "tick", "C-0022", "lone-working")),
-    Command("checklist untick", ("checklist", "untick", "C-0022", "helplines-ready")),
-    Command("checklist run", ("checklist", "run", "C-0022"), stdin=WALK_ANSWERS, steps=True),
+    Command("checklist tick", ("checklist", "tick", "C-0022", "lone-working"), actor="SG-01"),
+    Command("checklist untick", ("checklist", "untick", "C-0022", "helplines-ready"), actor="SG-01"),
+    Command("checklist run", ("checklist", "run", "C-0022"), actor="SG-01", stdin=WALK_ANSWERS, steps=True),
     Command("consent record", ("consent", "record", "P-0005", "--form", "consent-participant", "--yes", "recording,quotes", "--no", "future-use,withdrawal-window")),
     Command("consent withdraw", ("consent", "withdraw", "P-0002", "--note", "Asked by e-mail")),
     Command("consent credit", ("consent", "credit", "CR-05", "--as", "pseudonym", "--display", "Wren")),
@@ -206,11 +206,13 @@ MUTATING: tuple[Command, ...] = (
     # wellbeing and safeguarding (as the people allowed to)
     Command("reflect", ("reflect", "--wp", "WP4"), actor="CR-01", stdin="The interview today stayed with me.\n"),
     Command("wellbeing plan", ("wellbeing", "plan"), actor="CR-01", stdin="what-helps: A walk at lunchtime\n"),
-    Command("wellbeing resolve", ("wellbeing", "resolve", "A-0002"), actor="WB-01", stdin="Called; agreed a catch-up\n"),
+    Command("wellbeing resolve", ("wellbeing", "resolve", "A-0004"), actor="WB-01", stdin="Called; agreed a catch-up\n"),
     Command("distress run", ("distress", "run", "--session", "S-0002", *DISTRESS_STAGE2), actor="SG-01"),
     Command("keys init", ("keys", "init"), actor="AC-02"),
     Command("keys import", ("keys", "import", "{trial}/files/cr03.key"), actor="CR-03", prepare=key_backup),
     Command("keys rekey", ("keys", "rekey"), actor="WB-01"),
+    Command("keys confirm", ("keys", "confirm", "CR-03")),
+    Command("join", ("join", "CR-03", "--replace"), actor="CR-03"),
     # findings and involvement
     Command("findings theme add", ("findings", "theme", "add", "TH7", "Waiting lists")),
     Command("findings theme edit", ("findings", "theme", "edit", "TH1", "--summary", "Short contracts make planning hard.")),

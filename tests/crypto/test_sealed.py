@@ -51,7 +51,8 @@ def test_round_trip_and_not_for_me(example_study, monkeypatch) -> None:
     data = sealed.seal(b"hello", readers)
     assert data.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
     act_as(monkeypatch, "WB-01")
-    assert Keyring(example_study).decrypt(data, "x") == b"hello"
+    plain = Keyring(example_study).decrypt(data, "x")
+    assert plain == b"hello" + b"\n" * 1019 and sealed.unpad(plain) == b"hello\n"
     act_as(monkeypatch, "AC-01")
     assert Keyring(example_study).decrypt(data, "x") is None
     with pytest.raises(ValidationError, match="damaged"):
@@ -68,3 +69,16 @@ def test_paths_are_safe(example_study) -> None:
         sealed.find(example_study, checkins, "../../etc/passwd")
     assert [p.stem for p in sealed.files_of(example_study, checkins, "CR-02")] == ["CI-0004"]
     assert example_study.next_id(checkins) == "CI-0005"
+
+
+def test_padding_steps_hide_lengths_within_a_step(example_study) -> None:
+    """Plaintext is padded to 1 KiB steps (4 KiB past 4 KiB): sizes within a step are equal."""
+    assert [sealed.padded_size(n) for n in (0, 1, 1024, 1025, 4095, 4096, 4097, 9000)] == [
+        1024, 1024, 1024, 2048, 4096, 4096, 8192, 12288,
+    ]  # fmt: skip
+    assert sealed.pad(b"a: 1\n") == b"a: 1\n" + b"\n" * 1019
+    assert sealed.unpad(sealed.pad(b"a: 1\n")) == b"a: 1\n"
+    readers = sealed.readers_for(example_study, "alert", "CR-01")
+    short, long = sealed.seal(b"x", readers), sealed.seal(b"y" * 1000, readers)
+    assert len(short) == len(long)
+    assert len(sealed.seal(b"z" * 1100, readers)) > len(long)

@@ -51,3 +51,37 @@ def bump_version(study: Study, name: str, old: str, new: str) -> None:
     assert "version: 1\n" in text and old in text
     text = text.replace("version: 1\n", "version: 2\n", 1).replace(old, new, 1)
     write_definition(study, name, text)
+
+
+def join(study: Study, person_id: str) -> None:
+    """``person_id`` joins the study on this computer (their keys made here, public halves
+    committed), while this computer goes on acting as whoever it acted as before."""
+    from prosper_coop.core import localconfig
+    from prosper_coop.people.joining import join as join_study
+
+    uid = study.settings.uid
+    before = localconfig.study_settings(uid).get("whoami")
+    join_study(study, person_id)
+    localconfig.set_study_setting(uid, "whoami", before)
+
+
+def ready_to_facilitate(study: Study, person_id: str) -> None:
+    """Onboard ``person_id`` (every required item ticked) and record their consent, as the
+    coordinator does, so that they may facilitate a session."""
+    from prosper_coop.people import checklists, consent
+    from prosper_coop.people import team as people
+    from prosper_coop.people.checklists import Evidence
+
+    started = people.start_onboarding(study, person_id)
+    for item in started.definition.items:
+        if item.required and started.run.tick_for(item.id) is None:
+            checklists.tick(
+                study, started.run.id, item.id, Evidence(note="WB-01", document="Drive: 3")
+            )
+    consent.record(
+        study,
+        person_id,
+        "consent-co-researcher",
+        yes=["quotes", "reflections"],
+        no=["recording", "future-contact"],
+    )

@@ -9,12 +9,14 @@ import pytest
 
 from prosper_coop.core.errors import ConflictError, InvalidInputError, NotFoundError
 from prosper_coop.core.records import get
+from prosper_coop.core.study import Study
+from prosper_coop.crypto.sealed import Keyring
 from prosper_coop.people import checklists, sessions
 from prosper_coop.people import team as people
 from prosper_coop.people.checklists import Evidence
 from prosper_coop.people.models import DebriefChoice, SessionStatus
 from tests.helpers import assert_unchanged, clean_head, commit_subjects
-from tests.people.helpers import add_work
+from tests.people.helpers import add_work, join, ready_to_facilitate
 
 DAY = dt.date(2026, 11, 29)
 
@@ -23,14 +25,23 @@ DAY = dt.date(2026, 11, 29)
 def study(empty_study):
     people.add_person(empty_study, roles=["co-researcher"], alias="Co-researcher A")
     people.add_person(empty_study, roles=["academic"], alias="Academic")
+    people.add_person(
+        empty_study, roles=["safeguarding-lead"], alias="Safeguarding lead", person_id="SG-01"
+    )
+    join(empty_study, "SG-01")
     add_work(empty_study)
     return empty_study
+
+
+def as_safeguarding_lead(study) -> Study:
+    """The study as SG-01, who ticks safeguarding items (protocols/permissions.yaml)."""
+    return Study(study.root, actor="SG-01")
 
 
 def complete_safeguarding(study, run_id: str) -> None:
     definition = checklists.get_definition(study, "safeguarding-pre-session")
     for item in definition.items:
-        checklists.tick(study, run_id, item.id, Evidence(note="SG-01"))
+        checklists.tick(as_safeguarding_lead(study), run_id, item.id, Evidence(note="SG-01"))
 
 
 def test_add_plans_the_session_and_starts_its_safeguarding_checklist(study) -> None:
@@ -54,7 +65,7 @@ def test_add_plans_the_session_and_starts_its_safeguarding_checklist(study) -> N
 
 def test_start_is_refused_until_safeguarding_is_complete(study) -> None:
     sessions.add(study, session_type="focus-group", date=DAY, facilitators=["CR-01"])
-    checklists.tick(study, "C-0001", "helplines-ready", Evidence())
+    checklists.tick(as_safeguarding_lead(study), "C-0001", "helplines-ready", Evidence())
     head = clean_head(study)
     with pytest.raises(sessions.NotReadyError) as caught:
         sessions.start(study, "S-0001")
@@ -65,8 +76,16 @@ def test_start_is_refused_until_safeguarding_is_complete(study) -> None:
     assert caught.value.hint == "Complete it with: prosper-coop checklist run C-0001"
     assert_unchanged(study, head)
     complete_safeguarding_rest(study)
-    session, ready = sessions.start(study, "S-0001")
-    assert session.status == SessionStatus.STARTED and ready.ready
+    with pytest.raises(sessions.FacilitatorsNotReadyError, match="CR-01 has not finished"):
+        sessions.start(study, "S-0001")  # and its facilitator is ready
+    ready_to_facilitate(study, "CR-01")
+    started = sessions.start(study, "S-0001")
+    assert started.session.status == SessionStatus.STARTED and started.readiness.ready
+    assert started.warnings == [
+        "session S-0001 was planned for 2026-11-29 (3 day(s) from now), not today. If the day "
+        "has changed, make sure the participants and the safeguarding lead know, and that the "
+        "safeguarding checklist still holds for today."
+    ]
     assert commit_subjects(study)[0] == "session: start (S-0001)"
 
 
@@ -75,7 +94,7 @@ def complete_safeguarding_rest(study) -> None:
     run = checklists.load_run(study, "C-0001")
     for item in definition.items:
         if run.tick_for(item.id) is None:
-            checklists.tick(study, "C-0001", item.id, Evidence(note="SG-01"))
+            checklists.tick(as_safeguarding_lead(study), "C-0001", item.id, Evidence(note="SG-01"))
 
 
 def test_start_without_any_checklist_says_how_to_start_one(study) -> None:
@@ -91,6 +110,7 @@ def test_start_without_any_checklist_says_how_to_start_one(study) -> None:
 def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
     sessions.add(study, session_type="interview", date=DAY, facilitators=["CR-01", "AC-01"])
     complete_safeguarding(study, "C-0001")
+    ready_to_facilitate(study, "CR-01")
     sessions.start(study, "S-0001")
     head = clean_head(study)
     with pytest.raises(InvalidInputError, match="missing: AC-01"):
@@ -103,13 +123,21 @@ def test_close_records_a_debrief_offered_to_each_facilitator(study) -> None:
     )
     assert closed.status == SessionStatus.CLOSED
     assert [(d.facilitator, d.choice, d.offered_by) for d in closed.debriefs] == [
-        ("CR-01", DebriefChoice.LATER, "CO-01"),
-        ("AC-01", DebriefChoice.DECLINED, "CO-01"),
+        ("CR-01", None, "CO-01"),
+        ("AC-01", None, "CO-01"),
     ]
+    # Kept encrypted; neither facilitator has a key nor is there a wellbeing lead, so
+    # for now for the person who asked them (CO-01).
+    chosen = sessions.read_choices(closed, Keyring(study))
+    assert chosen == {"CR-01": DebriefChoice.LATER, "AC-01": DebriefChoice.DECLINED}
     assert commit_subjects(study)[0] == "session: close (S-0001, T-0001)"
-    # The debrief CR-01 chose to have later is not forgotten: a task, in the same commit.
+    # A debrief chosen for later is not forgotten: one task, in the same commit, whatever
+    # anyone chose (so that a peer cannot tell who chose what).
     follow_up = study.load(get("task"), "T-0001")
-    assert "Offer CR-01 the debrief they chose to have later" in follow_up.title
+    assert follow_up.title == (
+        "Debriefs after session S-0001: check in with its facilitators and offer any debrief "
+        "chosen for later"
+    )
     assert follow_up.tags == ["debrief", "support"]
     head = clean_head(study)
     with pytest.raises(ConflictError, match="already closed"):

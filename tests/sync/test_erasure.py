@@ -18,7 +18,9 @@ from prosper_coop.core.records import get
 from prosper_coop.core.study import Study
 from prosper_coop.crypto import keys
 from prosper_coop.crypto.sealed import Keyring
+from prosper_coop.people.joining import give_signing_keys
 from prosper_coop.sync import engine as sync
+from prosper_coop.wellbeing.alerts import resolve_alert
 from prosper_coop.wellbeing.checkins import record_checkin
 from prosper_coop.wellbeing.config import checkin_settings
 from prosper_coop.wellbeing.identity import erase_person
@@ -40,15 +42,15 @@ def team_with_cr02(base: Path, monkeypatch: pytest.MonkeyPatch) -> list[Study]:
         coordinator.age_recipient = recipient
         coordinator.roles = ["coordinator", "safeguarding-lead", "wellbeing-lead"]
         change.save(coordinator)
-        change.save(
-            Person(id="CR-02", alias="Withdrawing co-researcher", roles=["co-researcher"],
-                   age_recipient=recipient)
-        )  # fmt: skip
+        withdrawing = Person(id="CR-02", alias="Withdrawing co-researcher",
+                             roles=["co-researcher"], age_recipient=recipient)  # fmt: skip
+        give_signing_keys(first.uid_and_default_actor()[0], [withdrawing], comment="tests")
+        change.save(withdrawing)
     act_as(monkeypatch, "CR-02")
     settings = checkin_settings(first.root)
     record_checkin(first, settings, distress=3, contact=False, note="ERASE-ME-1")
     raised = record_checkin(first, settings, distress=9, contact=True, note="ERASE-ME-2")
-    assert raised.alert == "A-0001"
+    assert raised.alert == "A-0002"
     for clone in clones:
         sync.sync(clone)
     return clones
@@ -57,45 +59,48 @@ def team_with_cr02(base: Path, monkeypatch: pytest.MonkeyPatch) -> list[Study]:
 def files_of_cr02(study: Study) -> list[str]:
     """Every committed file that belongs to CR-02's erased records."""
     listed = git(study, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
-    mine = [
+    return [
         p for p in listed if "/CR-02/" in p or p.startswith(("plans/CR-02", "identities/CR-02"))
     ]
-    alerts = [p for p in listed if p.startswith("alerts/")]
-    return mine + [p for p in alerts if "person: CR-02" in (study.root / p).read_text()]
 
 
 def test_erasure_wins_over_rekey_edits_and_new_checkins_on_every_clone(
     sealed_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, c, d = team_with_cr02(sealed_env, monkeypatch)
-    assert len(files_of_cr02(c)) == 3
+    assert len(files_of_cr02(c)) == 4
 
     act_as(monkeypatch, "CO-01")
     report = erase_person(c, "CR-02")
     assert sorted(report.removed) == [
-        "alerts/A-0001.yaml", "checkins/CR-02/CI-0001.age", "checkins/CR-02/CI-0002.age"
+        "alerts/CR-02/A-0001.age", "alerts/CR-02/A-0002.age",
+        "checkins/CR-02/CI-0001.age", "checkins/CR-02/CI-0002.age",
     ]  # fmt: skip
     # Meanwhile on D, before it hears of the erasure: every kind of edit of those records.
     assert rekey(d, Keyring(d), "checkin").rekeyed == ["CI-0001", "CI-0002"]
-    with d.change("wellbeing", "resolve", "A-0001") as change:
-        alert = d.load(get("alert"), "A-0001")
-        alert.status, alert.resolved_by = "resolved", "CO-01"
-        alert.resolved_at = d.now()
-        change.save(alert)
+    resolve_alert(d, Keyring(d), "A-0002", "Called CR-02")
     act_as(monkeypatch, "CR-02")
     record_checkin(d, checkin_settings(d.root), distress=2, contact=False, note="ERASE-ME-3")
-    assert len(files_of_cr02(d)) == 4
+    assert len(files_of_cr02(d)) == 6
 
     act_as(monkeypatch, "CO-01")
     sync.sync(c)
     result = sync.sync(d)
     assert sorted(result.erased_again) == [
-        "alerts/A-0001.yaml",
+        "alerts/CR-02/A-0003.age",
         "checkins/CR-02/CI-0001.age",
         "checkins/CR-02/CI-0002.age",
         "checkins/CR-02/CI-0003.age",
     ]
     assert "removed 4 file(s) of erased people again" in git(d, "log", "-1", "--format=%s")
+    # The resolution has a random name: only a key that reads it can tell it is CR-02's.
+    # A wellbeing lead's rekey removes it.
+    listed = git(d, "ls-tree", "-r", "--name-only", "HEAD", "resolutions").split()
+    [resolution] = [name for name in listed if name.endswith(".age")]
+    removed = rekey(d, Keyring(d), "alert").rekeyed
+    assert f"{resolution.split('/')[1][:-4]} (removed: CR-02 was erased)" in removed
+    assert not (d.root / resolution).exists()
+    sync.sync(d)
     assert ("erasure", "CR-02", "added") in [(c.type, c.id, c.change) for c in result.incoming]
     sync.sync(c)
     sync.sync(a)

@@ -18,6 +18,7 @@ from prosper_coop.core.study import Study
 from prosper_coop.crypto import keys, sealed
 from prosper_coop.crypto import renumbered as relabel
 from prosper_coop.crypto.sealed import Keyring, Readers
+from prosper_coop.people.joining import give_signing_keys
 from prosper_coop.sync import conflicts
 from prosper_coop.sync import engine as sync
 from prosper_coop.wellbeing.alerts import show_alert
@@ -87,9 +88,9 @@ def onboard(
 
     with study.change("people", "add", person) as change:
         alias = f"Joined on {study.root.name}"
-        change.save(
-            Person(id=person, alias=alias, roles=["co-researcher"], age_recipient=recipient)
-        )
+        joining = Person(id=person, alias=alias, roles=["co-researcher"], age_recipient=recipient)
+        give_signing_keys(study.uid_and_default_actor()[0], [joining], comment="tests")
+        change.save(joining)
     act_as(monkeypatch, "CO-01")
     set_identity(study, Keyring(study), person, {"real_name": f"{marker}-NAME"})
     act_as(monkeypatch, person)
@@ -136,7 +137,7 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
     onboard(b, monkeypatch, recipient, "MARKER-B", "CR-02")
     sync.sync(a)
     result = sync.sync(b)
-    assert result.renumbered == {"CR-02": "CR-03", "A-0001": "A-0002"}
+    assert result.renumbered == {"CR-02": "CR-03"}  # alerts are encrypted: they move along
     sync.sync(a)
 
     for study in (a, b):
@@ -157,10 +158,11 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
         assert [(c.person, c.note) for c in read_all(study, "checkin", "CR-02")] == [
             ("CR-02", "MARKER-A-CHECKIN")
         ]
-        # Each alert still shows its own person's check-in (both are CI-0001).
-        alerts = {alert.person: alert.id for alert in study.load_all(get("alert"))}
+        # Each alert still shows its own person's check-in (both are A-0001 for CI-0001).
         for person, marker in (("CR-02", "MARKER-A"), ("CR-03", "MARKER-B")):
-            shown = show_alert(study, keyring, alerts[person]).checkin
+            view = show_alert(study, keyring, "A-0001", person)
+            assert view.alert.person == person
+            shown = view.checkin
             assert (shown.person, shown.note) == (person, f"{marker}-CHECKIN")
         # Both computers made incident I-0001: one is kept beside the other, and each
         # still names its own person, wherever the merge put it.
@@ -181,6 +183,7 @@ def test_renumbered_person_takes_identity_plan_checkins_and_incidents_along(
         entries = {e.path: e.ids for e in relabel.read_event(registry_file, "r").files}
         assert entries == dict.fromkeys(
             [
+                "alerts/CR-03/A-0001.age",
                 "checkins/CR-03/CI-0001.age",
                 "identities/CR-03.age",
                 "incidents/I-0001.age",
@@ -380,6 +383,7 @@ def test_rekey_keeps_the_plan_readable_by_its_owner(
         change.save(Person(id="CR-02", alias="Me", roles=["co-researcher"], age_recipient=own))
     act_as(monkeypatch, "CR-02")
     save_plan(empty_study, Keyring(empty_study), {"what_helps": "walks"})
+    act_as(monkeypatch, "WB-01")  # the lead re-encrypts plans (protocols/permissions.yaml)
     report = rekey(empty_study, Keyring(empty_study), "plan")
     assert report.rekeyed == ["CR-02"]
     data = (empty_study.root / "plans/CR-02.age").read_bytes()

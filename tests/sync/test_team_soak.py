@@ -106,7 +106,7 @@ def setup_team(base: Path, clones: int) -> list[Study]:
         for session_id in SESSIONS:
             change.save(
                 Session(id=session_id, type=SessionType.INTERVIEW, date=TODAY,
-                        title=f"Interview {session_id}", facilitators=["CR-01"])
+                        title=f"Interview {session_id}", facilitators=["CO-01", "CR-01"])
             )  # fmt: skip
         change.save(Theme(id="TH1", title="Feeling heard", summary="People felt listened to."))
     for session_id in SESSIONS:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from prosper_coop.core.localconfig import signing_key_path
 from prosper_coop.core.study import Study
 from prosper_coop.crypto import keys
 from tests.helpers import git, head
@@ -190,9 +189,7 @@ def test_a_self_granted_role_is_reported_and_never_counts(team, cli, monkeypatch
     # CR-02 runs a modified tool: a commit signed with their own real key grants them
     # the wellbeing lead's role.
     grant_in_file(study, cr02, "wellbeing-lead")
-    signed_commit(
-        study, key_of(homes, study, cr02), cr02, "people: edit (CR-02)"
-    )
+    signed_commit(study, key_of(homes, study, cr02), cr02, "people: edit (CR-02)")
 
     assert "wellbeing-lead" not in verified_roles(study)[cr02]
     use(monkeypatch, homes, "CO-01")
@@ -217,9 +214,7 @@ def test_the_age_cli_shows_a_self_granted_reader_cannot_decrypt(
 ) -> None:
     study, homes, (cr01, cr02, wb) = team
     grant_in_file(study, cr02, "wellbeing-lead")
-    signed_commit(
-        study, key_of(homes, study, cr02), cr02, "people: edit (CR-02)"
-    )
+    signed_commit(study, key_of(homes, study, cr02), cr02, "people: edit (CR-02)")
     use(monkeypatch, homes, cr01)
     result = cli("--study", str(study.root), "checkin", "-d", "2", "--contact", "no")
     assert result.exit_code == 0, result.output
@@ -247,9 +242,7 @@ def test_a_forged_author_name_is_reported(team, cli, monkeypatch) -> None:
     study, homes, (cr01, _cr02, _wb) = team
     grant_in_file(study, cr01, "coordinator")
     # Signed with CR-01's key but claiming to be the coordinator.
-    signed_commit(
-        study, key_of(homes, study, cr01), "CO-01", "people: edit (CR-01)"
-    )
+    signed_commit(study, key_of(homes, study, cr01), "CO-01", "people: edit (CR-01)")
     assert "coordinator" not in verified_roles(study)[cr01]
     use(monkeypatch, homes, "CO-01")
     doctor = cli("--study", str(study.root), "doctor")
@@ -297,8 +290,8 @@ def test_verification_is_cached_per_commit(team) -> None:
 
     first = verify(Study(study.root))
     assert first.ok, [f.describe() for f in first.findings]
-    cache = study.root / ".git" / "prosper-coop" / "trust.json"
-    signatures = (study.root / ".git" / "prosper-coop" / "signatures.txt").read_text()
+    cache = study.root / ".git" / "prosper-coop-trust" / "trust.json"
+    signatures = (study.root / ".git" / "prosper-coop-trust" / "signatures.txt").read_text()
     assert len(signatures.splitlines()) == len(git(study, "rev-list", "HEAD").split())
     assert head(study) in cache.read_text()
 

@@ -14,7 +14,7 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode, NotPermittedError, ValidationError
 from prosper_coop.core.study import Study
-from prosper_coop.trust import permissions
+from prosper_coop.trust import permissions, table
 from tests.helpers import act_as, commit_subjects, git, last_author, state
 
 TABLE = "protocols/permissions.yaml"
@@ -54,9 +54,14 @@ def test_a_co_researcher_cannot_tick_a_safeguarding_item(example_study, cli, mon
     # untick and a walk through the checklist are refused the same way
     untick = cli("--study", root, "checklist", "untick", "C-0022", "helplines-ready")
     _refused(untick, example_study, before)
+    walk = cli("--study", root, "checklist", "run", "C-0022", input="y\n" * 8)
+    _refused(walk, example_study, before)
+    assert walk.stdout == ""  # refused before the first question
     # the coordinator is not the safeguarding lead either
     act_as(monkeypatch, "CO-01")
-    _refused(cli("--study", root, "checklist", "tick", "C-0022", "lone-working"), example_study, before)
+    _refused(
+        cli("--study", root, "checklist", "tick", "C-0022", "lone-working"), example_study, before
+    )
     # the safeguarding lead and the session's facilitator may
     act_as(monkeypatch, "SG-01")
     done = cli("--study", root, "checklist", "tick", "C-0022", "lone-working")
@@ -93,7 +98,8 @@ def test_nobody_gives_themself_a_role(example_study, cli, monkeypatch) -> None:
     args = ("--study", root, "people", "edit", "CR-02", "--add-role", "wellbeing-lead")
     stderr = _refused(cli(*args), example_study, before)
     assert stderr.splitlines()[0] == (
-        "Error: only the coordinator can change people's roles (you are CR-02)"
+        "Error: only the coordinator can change people's roles or record that they left "
+        "(you are CR-02)"
     )
     assert "wellbeing-lead" not in (example_study.root / "people" / "CR-02.yaml").read_text()
     # a plain edit of someone else's details is the coordinator's too
@@ -153,17 +159,36 @@ def test_onboarding_items_are_the_coordinators_or_the_persons_own(
     before = state(example_study)
     act_as(monkeypatch, "CR-01")  # CR-05's onboarding
     stderr = _refused(
-        cli("--study", root, "checklist", "tick", "C-0006", "wellbeing-plan", "--date", "2026-11-20"),
+        cli(
+            "--study", root, "checklist", "tick", "C-0006", "wellbeing-plan", "--date", "2026-11-20"
+        ),
         example_study,
         before,
     )
     assert "Ask CO-01 (Study coordinator) or CR-05 (Co-researcher E) to do it." in stderr
     act_as(monkeypatch, "CR-05")  # their own
-    own = cli("--study", root, "checklist", "tick", "C-0006", "wellbeing-plan", "--date", "2026-11-20")
+    own = cli(
+        "--study", root, "checklist", "tick", "C-0006", "wellbeing-plan", "--date", "2026-11-20"
+    )
     assert own.exit_code == 0, own.output
     act_as(monkeypatch, "CO-01")
     done = cli("--study", root, "checklist", "tick", "C-0006", "buddy", "--note", "AC-04")
     assert done.exit_code == 0, done.output
+
+
+def test_your_own_credit_is_yours_to_choose(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    args = ("--study", root, "consent", "credit", "CR-02", "--as", "pseudonym", "--display", "Wren")
+    before = state(example_study)
+    act_as(monkeypatch, "CR-01")
+    stderr = _refused(cli(*args), example_study, before)
+    assert stderr.splitlines()[0] == (
+        "Error: only the coordinator can change how others are credited (you are CR-01)"
+    )
+    act_as(monkeypatch, "CR-02")
+    done = cli(*args)
+    assert done.exit_code == 0, done.output
+    assert last_author(example_study) == "CR-02"
 
 
 def test_erasing_is_the_coordinators(example_study, cli, monkeypatch) -> None:
@@ -228,13 +253,16 @@ def test_the_coordinator_does_each(example_study, cli, monkeypatch) -> None:
 # -- hand edits and save --------------------------------------------------------------------
 def test_save_of_the_permission_table_is_the_coordinators(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
-    _edit(example_study, TABLE, "alerts.resolve: [wellbeing-lead]", "alerts.resolve: [co-researcher]")
+    _edit(
+        example_study, TABLE, "alerts.resolve: [wellbeing-lead]", "alerts.resolve: [co-researcher]"
+    )
     before = state(example_study)
     act_as(monkeypatch, "CR-02")
-    stderr = _refused(cli("--study", root, "save", "-m", "Let us resolve alerts"), example_study, before)
+    stderr = _refused(
+        cli("--study", root, "save", "-m", "Let us resolve alerts"), example_study, before
+    )
     assert stderr.splitlines()[0] == (
-        "Error: only the coordinator can change who may do what (protocols/permissions.yaml) "
-        "(you are CR-02)"
+        "Error: only the coordinator can change who may do what (you are CR-02)"
     )
     # the refusal used the table as committed, not the hand edit it refused to save
     act_as(monkeypatch, "CO-01")
@@ -258,6 +286,10 @@ def test_save_of_the_permission_table_is_the_coordinators(example_study, cli, mo
          "change people's roles"),
         ("people/CR-02.yaml", "alias: Co-researcher B", "alias: Co-researcher Bee",
          "change people's details"),
+        ("people/CR-01.yaml", "alias: Co-researcher A", "alias: Co-researcher Ay",
+         "change people's details"),
+        ("people/CR-02.yaml", "status: active\n", "status: left\nleft: 2026-11-20\n",
+         "change people's roles or record that they left"),
     ],
 )  # fmt: skip
 def test_save_of_settings_and_people_needs_their_permission(
@@ -275,6 +307,18 @@ def test_save_of_settings_and_people_needs_their_permission(
     assert git(example_study, "status", "--porcelain") == ""
 
 
+def test_save_of_your_own_credit_is_yours(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    _edit(example_study, "people/CR-02.yaml", "display: J. K.", "display: Wren")
+    act_as(monkeypatch, "CR-01")  # someone else's record
+    before = state(example_study)
+    _refused(cli("--study", root, "save", "-m", "Credit as Wren"), example_study, before)
+    act_as(monkeypatch, "CR-02")
+    done = cli("--study", root, "save", "-m", "Credit as Wren")
+    assert done.exit_code == 0, done.output
+    assert last_author(example_study) == "CR-02"
+
+
 def test_save_of_other_hand_edits_is_open_to_all(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     _edit(example_study, "tasks/00/T-0014.yaml", "Site 4: interviews", "Site 4: all interviews")
@@ -286,7 +330,9 @@ def test_save_of_other_hand_edits_is_open_to_all(example_study, cli, monkeypatch
 
 def test_a_broken_table_is_reported_with_its_line(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
-    _edit(example_study, TABLE, "alerts.resolve: [wellbeing-lead]", "alerts.resolve: [wellbeing-leed]")
+    _edit(
+        example_study, TABLE, "alerts.resolve: [wellbeing-lead]", "alerts.resolve: [wellbeing-leed]"
+    )
     line = 1 + (example_study.root / TABLE).read_text().splitlines().index(
         "  alerts.resolve: [wellbeing-leed]"
     )
@@ -302,9 +348,12 @@ def test_a_broken_table_is_reported_with_its_line(example_study, cli, monkeypatc
         f"Error: actions.alerts.resolve: unknown role 'wellbeing-leed' ({where})"
     )
     assert state(example_study) == before
-    # committed by hand past the checks (or arriving from another computer): every
-    # guarded command stops on it, with the line, and changes nothing
-    git(example_study, "commit", "-q", "--no-verify", "-am", "A typo")
+    # committed past the checks by the coordinator (through the library, so signed and
+    # verified): every guarded command stops on it, with the line, and changes nothing
+    broken = (example_study.root / TABLE).read_text()
+    git(example_study, "checkout", "--", TABLE)
+    with Study(example_study.root, actor="CO-01").change("test", "a typo") as change:
+        change.write_text(TABLE, broken)
     before = state(example_study)
     result = cli("--study", root, "people", "add", "--role", "co-researcher", "--alias", "CR G")
     assert result.exit_code == ExitCode.INVALID, result.output
@@ -327,6 +376,17 @@ def test_an_unsaved_edit_of_the_table_does_not_count(example_study, cli, monkeyp
     shown = cli("--study", root, "permissions")
     assert shown.exit_code == 0, shown.output
     assert "has edits that are not saved" in shown.stderr
+
+
+def test_a_hand_commit_of_the_table_does_not_count(example_study, cli, monkeypatch) -> None:
+    root = str(example_study.root)
+    _edit(example_study, TABLE, "people.roles: [coordinator]", "people.roles: [co-researcher]")
+    git(example_study, "-c", "user.name=CR-02", "-c", "user.email=CR-02@prosper-coop.invalid",
+        "commit", "-q", "--no-verify", "-am", "Co-researchers change roles")  # fmt: skip
+    act_as(monkeypatch, "CR-02")
+    before = state(example_study)
+    args = ("--study", root, "people", "edit", "CR-02", "--add-role", "wellbeing-lead")
+    _refused(cli(*args), example_study, before)
 
 
 def test_a_study_without_a_table_uses_the_shipped_one(example_study, cli, monkeypatch) -> None:
@@ -385,16 +445,16 @@ def test_the_library_refuses_as_the_command_line_does(example_study) -> None:
 
 # -- the table itself -----------------------------------------------------------------------
 def test_the_shipped_table_has_the_defaults_of_the_issue() -> None:
-    table = permissions.parse_table(SHIPPED.read_text(encoding="utf-8"), TABLE)
-    assert table.version == 1
-    assert set(table.rules) == set(permissions.ACTIONS)
+    shipped = permissions.parse_table(SHIPPED.read_text(encoding="utf-8"), TABLE)
+    assert shipped.version == 1
+    assert set(shipped.rules) == set(permissions.ACTIONS)
     for action in ("people.add", "people.roles", "people.edit", "people.erase",
                    "consent.record", "protocols.edit", "permissions.edit", "study.edit"):  # fmt: skip
-        assert table.roles_for(action) == ("coordinator",), action
-    assert table.roles_for("alerts.resolve") == ("wellbeing-lead",)
-    assert table.roles_for("safeguarding.tick") == ("safeguarding-lead", "facilitator")
-    assert table.roles_for("consent.withdraw") == ("coordinator", "self")
-    assert table.roles_for("records.rekey") == ("readers",)
+        assert shipped.roles_for(action) == ("coordinator",), action
+    assert shipped.roles_for("alerts.resolve") == ("wellbeing-lead",)
+    assert shipped.roles_for("safeguarding.tick") == ("safeguarding-lead", "facilitator")
+    assert shipped.roles_for("consent.withdraw") == ("coordinator", "self")
+    assert shipped.roles_for("records.rekey") == ("readers",)
     assert permissions.roles_for("checklist.tick") == ("coordinator", "self")
     assert "coordinator" in permissions.roles_for("session.manage")
     assert "facilitator" in permissions.roles_for("distress.run")
@@ -403,8 +463,8 @@ def test_the_shipped_table_has_the_defaults_of_the_issue() -> None:
 def test_every_role_of_the_model_is_a_role_of_the_table() -> None:
     from prosper_coop.core.models import Role
 
-    assert set(permissions.role_names()) == {str(role) for role in Role}
-    assert set(permissions.ROLE_WORDS) == {str(role) for role in Role}
+    assert set(table.role_names()) == {str(role) for role in Role}
+    assert set(table.ROLE_WORDS) == {str(role) for role in Role}
 
 
 def _line_of(text: str, needle: str) -> int:

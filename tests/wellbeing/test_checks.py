@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from prosper_coop.core.errors import ExitCode
+from tests.helpers import act_as
 from tests.wellbeing.helpers import add_person, set_recipient
 
 
@@ -61,10 +62,14 @@ def test_doctor_reports_broken_settings(example_study, cli) -> None:
     assert "next step 'thinking' does not exist" in result.stdout
 
 
-def test_status_shows_open_alert_counts_and_ages_only(example_study, cli) -> None:
+def test_status_shows_a_lead_open_alert_counts_and_ages_only(
+    example_study, cli, monkeypatch
+) -> None:
+    act_as(monkeypatch, "WB-01")
     result = cli("--study", str(example_study.root), "status", "--json")
     data = json.loads(result.stdout)["wellbeing"]
     assert data == {
+        "scope": "all",
         "open_alerts": 1,
         "open_alert_ages_days": [1],
         "oldest_open_days": 1,
@@ -75,20 +80,33 @@ def test_status_shows_open_alert_counts_and_ages_only(example_study, cli) -> Non
     assert "CR-02" not in human.split("Wellbeing:")[1]
 
 
-def test_alert_with_unknown_person_is_an_error(example_study, cli) -> None:
-    path = example_study.root / "alerts" / "A-0002.yaml"
-    path.write_text(path.read_text().replace("person: CR-02", "person: CR-42"))
-    result = cli("--study", str(example_study.root), "doctor")
-    assert result.exit_code == ExitCode.INVALID
-    assert "alerts/A-0002.yaml:2: person: unknown person CR-42" in result.stdout
+def test_status_shows_others_nothing_of_anyone_elses_alerts(
+    example_study, cli, monkeypatch
+) -> None:
+    """Peers are shown no count: a count that moves after a check-in would tell whose."""
+    for person, own in (("CR-01", 0), ("CO-01", 0), ("CR-02", 1)):
+        act_as(monkeypatch, person)
+        data = json.loads(cli("--study", str(example_study.root), "status", "--json").stdout)
+        assert data["wellbeing"]["scope"] == "own"
+        assert data["wellbeing"]["open_alerts"] == own
+        human = " ".join(cli("--study", str(example_study.root), "status").stdout.split())
+        assert ("Wellbeing: you have 1 open alert(s), open for 1 d; the wellbeing lead will "
+                "be in touch." in human) == bool(own)  # fmt: skip
+        assert "Wellbeing: no open alerts" not in human
+        assert human.count("Wellbeing:") == (1 if own else 0)
+    act_as(monkeypatch, "CR-05")  # no key on this computer: nothing at all
+    data = json.loads(cli("--study", str(example_study.root), "status", "--json").stdout)
+    assert data["wellbeing"]["scope"] == "none" and data["wellbeing"]["open_alerts"] == 0
 
 
-def test_alert_note_must_be_ciphertext(example_study, cli) -> None:
-    path = example_study.root / "alerts" / "A-0002.yaml"
-    path.write_text(path.read_text() + "note_encrypted: plain words here\n")
+def test_an_alert_kept_in_plain_text_is_a_doctor_error(example_study, cli) -> None:
+    """As versions before alerts were encrypted kept them: doctor says how to encrypt it."""
+    path = example_study.root / "alerts" / "A-0001.yaml"
+    path.write_text("id: A-0001\nperson: CR-02\nlevel: high\nraised: 2026-11-20T10:00:00+00:00\n")
     result = cli("--study", str(example_study.root), "doctor")
     assert result.exit_code == ExitCode.INVALID
-    assert "note_encrypted" in result.stdout and "must be encrypted" in result.stdout
+    assert "alerts/A-0001.yaml: an alert kept in plain text" in result.stdout
+    assert "prosper-coop keys rekey alert" in result.stdout
 
 
 def test_misplaced_encrypted_files(example_study, cli) -> None:

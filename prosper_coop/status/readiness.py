@@ -1,0 +1,137 @@
+"""What a study still needs before it is safe to run: the first thing ``status`` shows.
+
+A lead role nobody holds, a lead or team member without a key (so nothing private
+can be shared with them), and consent forms with blanks still to fill in. Roles
+and keys are taken from the person records that verify
+(:func:`prosper_coop.trust.state.trusted_people`), never from files as they stand.
+Nothing is listed when all is well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prosper_coop.core.models import Person
+    from prosper_coop.core.sections import SectionContext
+    from prosper_coop.core.study import Study
+
+# The roles whose records matter most come first; other required roles follow.
+LEAD_ORDER = ("safeguarding-lead", "wellbeing-lead", "coordinator")
+# Used when wellbeing/recipients.yaml cannot be read (doctor names its problem).
+DEFAULT_REQUIRED = LEAD_ORDER
+# Why a study needs each role, said when nobody holds it.
+WHY_NEEDED = {
+    "safeguarding-lead": "Sessions and the distress protocol need one to turn to.",
+    "wellbeing-lead": "Check-ins that ask for contact, and alerts, go to them.",
+    "coordinator": "Someone needs to be able to add people and record consent.",
+}
+JOIN = "prosper-coop join"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing the study still needs: what, what to do, and who or where it is about."""
+
+    kind: str  # no-lead | lead-without-key | form-blanks | people-without-keys
+    message: str
+    hint: str
+    role: str | None = None
+    people: tuple[str, ...] = ()
+    file: str | None = None
+    line: int | None = None
+
+
+def needs(study: Study) -> list[Need]:
+    """Everything the study still needs before it is safe to run, most important first."""
+    from prosper_coop.people.forms import consent_forms_with_blanks
+    from prosper_coop.trust.state import trusted_people
+
+    active = [p for p in trusted_people(study).values() if p.status == "active"]
+    found = _leads(active, _required_roles(study))
+    for form in consent_forms_with_blanks(study):
+        found.append(
+            Need(
+                "form-blanks",
+                f"The consent form {form.form} still has blanks to fill in: "
+                f"{', '.join(form.blanks)}.",
+                'Fill them in, then run: prosper-coop save -m "Consent form details"',
+                file=form.file,
+                line=form.line,
+            )
+        )
+    mentioned = {person for need in found for person in need.people}
+    keyless = tuple(p.id for p in active if not p.age_recipient and p.id not in mentioned)
+    if keyless:
+        who = (
+            f"{keyless[0]} has no key yet"
+            if len(keyless) == 1
+            else f"{', '.join(keyless)} have no keys yet"
+        )
+        found.append(
+            Need(
+                "people-without-keys",
+                f"{who}, so they cannot keep private check-ins or reflections, and nothing "
+                "private can be shared with them.",
+                f"Each can make one on their own computer, when they are ready, with: {JOIN}",
+                people=keyless,
+            )
+        )
+    return found
+
+
+def _required_roles(study: Study) -> list[str]:
+    from prosper_coop.core.errors import UserError
+    from prosper_coop.crypto.policy import reader_policy
+
+    try:
+        required = list(reader_policy(study.root).required_roles)
+    except UserError:
+        required = list(DEFAULT_REQUIRED)
+    ordered = [role for role in LEAD_ORDER if role in required]
+    return ordered + [role for role in required if role not in ordered]
+
+
+def _leads(active: list[Person], roles: list[str]) -> list[Need]:
+    """A need for each required role nobody holds, then each whose holders have no key."""
+    missing: list[Need] = []
+    keyless: list[Need] = []
+    mentioned: set[str] = set()
+    for role in roles:
+        words = role.replace("-", " ")
+        holders = [p for p in active if role in map(str, p.roles)]
+        if not holders:
+            missing.append(
+                Need(
+                    "no-lead",
+                    f"There is no {words} yet. {WHY_NEEDED.get(role, '')}".strip(),
+                    f"Add one with: prosper-coop people add --role {role} "
+                    f'--alias "{words.capitalize()}"',
+                    role=role,
+                )
+            )
+            continue
+        without = tuple(p.id for p in holders if not p.age_recipient and p.id not in mentioned)
+        if without:
+            mentioned.update(without)
+            who = (
+                f"The {words} {without[0]} has"
+                if len(without) == 1
+                else f"The {words}s {', '.join(without)} have"
+            )
+            keyless.append(
+                Need(
+                    "lead-without-key",
+                    f"{who} no key yet, so the records a {words} reads cannot be shared with them.",
+                    f"They can make one on their own computer with: {JOIN}",
+                    role=role,
+                    people=without,
+                )
+            )
+    return missing + keyless
+
+
+def readiness_section(ctx: SectionContext) -> dict[str, Any]:
+    """The ``status`` section: what the study still needs (an empty list when all is well)."""
+    return {"needs": [asdict(need) for need in needs(ctx.study)]}
