@@ -438,6 +438,17 @@ def _sync_round(
     return False
 
 
+def _move_signing_key(study: Study, old: str, new: str) -> None:
+    """The person acting here was renumbered: their signing key follows them to the new ID."""
+    from prosper_coop.core.configdir import signing_key_path
+
+    uid = study.settings.uid
+    source, target = signing_key_path(uid, old), signing_key_path(uid, new)
+    if source.is_file() and not target.exists():
+        source.with_name(source.name + ".pub").replace(target.with_name(target.name + ".pub"))
+        source.replace(target)
+
+
 def _follow_whoami(study: Study, renumbered: dict[str, str]) -> tuple[str, str] | None:
     """If this computer's ``whoami`` was renumbered, point it at the new ID."""
     from prosper_coop.core import localconfig
@@ -878,11 +889,14 @@ def renumber_collisions(
                 atomic_write(target, content)
         study.repo.add(sorted(writes))
         pairs = ", ".join(f"{type_of[old]} {old} -> {new}" for old, new in plan.items())
+        author = plan.get(actor, actor)
+        if author != actor:
+            _move_signing_key(study, actor, author)
         study.repo.commit(
             f"sync: renumber {pairs}, also made on another machine ({', '.join(plan.values())})",
-            actor,
+            author,
             sorted(writes),
-            signing_key=study.signing_key(actor),
+            signing_key=study.signing_key(author),
         )
     except BaseException:
         study.repo.reset_hard()

@@ -335,7 +335,10 @@ class _Walk:
         restricted = [(p, o, n) for p, o, n in commit.changes if rule_of(p)]
         self.read([n for _p, _o, n in restricted] + [o for _p, o, _n in restricted])
         refused: list[tuple[str, str]] = []
+        moved = self._renumbered(base, restricted) if signer is not None else set()
         for path, _old, new in restricted:
+            if path in moved:
+                continue
             # A merge may bring in a version already verified on the other side.
             if any(other.blobs.get(path, ZERO) == new for other in others):
                 source = next(o for o in others if o.blobs.get(path, ZERO) == new)
@@ -354,6 +357,39 @@ class _Walk:
         for problem in sorted({p for _path, p in refused}):
             self.report(commit, problem, [path for path, p in refused if p == problem])
         return base
+
+    def _renumbered(self, base: TrustState, restricted: list[tuple[str, str, str]]) -> set[str]:
+        """Records sync renumbered in this commit: each is a verified record under a new ID.
+
+        A record removed and one added in the same folder with the same content apart
+        from its ID (and a renumbered person it refers to) is a move: the verified
+        content stays verified under the new name. Applied to ``base``; returns the paths.
+        """
+        removed = {p: o for p, o, n in restricted if n == ZERO and p in base.blobs}
+        added = {p: n for p, o, n in restricted if o == ZERO}
+        if not removed or not added:
+            return set()
+        moves: dict[str, str] = {}  # old path -> new path
+        renames: dict[str, str] = {}  # old ID -> new ID
+        for kind in ("person", "checklist"):
+            for old_path in removed:
+                if rule_of(old_path) != kind:
+                    continue
+                old_data = _load_yaml(self._verified_bytes(base, old_path) or b"")
+                if old_data is None:
+                    continue
+                for new_path, new_sha in added.items():
+                    if new_path in moves.values() or rule_of(new_path) != kind:
+                        continue
+                    new_data = _load_yaml(self.blobs.get(new_sha, b""))
+                    if new_data is not None and _same_apart_from_ids(old_data, new_data, renames):
+                        moves[old_path] = new_path
+                        renames[str(old_data.get("id"))] = str(new_data.get("id"))
+                        break
+        for old_path, new_path in moves.items():
+            self._accept(base, old_path, ZERO)
+            self._accept(base, new_path, added[new_path])
+        return set(moves) | set(moves.values())
 
     def _verified_bytes(self, state: TrustState, path: str) -> bytes | None:
         sha = state.blobs.get(path)
@@ -455,6 +491,15 @@ class _Walk:
         record = _load_yaml(data or b"") or {}
         found = record.get("facilitators") or []
         return [str(f) for f in found] if isinstance(found, list) else []
+
+
+def _same_apart_from_ids(old: dict[str, Any], new: dict[str, Any], renames: dict[str, str]) -> bool:
+    """Whether two records match once the ID, and people renumbered alongside, are set aside."""
+    trimmed_old = {k: v for k, v in old.items() if k != "id"}
+    trimmed_new = {k: v for k, v in new.items() if k != "id"}
+    if "subject" in trimmed_old:
+        trimmed_old["subject"] = renames.get(str(trimmed_old["subject"]), trimmed_old["subject"])
+    return trimmed_old == trimmed_new
 
 
 def _table(data: bytes | None) -> Any:

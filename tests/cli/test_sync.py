@@ -38,8 +38,11 @@ def test_remote_set_sync_and_clone_as_a_user_does(
     assert "out  person       CO-01" in done.stdout
     done = run_cli("clone", str(remote), "mine", cwd=sealed_env)
     assert done.returncode == 0, done.stderr
-    assert "prosper-coop whoami" in done.stderr and "prosper-coop keys init" in done.stderr
+    assert "prosper-coop join YOUR-ID" in done.stderr
     clone = sealed_env / "mine"
+    # The clone verifies the signed history it received, from the study's first commit.
+    checked = run_cli("doctor", cwd=clone)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     assert (clone / "study.yaml").is_file()
     assert "merge-driver yaml" in git(clone, "config", "--get", "merge.prosper-coop.driver")
     assert (clone / ".git" / "hooks" / "pre-commit").is_file()

@@ -35,7 +35,11 @@ def make_team(base: Path, names: tuple[str, ...] = ("a", "b", "c")) -> tuple[Pat
                 end=TODAY.replace(year=2027),
             )
         )
-        change.save(Person(id="CR-01", alias="Co-researcher one", roles=[Role.CO_RESEARCHER]))
+        change.save(
+            _joined(
+                first, Person(id="CR-01", alias="Co-researcher one", roles=[Role.CO_RESEARCHER])
+            )
+        )
     remote = base / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     sync.set_remote(first, str(remote))
@@ -84,8 +88,20 @@ def add_person(study: Study, alias: str, prefix: str = "CR") -> str:
             if p.stem.startswith(prefix)
         ]
         person_id = f"{prefix}-{max(numbers, default=0) + 1:02d}"
-        change.save(Person(id=person_id, alias=alias, roles=[Role.CO_RESEARCHER]))
+        change.save(_joined(study, Person(id=person_id, alias=alias, roles=[Role.CO_RESEARCHER])))
     return person_id
+
+
+def _joined(study: Study, person: Person) -> Person:
+    """``person`` with a signing key made on this computer, as if they had joined here.
+
+    Every clone of a sync test shares one config folder, so whoever acts in any clone
+    can sign there.
+    """
+    from prosper_coop.people.joining import give_signing_keys
+
+    give_signing_keys(study.settings.uid, [person], comment="in a sync test")
+    return person
 
 
 def tasks_by_title(study: Study) -> dict[str, Any]:

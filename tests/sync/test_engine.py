@@ -127,7 +127,9 @@ def test_three_clones_interleaved_changes_lose_nothing(sealed_env: Path, key: Ke
     acting("CR-01")
     t_b = add_task(b, "Transcribe pilot interview")
     add_task(b, "Code pilot transcript", depends=[t_b])
+    acting("CO-01")  # only a coordinator adds people (a co-researcher's add would not count)
     add_person(b, "Ben")
+    acting("CR-01")
     with b.change("wp", "move end", "WP1") as change:
         wp = b.load(get("workpackage"), "WP1")
         wp.end = dt.date(2027, 3, 31)

@@ -9,6 +9,7 @@ so ``save`` has nothing to commit, and the next ``sync`` finishes the job.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,8 +41,10 @@ def diverged(base: Path) -> Path:
 
 
 def copy_trial(template: Path, trial: Path) -> None:
-    """A copy of the three repositories, each pointing at the copied remote."""
+    """A copy of the three repositories, each pointing at the copied remote, and the keys
+    of the people who made them (a trial's own config folder, as the harness runs it)."""
     shutil.copytree(template, trial, symlinks=True)
+    shutil.copytree(Path(os.environ["PROSPER_COOP_CONFIG_DIR"]), trial / "config")
     for clone in ("other", "study"):
         git(trial / clone, "remote", "set-url", "origin", str(trial / "remote.git"))
 
