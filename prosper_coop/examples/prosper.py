@@ -344,6 +344,11 @@ def settings(today: dt.date) -> dict[str, Any]:  # noqa: ARG001 - the Example in
         "award": "18/02/27",
         "doi": "10.3310/WWKT3077",
         "registration": "researchregistry5144",
+        # Invented stand-ins (marked as examples): the real study's are not reproduced here.
+        "iras_id": "999999",
+        "ethics_committee": "Example Research Ethics Committee (example only)",
+        "ethics_reference": "00/EX/0000 (example only)",
+        "sponsor": "The sponsoring university (example only)",
         "default_actor": "CO-01",
     }
 

@@ -92,6 +92,8 @@ def consent_forms_with_blanks(study: Study) -> list[FormBlanks]:
         where = study.rel(path)
         try:
             text = yamlio.decode(read_regular_file(path, where), where)
+            if not (BLANK.search(text) or FIELD.search(text)):
+                continue  # nothing to fill in: no need to read the whole form
             definition = parse_definition(text, where, path.stem)
         except UserError:
             continue

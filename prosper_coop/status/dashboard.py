@@ -20,7 +20,15 @@ from prosper_coop.sync.conflicts import conflicts_section
 from prosper_coop.tasks import status as tasks_status
 from prosper_coop.trust.status import history_section
 from prosper_coop.wellbeing.checks import wellbeing_section
-from prosper_coop.wellbeing.distress import incidents_section
+
+
+def incidents_section(ctx: SectionContext) -> dict[str, Any]:
+    """Incidents no safeguarding lead can read yet (the distress module loads only if any)."""
+    if not (ctx.study.root / "waiting" / "incidents").is_dir():
+        return {"incidents": []}
+    from prosper_coop.wellbeing import distress
+
+    return distress.incidents_section(ctx)
 
 
 def study_section(ctx: SectionContext) -> dict[str, Any]:

@@ -74,11 +74,25 @@ def needs(study: Study) -> list[Need]:
                 "people-without-keys",
                 f"{who}, so they cannot keep private check-ins or reflections, and nothing "
                 "private can be shared with them.",
-                f"Each can make one on their own computer, when they are ready, with: {JOIN}",
+                _how_to_make_keys(
+                    active,
+                    keyless,
+                    "Each can make one on their own computer, when they are ready, with",
+                ),
                 people=keyless,
             )
         )
     return found
+
+
+def _how_to_make_keys(active: list[Person], who: tuple[str, ...], lead_in: str) -> str:
+    """``join`` for people who have not joined; ``keys init`` for those who joined without one."""
+    joined = {p.id for p in active if p.signing_key}
+    if all(person in joined for person in who):
+        return f"{lead_in}: prosper-coop keys init"
+    if not any(person in joined for person in who):
+        return f"{lead_in}: {JOIN}"
+    return f"{lead_in}: {JOIN} (or, if they have joined already: prosper-coop keys init)"
 
 
 def _required_roles(study: Study) -> list[str]:
@@ -124,7 +138,9 @@ def _leads(active: list[Person], roles: list[str]) -> list[Need]:
                 Need(
                     "lead-without-key",
                     f"{who} no key yet, so the records a {words} reads cannot be shared with them.",
-                    f"They can make one on their own computer with: {JOIN}",
+                    _how_to_make_keys(
+                        active, without, "They can make one on their own computer with"
+                    ),
                     role=role,
                     people=without,
                 )

@@ -508,13 +508,13 @@ def incidents_needing_lead(study: Study) -> list[WaitingIncident]:
     (which only their readers can open). A note counts while the incident file
     is the one it was written for: once anyone encrypts it again, it does not.
     """
+    folder = study.root / WAITING_FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return []
     from prosper_coop.core.errors import UserError
     from prosper_coop.core.ids import INCIDENT_ID
     from prosper_coop.crypto.renumbered import fingerprint
 
-    folder = study.root / WAITING_FOLDER
-    if not folder.is_dir() or folder.is_symlink():
-        return []
     found: list[WaitingIncident] = []
     for note in sorted(folder.glob("I-*.yaml")):
         incident_id = note.stem
