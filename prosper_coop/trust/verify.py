@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 RULES_VERSION = 2
 CACHE_NAME = "trust.json"
 SIGNATURES_NAME = "signatures.txt"
+ALLOWED_SIGNERS = "allowed_signers"
 MAX_FINDINGS = 1000
 ZERO = "0" * 40
 
@@ -162,6 +163,14 @@ def _write_cache(root: Path, verified: Verified) -> None:
         "findings": [finding.to_json() for finding in verified.findings],
     }
     atomic_write(folder / CACHE_NAME, json.dumps(data, sort_keys=True).encode("utf-8"))
+    # For plain git: git -c gpg.ssh.allowedSignersFile=.git/prosper-coop-trust/allowed_signers
+    # log --show-signature (the verified keys of today's team, by study ID).
+    signers = "".join(
+        f"{person} {record['signing_key']}\n"
+        for person, record in sorted(verified.state.people.items())
+        if isinstance(record.get("signing_key"), str)
+    )
+    atomic_write(folder / ALLOWED_SIGNERS, signers.encode("utf-8"))
 
 
 def _read_signatures(root: Path) -> dict[str, str]:

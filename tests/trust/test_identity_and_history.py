@@ -339,3 +339,24 @@ def test_a_lost_key_is_replaced_and_counts_once_a_coordinator_confirms(
     assert cli("--study", root, "checkin", "-d", "1", "--contact", "no").exit_code == 0
     use(monkeypatch, homes, "CO-01")
     assert cli("--study", root, "doctor").exit_code == 0
+
+
+def test_plain_git_checks_signatures_with_the_verified_signers(team, cli, monkeypatch) -> None:
+    study, homes, _people = team
+    use(monkeypatch, homes, "CO-01")
+    assert cli("--study", str(study.root), "doctor").exit_code == 0
+    shown = subprocess.run(
+        [
+            "git",
+            "-c",
+            "gpg.ssh.allowedSignersFile=.git/prosper-coop-trust/allowed_signers",
+            "log",
+            "--format=%an %G? %GS",
+        ],
+        cwd=study.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert shown and all(line.split()[1] == "G" for line in shown), shown
+    assert all(line.split()[0] == line.split()[2] for line in shown), shown
