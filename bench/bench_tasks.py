@@ -169,10 +169,10 @@ def main() -> None:
         seconds = generate(study, args.tasks)
         print(f"generated {args.tasks} tasks in {seconds:.1f} s")
     work = Path(tempfile.mkdtemp(prefix="prosper-bench-"))
+    # The config folder the study was generated with: CO-01's signing key is there.
     env = {
         **os.environ,
         "PROSPER_COOP_STUDY": str(study),
-        "PROSPER_COOP_CONFIG_DIR": str(work / "config"),
         "PROSPER_COOP_AS": "CO-01",
         "NO_COLOR": "1",
     }

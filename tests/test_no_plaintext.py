@@ -67,9 +67,9 @@ def test_no_marker_reaches_any_git_object(example_study, cli, monkeypatch) -> No
         f"phone: {MARKERS['identity_phone']}\n",
     )  # fmt: skip
     # Re-encrypting writes every record again: still no plaintext.
-    run("keys", "rekey")
+    run("keys", "rekey", "--yes")
     act_as(monkeypatch, "WB-01")
-    run("keys", "rekey", "checkin")
+    run("keys", "rekey", "checkin", "--yes")
 
     assert git(example_study, "status", "--porcelain") == ""
     objects = all_objects(example_study)

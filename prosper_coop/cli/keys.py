@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import AsJson, DryRun, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
+
+if TYPE_CHECKING:
+    from prosper_coop.cli.terminal import Terminal
+    from prosper_coop.wellbeing.rekey import RekeyPlan, Waiting
 
 app = group_app("keys")
 
@@ -33,7 +37,10 @@ def init(
     ] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Make your key: the private half stays on this computer, the public half goes in the study.
+    """Make only a new reading key: the private half stays here, the public half goes in the study.
+
+    For someone who has joined (prosper-coop join makes both keys, for signing and
+    for reading) but has no reading key, or wants a new one (--replace).
 
     Example: prosper-coop keys init --passphrase
     """
@@ -201,37 +208,174 @@ def rekey(
             help="Only this kind: checkin, reflection, plan, incident, identity, alert."
         ),
     ] = None,
+    mine: Annotated[
+        bool,
+        typer.Option(
+            "--mine",
+            help="Only your own records, to their readers now (e.g. a lead who joined "
+            "after you wrote them).",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    dry_run: DryRun = False,
     as_json: AsJson = False,
 ) -> None:
     """Re-encrypt records to their current readers (after a lead joins or leaves), one commit.
 
-    Only records your key can read can be re-encrypted. Old copies in git history
-    stay readable by whoever could read them then.
+    First it names every new reader and every reader who stops, with how many
+    records of each kind, and asks before it writes (--yes does not ask; without a
+    terminal, --yes is needed). Only records your key can read can be re-encrypted.
+    Old copies in git history stay readable by whoever could read them then.
 
     Example: prosper-coop keys rekey checkin
     """
+    from prosper_coop.cli.private_input import has_terminal
     from prosper_coop.cli.support import keyring
-    from prosper_coop.wellbeing.rekey import rekey as do_rekey
+    from prosper_coop.core.errors import InvalidInputError
+    from prosper_coop.wellbeing.rekey import apply_rekey, plan_rekey
 
-    study = open_study()
-    report = do_rekey(study, keyring(study), record_type)
+    study = open_study(acting=True)  # joined here, or told so before any plan or question
+    ring = keyring(study)
+    plan = plan_rekey(study, ring, record_type, mine=mine)
     out = output(as_json)
+    if not plan.writes:
+        if as_json:
+            out.json({**plan.as_dict(), "rekeyed": [], "commit": None, "dry_run": dry_run})
+        else:
+            out.info("There was nothing your key could re-encrypt.")
+        _say_unreadable(out, plan.unreadable)
+        return
+    if not as_json or not yes:
+        _show_plan(out, plan, to_stdout=dry_run and not as_json)
+    if dry_run:
+        if as_json:
+            out.json({**plan.as_dict(), "rekeyed": [], "commit": None, "dry_run": True})
+        out.info("Nothing was changed (--dry-run).")
+        return
+    if not yes:
+        again = " ".join(["prosper-coop keys rekey", *([record_type] if record_type else [])])
+        again += " --mine" if mine else ""
+        if not has_terminal():
+            raise InvalidInputError(
+                "nothing was re-encrypted: there is no terminal to ask you to go ahead",
+                f"Check who would read what above, then run: {again} --yes",
+            )
+        if not typer.confirm("Go ahead?", default=False, err=True):
+            out.info("Nothing was changed.")
+            return
+    report = apply_rekey(study, ring, plan)
     if as_json:
         out.json(
-            {"rekeyed": report.rekeyed, "not_rekeyed": report.unreadable, "commit": report.commit}
+            {
+                **plan.as_dict(),
+                "rekeyed": report.rekeyed,
+                "not_rekeyed": report.unreadable,
+                "commit": report.commit,
+                "dry_run": False,
+            }
         )
         return
-    if report.rekeyed:
-        out.success(f"Re-encrypted {len(report.rekeyed)} record(s) to their current readers.")
-    else:
-        out.info("There was nothing your key could re-encrypt.")
-    if report.unreadable:
+    out.success(f"Re-encrypted {len(report.rekeyed)} record(s) to their current readers.")
+    _say_unreadable(out, report.unreadable)
+    out.info("Old copies in git history stay readable by whoever could read them then.")
+
+
+def _named(person: str, alias: str) -> str:
+    return f"{person} ({alias})" if alias else person
+
+
+def _show_plan(out: Terminal, plan: RekeyPlan, *, to_stdout: bool) -> None:
+    """Who becomes a reader and who stops, before anything is written."""
+    from prosper_coop.wellbeing.rekey import counted
+
+    say = out.line if to_stdout else out.info
+    say(f"This re-encrypts {counted(plan.counts())} to their current readers, in one commit.")
+    if plan.plain_alerts:
+        say(
+            f"{len(plan.plain_alerts)} of the alerts are kept in plain text by an older "
+            "version: they will be encrypted."
+        )
+    erased = sum(1 for rewrite in plan.rewrites if rewrite.delete)
+    if erased:
+        say(f"{erased} resolution(s) of alerts of people whose records were erased: removed.")
+    if plan.new:
+        say("New readers (they can read these once it is done):")
+        for change in plan.new:
+            extra = " (a new key)" if change.new_key else ""
+            say(f"  {_named(change.person, change.alias)}{extra}: {counted(change.counts)}")
+    if plan.removed:
+        say("No longer readers (they cannot read the new versions):")
+        for change in plan.removed:
+            say(f"  {_named(change.person, change.alias)}: {counted(change.counts)}")
+        say("  Copies in git history stay readable to them: a rekey cannot change those.")
+    if not plan.new and not plan.removed:
+        say("Nobody new will read them, and nobody stops reading them.")
+    _say_unreadable(out, plan.unreadable)
+
+
+def _say_unreadable(out: Terminal, unreadable: list[str]) -> None:
+    if unreadable:
         out.info(
-            f"{len(report.unreadable)} record(s) could not be re-encrypted because your key "
-            f"cannot read them: {', '.join(report.unreadable)}. Someone who can read them "
+            f"{len(unreadable)} record(s) could not be re-encrypted because your key "
+            f"cannot read them: {', '.join(unreadable)}. Someone who can read them "
             "needs to run this too."
         )
-    out.info("Old copies in git history stay readable by whoever could read them then.")
+
+
+@app.command("waiting")
+def waiting(as_json: AsJson = False) -> None:
+    """List records written before one of their readers could read them, and who can share them.
+
+    A reader's key or role that came later (a lead who joined, a new key confirmed)
+    does not reach records written before: someone who can read them shares them
+    with: prosper-coop keys rekey. Read-only; nothing is decrypted.
+
+    Example: prosper-coop keys waiting
+    """
+    from prosper_coop.wellbeing.rekey import waiting as find_waiting
+
+    found = find_waiting(open_study())
+    out = output(as_json)
+    if as_json:
+        out.json([item.as_dict() for item in found])
+        return
+    if not found:
+        out.info("No records are waiting for anyone: every reader can read what is theirs.")
+        return
+    show_waiting(out, found)
+
+
+def show_waiting(out: Terminal, found: list[Waiting]) -> None:
+    """The records waiting for each reader, and who can share them (also after a join)."""
+    from prosper_coop.wellbeing.rekey import counted
+
+    for item in found:
+        since = f" (a reader since {item.since})" if item.since else ""
+        if item.records:
+            out.line(
+                f"{_named(item.person, item.alias)}{since} cannot read {counted(item.records)} "
+                "yet: they were written before they could."
+            )
+        if item.maybe:
+            out.line(
+                f"{_named(item.person, item.alias)}{since} cannot read up to "
+                f"{counted(item.maybe)} (those their writers shared)."
+            )
+        if item.leads:
+            out.line(
+                f"  {', '.join(item.leads)} can share {item.lead_records} of them with: "
+                "prosper-coop keys rekey"
+            )
+        if item.writers:
+            writers = ", ".join(f"{who}: {count}" for who, count in item.writers.items())
+            out.line(
+                f"  Only their writers can read the others ({writers}); each can share theirs "
+                "with: prosper-coop keys rekey --mine"
+            )
+        if item.stuck:
+            out.line(
+                f"  {item.stuck} can no longer be shared: every key that read them was replaced."
+            )
 
 
 @app.command("confirm")
@@ -246,12 +390,19 @@ def confirm(
     Example: prosper-coop keys confirm CR-03
     """
     from prosper_coop.people.joining import confirm_key
+    from prosper_coop.wellbeing.rekey import waiting as find_waiting
 
     out = output(quiet=quiet)
     who = person.strip().upper()
-    printed = confirm_key(open_study(), who)
+    study = open_study()
+    printed = confirm_key(study, who)
     out.success(f"Confirmed {who}'s keys ({printed}). Their changes count from now on.")
-    out.info(
-        "Share records waiting for their new key with: prosper-coop keys rekey "
-        "(by someone who can read them)"
-    )
+    found = [item for item in find_waiting(study) if item.person == who]
+    if found and not quiet:
+        out.info("Records written before their new key are not shared with it yet:")
+        show_waiting(out, found)
+    else:
+        out.info(
+            "Share records waiting for their new key with: prosper-coop keys rekey "
+            "(by someone who can read them)"
+        )

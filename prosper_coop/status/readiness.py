@@ -34,7 +34,7 @@ JOIN = "prosper-coop join"
 class Need:
     """One thing the study still needs: what, what to do, and who or where it is about."""
 
-    kind: str  # no-lead | lead-without-key | form-blanks | people-without-keys
+    kind: str  # no-lead | lead-without-key | form-blanks | people-without-keys | records-waiting
     message: str
     hint: str
     role: str | None = None
@@ -82,6 +82,54 @@ def needs(study: Study) -> list[Need]:
                 people=keyless,
             )
         )
+    return found + _waiting(study)
+
+
+def _waiting(study: Study) -> list[Need]:
+    """Records written before one of their readers could read them: told to that reader,
+    and to whoever can share them (a lead who reads them, or their writer)."""
+    from prosper_coop.core.errors import UserError
+    from prosper_coop.wellbeing.rekey import counted, waiting
+
+    try:
+        actor = study.actor()
+    except UserError:
+        return []  # nobody acts here, so there is nobody to tell
+    see = "See them with: prosper-coop keys waiting"
+    found: list[Need] = []
+    for item in waiting(study, noted_incidents=False):
+        if not item.records:
+            continue
+        total = item.total
+        message = (
+            f"{total} record{'s were' if total != 1 else ' was'} written before "
+            f"{item.person} could read {'them' if total != 1 else 'it'} ({counted(item.records)})."
+        )
+        if actor in item.leads:
+            hint = f"You can share {item.lead_records} of them with: prosper-coop keys rekey."
+        elif actor in item.writers:
+            mine = item.writers[actor]
+            message = (
+                f"{mine} of your record{'s were' if mine != 1 else ' was'} written before "
+                f"{item.person} could read {'them' if mine != 1 else 'it'}."
+            )
+            hint = (
+                "If you would like them to, share them with: prosper-coop keys rekey --mine "
+                "(it shows who would read them, and asks first)."
+            )
+        elif actor == item.person:
+            parts = []
+            if item.leads:
+                parts.append(f"{', '.join(item.leads)} can share them (prosper-coop keys rekey).")
+            if item.writers:
+                parts.append(
+                    f"Their writers ({', '.join(item.writers)}) can share their own "
+                    "(prosper-coop keys rekey --mine)."
+                )
+            hint = " ".join(parts) or "Nobody can share them now: the keys that read them changed."
+        else:
+            continue
+        found.append(Need("records-waiting", message, f"{hint} {see}", people=(item.person,)))
     return found
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from prosper_coop.core.errors import ExitCode
 from prosper_coop.wellbeing.models import Alert
-from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
+from tests.helpers import act_as, argv_recorder, git, join_here, recorded_argv, state
 from tests.wellbeing.helpers import add_person, read_as, set_recipient
 
 
@@ -153,10 +153,12 @@ def test_an_alert_no_lead_can_read_is_said_plainly(example_study, cli, monkeypat
 
 def test_low_checkin_with_no_keys_changes_nothing(empty_study, cli, monkeypatch) -> None:
     add_person(empty_study, "CR-01", ["co-researcher"])
+    join_here(empty_study, "CR-01")
     act_as(monkeypatch, "CR-01")
+    set_recipient(empty_study, "CR-01", None)  # joined, then gave up their reading key
     before = state(empty_study)
     result = cli("--study", str(empty_study.root), "checkin", "-d", "1")
-    assert result.exit_code == ExitCode.KEY
+    assert result.exit_code == ExitCode.KEY, result.output
     assert state(empty_study) == before
 
 

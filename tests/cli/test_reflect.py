@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from prosper_coop.core.errors import ExitCode
-from tests.helpers import act_as, argv_recorder, git, recorded_argv, state
-from tests.wellbeing.helpers import add_person
+from tests.helpers import act_as, argv_recorder, git, join_here, recorded_argv, state
+from tests.wellbeing.helpers import add_person, set_recipient
 
 
 def test_private_reflection_only_its_writer_can_read(example_study, cli, monkeypatch) -> None:
@@ -126,7 +126,9 @@ def test_reflect_in_a_subprocess(example_study, run_cli) -> None:
 
 def test_first_reflection_after_keys_init(empty_study, cli, monkeypatch) -> None:
     add_person(empty_study, "CR-01", ["co-researcher"])
+    join_here(empty_study, "CR-01")
     act_as(monkeypatch, "CR-01")
+    set_recipient(empty_study, "CR-01", None)  # joined, then gave up their reading key
     monkeypatch.chdir(empty_study.root)
     assert cli("keys", "init").exit_code == 0
     result = cli("reflect", input="first")

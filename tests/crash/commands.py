@@ -26,7 +26,7 @@ READ_ONLY = {
     "wp list", "wp show", "wp progress",
     "reflect list", "reflect show",
     "wellbeing alerts", "wellbeing show",
-    "keys show", "keys list", "keys export",
+    "keys show", "keys list", "keys export", "keys waiting",
     "distress show",
     "findings list", "findings show",
     "rec list", "rec show",
@@ -144,6 +144,11 @@ def key_backup(tpl: Path) -> None:
     (tpl / "config" / "keys" / f"{recipient}.key").unlink()
 
 
+def newcomer(tpl: Path) -> None:
+    """The coordinator has added CR-07, who has not joined yet (``join`` makes their keys)."""
+    _tool(tpl, "people", "add", "--role", "co-researcher", "--alias", "Newcomer", "--id", "CR-07")
+
+
 def hook_missing(tpl: Path) -> None:
     """The pre-commit hook was deleted (``doctor --fix`` puts it back)."""
     (tpl / "study/.git/hooks/pre-commit").unlink()
@@ -210,9 +215,9 @@ MUTATING: tuple[Command, ...] = (
     Command("distress run", ("distress", "run", "--session", "S-0002", *DISTRESS_STAGE2), actor="SG-01"),
     Command("keys init", ("keys", "init"), actor="AC-02"),
     Command("keys import", ("keys", "import", "{trial}/files/cr03.key"), actor="CR-03", prepare=key_backup),
-    Command("keys rekey", ("keys", "rekey"), actor="WB-01"),
+    Command("keys rekey", ("keys", "rekey", "--yes"), actor="WB-01"),
     Command("keys confirm", ("keys", "confirm", "CR-03")),
-    Command("join", ("join", "CR-03", "--replace"), actor="CR-03"),
+    Command("join", ("join", "CR-07"), actor="CR-07", prepare=newcomer),
     # findings and involvement
     Command("findings theme add", ("findings", "theme", "add", "TH7", "Waiting lists")),
     Command("findings theme edit", ("findings", "theme", "edit", "TH1", "--summary", "Short contracts make planning hard.")),

@@ -383,11 +383,18 @@ def new_commits(root: Path, old: str | None) -> list[str]:
     return git(root, "log", "--reverse", "--topo-order", "--format=%s", *spec).splitlines()
 
 
+# Names drawn at random on purpose (an alert's resolution must not point at its alert),
+# so two runs of the same command name them differently: compared by their shape.
+RANDOM_NAMES = re.compile(r"AR-[0-9a-f]{16}")
+
+
 def changed_files(root: Path, old: str | None) -> list[str]:
     """``STATUS<TAB>PATH`` of each file that differs between ``old`` and HEAD."""
     if old is None:
-        return sorted(git(root, "ls-tree", "-r", "--name-only", "HEAD").splitlines())
-    return sorted(git(root, "diff", "--name-status", "--no-renames", old, "HEAD").splitlines())
+        listed = git(root, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    else:
+        listed = git(root, "diff", "--name-status", "--no-renames", old, "HEAD").splitlines()
+    return sorted(RANDOM_NAMES.sub("AR-<random>", line) for line in listed)
 
 
 def measure(command: Command, template: Path, trial: Path) -> Reference:

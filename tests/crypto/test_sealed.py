@@ -9,7 +9,7 @@ from prosper_coop.core.records import get
 from prosper_coop.crypto import sealed
 from prosper_coop.crypto.sealed import Keyring
 from tests.helpers import act_as
-from tests.wellbeing.helpers import add_person
+from tests.wellbeing.helpers import add_person, set_recipient
 
 
 def test_readers_follow_roles_and_keys(example_study) -> None:
@@ -40,8 +40,9 @@ def test_people_who_left_stop_being_readers_but_owners_stay(example_study) -> No
 
 def test_seal_refuses_when_nobody_can_read(empty_study) -> None:
     add_person(empty_study, "WB-01", ["wellbeing-lead"])
+    set_recipient(empty_study, "CO-01", None)  # init gave the coordinator a key: signed away
     readers = sealed.readers_for(empty_study, "checkin", "CO-01")
-    assert readers.without_key == ("WB-01",)
+    assert readers.without_key == ("WB-01",) and readers.owner_without_key
     with pytest.raises(KeyProblemError, match="nobody who may read this"):
         sealed.seal(b"words", readers)
 

@@ -28,7 +28,7 @@ from prosper_coop.wellbeing.identity import set_identity, show_identity
 from prosper_coop.wellbeing.models import CheckIn, Identity, Incident
 from prosper_coop.wellbeing.plans import load_plan, save_plan
 from prosper_coop.wellbeing.rekey import rekey
-from tests.helpers import act_as, all_objects, git
+from tests.helpers import act_as, all_objects, git, join_here
 from tests.sync.helpers import add_person as add_plain_person
 from tests.sync.helpers import make_team
 
@@ -381,6 +381,8 @@ def test_rekey_keeps_the_plan_readable_by_its_owner(
     with empty_study.change("people", "add", "WB-01") as change:
         change.save(Person(id="WB-01", alias="Lead", roles=["wellbeing-lead"], age_recipient=lead))
         change.save(Person(id="CR-02", alias="Me", roles=["co-researcher"], age_recipient=own))
+    for person in ("WB-01", "CR-02"):  # they join here, keeping the reading keys made above
+        join_here(empty_study, person)
     act_as(monkeypatch, "CR-02")
     save_plan(empty_study, Keyring(empty_study), {"what_helps": "walks"})
     act_as(monkeypatch, "WB-01")  # the lead re-encrypts plans (protocols/permissions.yaml)

@@ -217,7 +217,7 @@ def test_rekey_is_for_the_leads_who_read_those_records(example_study, cli, monke
     act_as(monkeypatch, "CO-01")  # the coordinator reads identities, not check-ins
     _refused(cli("--study", root, "keys", "rekey", "checkin"), example_study, before)
     act_as(monkeypatch, "WB-01")
-    done = cli("--study", root, "keys", "rekey", "checkin")
+    done = cli("--study", root, "keys", "rekey", "checkin", "--yes")
     assert done.exit_code == 0, done.output
     assert last_author(example_study) == "WB-01"
     changed = git(example_study, "show", "--name-only", "--format=", "HEAD").split()
@@ -227,7 +227,7 @@ def test_rekey_is_for_the_leads_who_read_those_records(example_study, cli, monke
 def test_rekey_of_everything_touches_only_what_you_lead(example_study, cli, monkeypatch) -> None:
     root = str(example_study.root)
     act_as(monkeypatch, "CO-01")
-    done = cli("--study", root, "keys", "rekey")
+    done = cli("--study", root, "keys", "rekey", "--yes")
     assert done.exit_code == 0, done.output
     changed = git(example_study, "show", "--name-only", "--format=", "HEAD").split()
     assert changed and all(path.startswith("identities/") for path in changed)

@@ -213,7 +213,9 @@ def test_an_alert_kept_in_plain_text_by_an_older_version_is_encrypted_by_rekey(
         "an old version's alert", "--no-verify")  # fmt: skip
     assert cli("--study", str(root), "doctor").exit_code == ExitCode.INVALID
     act_as(monkeypatch, "WB-01")
-    report = json.loads(cli("--study", str(root), "keys", "rekey", "alert", "--json").stdout)
+    report = json.loads(
+        cli("--study", str(root), "keys", "rekey", "alert", "--json", "--yes").stdout
+    )
     assert "alerts/A-0001.yaml (encrypted as alerts/CR-03/A-0005.age)" in report["rekeyed"]
     assert not (root / "alerts" / "A-0001.yaml").exists()
     shown = json.loads(cli("--study", str(root), "wellbeing", "show", "A-0005", "--json").stdout)

@@ -11,6 +11,7 @@ from tests.wellbeing.helpers import add_person, set_recipient
 
 def test_doctor_warns_when_a_role_has_no_one_with_a_key(empty_study, cli) -> None:
     add_person(empty_study, "WB-01", ["wellbeing-lead"])
+    set_recipient(empty_study, "CO-01", None)  # init gave the coordinator a key: signed away
     result = cli("--study", str(empty_study.root), "doctor", "--json")
     assert result.exit_code == 0, result.output
     found = {(p["field"], p["severity"]) for p in json.loads(result.stdout)}

@@ -149,7 +149,7 @@ def test_once_the_lead_joins_rekey_shares_it_and_status_clears(new_study, cli, m
     assert run(cli, new_study, *STAGE2).exit_code == 0
     # Re-encrypted while the lead still has no key: kept for the same readers, still listed.
     act_as(monkeypatch, "CO-01")
-    assert cli("--study", root, "keys", "rekey", "incident").exit_code == 0
+    assert cli("--study", root, "keys", "rekey", "incident", "--yes").exit_code == 0
     assert words(cli("--study", root, "status").stdout).startswith(STATUS_LINE)
     join(new_study, "SG-01")
     status = words(cli("--study", root, "status").stdout)
@@ -161,7 +161,7 @@ def test_once_the_lead_joins_rekey_shares_it_and_status_clears(new_study, cli, m
     act_as(monkeypatch, "SG-01")
     assert cli("--study", root, "distress", "show", "I-0001").exit_code == ExitCode.KEY
     act_as(monkeypatch, "CO-01")
-    rekeyed = cli("--study", root, "keys", "rekey", "incident")
+    rekeyed = cli("--study", root, "keys", "rekey", "incident", "--yes")
     assert rekeyed.exit_code == 0, rekeyed.output
     assert not (new_study.root / "waiting" / "incidents" / "I-0001.yaml").exists()
     assert "Incident I-0001" not in cli("--study", root, "status").stdout
