@@ -81,9 +81,13 @@ def show(
     who = person or study.actor()
     record = study.load(get("person"), who)
     local = find(record.age_recipient) if record.age_recipient else None
+    from prosper_coop.trust.signing import fingerprint
+
+    signing = fingerprint(record.signing_key) if record.signing_key else None
     data = {
         "person": who,
         "public_key": record.age_recipient,
+        "signing_key_fingerprint": signing,
         "private_key_here": local is not None,
         "private_key_path": str(local.path) if local else None,
         "passphrase": local.protected if local else None,
@@ -93,8 +97,12 @@ def show(
     if as_json:
         out.json(data)
         return
+    if signing:
+        out.line(f"{who}  signing key {signing} (check it with them when they join)")
+    else:
+        out.line(f"{who} has not joined yet (no signing key): prosper-coop join {who}")
     if not record.age_recipient:
-        out.line(f"{who} has no key yet.")
+        out.line(f"{who} has no reading key yet.")
         out.info("They can make one with: prosper-coop keys init")
         return
     out.line(f"{who}  {record.age_recipient}")

@@ -88,10 +88,12 @@ def test_show_and_list(example_study, cli, monkeypatch) -> None:
     data = json.loads(shown.stdout)
     assert data["person"] == "WB-01" and data["public_key"].startswith("age1")
     assert data["private_key_here"] and data["demo"] is True
+    assert data["signing_key_fingerprint"].startswith("SHA256:")
     human = cli("--study", root, "keys", "show")
     assert "demo key" in human.stderr
+    assert f"signing key {data['signing_key_fingerprint']}" in human.stdout
     nobody = cli("--study", root, "keys", "show", "CR-05")
-    assert "CR-05 has no key yet" in nobody.stdout
+    assert "CR-05 has no reading key yet" in nobody.stdout
     listed = json.loads(cli("--study", root, "keys", "list", "--json").stdout)
     has_key = {row["person"]: row["has_key"] for row in listed}
     assert has_key["WB-01"] and not has_key["CR-05"]
