@@ -8,6 +8,7 @@ fixed terminal width, and a fixed "today" so dates in the example are stable.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -43,6 +44,9 @@ def sealed_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.chdir(work)
+    from prosper_coop.crypto import keys
+
+    keys.forget_unlocked()  # keys unlocked by an earlier test in this process are not this one's
     yield work
 
 
@@ -62,17 +66,48 @@ def cli() -> Cli:
     return Cli()
 
 
-@pytest.fixture
-def example_study(sealed_env: Path) -> Study:
-    """A fresh PROSPER example study (built once per test, in tmp).
+@pytest.fixture(scope="session")
+def example_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The PROSPER example built once per test process: its study folder and config folder.
 
-    Opened as the command line opens it: who acts comes from PROSPER_COOP_AS,
-    whoami or the study's default, and today from the clock.
+    Building it makes fourteen people's keys (ssh-keygen and age) and takes most of a
+    second; each test gets its own copy of both folders instead (see example_study).
     """
+    from prosper_coop.crypto import keys
     from prosper_coop.workspace import create_study
 
-    created = create_study(sealed_env / "prosper", title=None, example="prosper")
-    return Study(created.root, actor=local_actor)
+    base = tmp_path_factory.mktemp("example-template")
+    home = base / "home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("GIT_", "PROSPER_COOP_")):
+                patch.delenv(name)
+        patch.setenv("HOME", str(home))
+        patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig-none"))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        patch.setenv("PROSPER_COOP_CONFIG_DIR", str(base / "config"))
+        patch.setenv("PROSPER_COOP_TODAY", TODAY)
+        create_study(base / "prosper", title=None, example="prosper")
+        keys.forget_unlocked()
+    return base / "prosper", base / "config"
+
+
+@pytest.fixture
+def example_study(sealed_env: Path, example_template: tuple[Path, Path]) -> Study:
+    """A fresh PROSPER example study of this test's own, in tmp, with everyone's demo keys
+    in this test's config folder (a copy of the one built once per test process).
+
+    Opened as the command line opens it: who acts comes from PROSPER_COOP_AS or
+    whoami (the coordinator, who made it), and today from the clock.
+    """
+    study_source, config_source = example_template
+    target = sealed_env / "prosper"
+    # Copied as new files (shutil.copy keeps the mode, not the times): just written, as built.
+    shutil.copytree(study_source, target, symlinks=True, copy_function=shutil.copy)
+    shutil.copytree(config_source, Path(os.environ["PROSPER_COOP_CONFIG_DIR"]), dirs_exist_ok=True)
+    return Study(target.resolve(), actor=local_actor)
 
 
 @pytest.fixture
