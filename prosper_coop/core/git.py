@@ -406,6 +406,23 @@ class StudyRepo:
         except GitError:
             return None
 
+    def head_commit(self) -> str | None:
+        """HEAD's commit, read from ``.git`` directly when it is a plain branch (no git run).
+
+        Anything unusual (a detached HEAD, a packed or symbolic ref, a linked work tree)
+        is left to :meth:`commit_id`, which asks git.
+        """
+        git_dir = self.root / ".git"
+        try:
+            head = (git_dir / "HEAD").read_text("ascii").strip()
+            if head.startswith("ref: refs/heads/"):
+                sha = (git_dir / head[5:]).read_text("ascii").strip()
+                if len(sha) == 40 and all(c in "0123456789abcdef" for c in sha):
+                    return sha
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self.commit_id("HEAD")
+
     def object_ids(self, *names: str) -> list[str]:
         """The object ids of ``names`` such as ``COMMIT:PATH`` (``git rev-parse``)."""
         return self._run("rev-parse", *names).split()

@@ -20,7 +20,7 @@ def verified(study: Study) -> Verified:
     """The study's verified history (cached per study object for this command)."""
     from prosper_coop.trust.verify import verify
 
-    head = study.repo.commit_id("HEAD")
+    head = study.repo.head_commit()
     cached = study.__dict__.get("_trust_verified")
     if cached is not None and cached.head == head:
         return cached  # type: ignore[no-any-return]
@@ -34,13 +34,18 @@ def trusted_people(study: Study) -> dict[str, Person]:
     from prosper_coop.core.models import Person
     from prosper_coop.core.validation import validate_strictly
 
+    checked = verified(study)
+    cached = study.__dict__.get("_trust_people")
+    if cached is not None and cached[0] == checked.head:
+        return {pid: person.model_copy(deep=True) for pid, person in cached[1].items()}
     found: dict[str, Person] = {}
-    for person_id, data in sorted(verified(study).state.people.items()):
+    for person_id, data in sorted(checked.state.people.items()):
         try:
             found[person_id] = validate_strictly(Person, data, f"people/{person_id}.yaml")
         except ValueError:  # pydantic's ValidationError: a record too broken to count
             continue
-    return found
+    study.__dict__["_trust_people"] = (checked.head, found)
+    return {pid: person.model_copy(deep=True) for pid, person in found.items()}
 
 
 def trusted_file(study: Study, rel_path: str) -> bytes | None:

@@ -628,7 +628,7 @@ def verify(study: Study) -> Verified:
     """The verified state at HEAD (checking only commits not verified before)."""
     repo = study.repo
     root = study.root
-    head = repo.commit_id("HEAD")
+    head = repo.head_commit()
     if head is None:
         return Verified(None, TrustState(), ())
     cache = _read_cache(root)
