@@ -340,7 +340,9 @@ def _join_founders(uid: str, content: StudyContent, author: str, *, example: boo
 
 def _forget_founders(uid: str) -> None:
     """Remove the keys made for a study that was not created after all."""
-    shutil.rmtree(localconfig.signing_key_path(uid, "x").parent, ignore_errors=True)
+    from prosper_coop.core.configdir import signing_key_dir
+
+    shutil.rmtree(signing_key_dir(uid), ignore_errors=True)
 
 
 def _remove_stale_staging(target: Path) -> None:

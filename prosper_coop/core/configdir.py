@@ -34,17 +34,22 @@ def config_dir() -> Path:
 SIGNING_FOLDER = "signing"
 
 
+def signing_key_dir(study_uid: str) -> Path:
+    """The folder of one study's private signing keys on this computer (0700)."""
+    return config_dir() / "keys" / SIGNING_FOLDER / study_uid
+
+
 def signing_key_path(study_uid: str, person: str) -> Path:
     """Where ``person``'s private signing key for one study is kept on this computer.
 
     The public half is beside it (``.pub``). Both are in the private keys folder (0700).
     """
-    return config_dir() / "keys" / SIGNING_FOLDER / study_uid / person
+    return signing_key_dir(study_uid) / person
 
 
 def joined_here(study_uid: str) -> list[str]:
     """The people who have joined the study on this computer (their signing key is here)."""
-    folder = config_dir() / "keys" / SIGNING_FOLDER / study_uid
+    folder = signing_key_dir(study_uid)
     if not folder.is_dir():
         return []
     return sorted(

@@ -608,6 +608,7 @@ class Change:
         given = [record_ids] if isinstance(record_ids, str) else list(record_ids)
         self.record_ids = [record_id for record_id in given if record_id]
         self.author: str | None = None
+        self.signing_key: Path | None = None
         self.sha: str | None = None
         self._pending: dict[str, bytes | None] = {}
         self._lock: contextlib.AbstractContextManager[Any] | None = None
@@ -659,7 +660,7 @@ class Change:
             self.study.recover(locked=True)
             if self.author is None:
                 self.author = self.study.actor()
-            self.study.signing_key(self.author)  # joined on this computer, or stop here
+            self.signing_key = self.study.signing_key(self.author)  # joined here, or stop
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise
@@ -724,13 +725,9 @@ class Change:
                     atomic_write(target, data)
             repo.add(paths)
             # HEAD cannot have moved under the lock unless by hand; commit then refuses.
-            author = self.author or self.study.actor()
+            assert self.author is not None and self.signing_key is not None  # set on entering
             self.sha = repo.commit(
-                self.message,
-                author,
-                paths,
-                head=status.head,
-                signing_key=self.study.signing_key(author),
+                self.message, self.author, paths, head=status.head, signing_key=self.signing_key
             )
         except BaseException:
             # Put things back now, exactly as the next command would after a kill.

@@ -34,6 +34,7 @@ from prosper_coop.trust.table import (
     load_table,
     parse_table,
     roles_for,
+    table_allows,
 )
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ __all__ = [
     "table_in_force",
 ]
 
-# Whatever the table says, a person may withdraw what is theirs.
-ALWAYS_SELF = ("consent.withdraw",)
 SEE_TABLE = f"See who may do what with: prosper-coop permissions ({TABLE_PATH})."
 
 
@@ -180,18 +179,14 @@ class Acting:
         tokens = self.table.roles_for(action)
         actor = self.actor
         facilitators = _facilitators(self.study, session) if FACILITATOR in tokens else ()
-        allowed = action in ALWAYS_SELF and subject is not None and subject == actor
-        for token in tokens:
-            if allowed:
-                break
-            if token == SELF:
-                allowed = subject is not None and subject == actor
-            elif token == FACILITATOR:
-                allowed = actor in self.active and actor in facilitators
-            elif token == READERS:
-                allowed = any(role in self.roles for role in readers)
-            else:
-                allowed = token in self.roles
+        allowed = table_allows(
+            self.table,
+            action,
+            self.roles,
+            is_self=subject is not None and subject == actor,
+            is_facilitator=actor in self.active and actor in facilitators,
+            reads=any(role in self.roles for role in readers),
+        )
         return Decision(
             action=action,
             actor=actor,

@@ -46,6 +46,8 @@ ACTIONS: dict[str, str] = {
 SELF = "self"
 FACILITATOR = "facilitator"
 READERS = "readers"
+# Whatever the table says, a person may withdraw what is theirs.
+ALWAYS_SELF = ("consent.withdraw",)
 # The tokens that are not roles, and the actions each can mean something for.
 CONTEXT_TOKENS: dict[str, tuple[str, ...]] = {
     SELF: (
@@ -245,3 +247,30 @@ def check_table(loaded: Loaded) -> Iterator[Problem]:
 def roles_for(action: str, study: Study | None = None) -> tuple[str, ...]:
     """Who may do ``action`` in ``study`` (the shipped table when None), as written."""
     return load_table(study.root if study is not None else None).roles_for(action)
+
+
+def table_allows(
+    table: PermissionTable,
+    action: str,
+    roles: set[str],
+    *,
+    is_self: bool,
+    is_facilitator: bool = False,
+    reads: bool = False,
+) -> bool:
+    """Whether someone with ``roles`` may do ``action`` by ``table``.
+
+    ``is_self``: the record is about them; ``is_facilitator``: they facilitate the
+    session concerned; ``reads``: they hold a role that reads that kind of record.
+    The one rule for the local refusal (permissions.require) and the history
+    check (verify), so both say the same.
+    """
+    if action in ALWAYS_SELF and is_self:
+        return True
+    return any(
+        (token == SELF and is_self)
+        or (token == FACILITATOR and is_facilitator)
+        or (token == READERS and reads)
+        or token in roles
+        for token in table.roles_for(action)
+    )

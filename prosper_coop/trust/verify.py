@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core.fsutil import atomic_write
+from prosper_coop.trust.table import table_allows
 
 if TYPE_CHECKING:
     from prosper_coop.core.git import StudyRepo
@@ -463,7 +464,7 @@ class _Walk:
             return "wrote a record that cannot be read"
 
         def may(action: str, subject: str | None = None, facilitators: Sequence[str] = ()) -> bool:
-            return _allows(
+            return table_allows(
                 table,
                 action,
                 roles,
@@ -522,18 +523,6 @@ def _table(data: bytes | None) -> Any:
         except (UserError, UnicodeDecodeError):
             pass  # a broken verified table: the shipped defaults
     return load_table(None)
-
-
-def _allows(
-    table: Any, action: str, roles: set[str], *, is_self: bool, is_facilitator: bool
-) -> bool:
-    """Whether the table lets someone with ``roles`` do ``action`` (or as self, facilitator)."""
-    tokens = set(table.roles_for(action))
-    return bool(
-        tokens & roles
-        or ("self" in tokens and is_self)
-        or ("facilitator" in tokens and is_facilitator)
-    )
 
 
 # Fields a person may change in their own record (their keys, how they are credited).

@@ -480,7 +480,19 @@ def reseal_incident(
     """Encrypt an incident again to whoever should read it now (``keys rekey``): the
     safeguarding lead(s) once one has a key, else its fallback readers again.
     """
-    readers = incident_readers(
+    readers = readers_now(study, incident, people, rules)
+    write_incident(change, incident, readers, rel)
+    return readers
+
+
+def readers_now(
+    study: Study,
+    incident: Any,
+    people: Sequence[Person] | None = None,
+    rules: ReaderPolicy | None = None,
+) -> IncidentReaders:
+    """Who should read a recorded incident now (its session, person and recorder as kept)."""
+    return incident_readers(
         study,
         session=incident.session,
         person=incident.person,
@@ -488,8 +500,6 @@ def reseal_incident(
         people=people,
         rules=rules,
     )
-    write_incident(change, incident, readers, rel)
-    return readers
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ def plan_rekey(
     from prosper_coop.core.records import get
     from prosper_coop.core.study import SIDECAR_MARK
     from prosper_coop.crypto import sealed
-    from prosper_coop.wellbeing.distress import incident_readers
+    from prosper_coop.wellbeing.distress import readers_now
     from prosper_coop.wellbeing.erasure import erased_people, plain_alert_files
     from prosper_coop.wellbeing.reader_history import ReaderHistory
 
@@ -325,14 +325,7 @@ def plan_rekey(
                 plan.rewrites.append(Rewrite(rel, name, record, None, delete=True))
                 continue
             if name == "incident":  # to the lead, or kept for others until one has a key
-                incident = incident_readers(
-                    study,
-                    session=record.session,
-                    person=record.person,
-                    recorder=record.recorded_by,
-                    people=people,
-                    rules=rules,
-                )
+                incident = readers_now(study, record, people, rules)
                 now_people = incident.people
                 then = _incident_readers_then(study, history, written.get(rel), record, rules)
                 plan.rewrites.append(Rewrite(rel, name, record, None))
