@@ -195,6 +195,9 @@ def run_team(
         elif choice < 0.90:
             tick_something(study, rng, model)
         elif choice < 0.95:
+            # Only the coordinator may add people (protocols/permissions.yaml); a
+            # co-researcher's clone would make a record the history check refuses.
+            os.environ["PROSPER_COOP_AS"] = "CO-01"
             alias = f"Person {seed}-{op}"
             add_person(study, alias)
             model.people.add(alias)

@@ -1,0 +1,1 @@
+"""Recruitment and data collection against targets: sites, targets, participants, surveys, early warning."""
