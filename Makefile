@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The tool alone (make demo) and the tool with its test tools (make test, make soak):
+# a new team trying the demo gets a lean .venv without ruff, mypy or hypothesis.
+TOOLS  := $(VENV)/.installed-test
 
 .PHONY: demo test lint typecheck layers unit soak bench clean demo-clean docs
 
@@ -11,8 +14,12 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TOOLS): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TOOLS)
 
 ## demo: install, build the PROSPER example study in ./demo-study and show its dashboard
 demo: $(STAMP)
@@ -32,28 +39,28 @@ demo-clean:
 ## test: lint, type-check, then run the whole test suite
 test: lint typecheck layers unit
 
-lint: $(STAMP)
-	$(BIN)/ruff check prosper_coop tests bench
+lint: $(TOOLS)
+	$(BIN)/ruff check prosper_coop tests bench docs/tools
 
-typecheck: $(STAMP)
+typecheck: $(TOOLS)
 	$(BIN)/mypy
 
 ## layers: each layer imports only those below it (see pyproject.toml, [tool.importlinter])
-layers: $(STAMP)
+layers: $(TOOLS)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(TOOLS)
 	$(BIN)/pytest -n 2 -q
 
 ## soak: the long sweeps (a kill at every git call of every command, many-clone sync runs)
-soak: $(STAMP)
+soak: $(TOOLS)
 	$(BIN)/pytest -n 2 -q -m soak
 
-bench: $(STAMP)
+bench: $(TOOLS)
 	$(BIN)/python bench/run.py
 
 ## docs: regenerate the command reference (docs/reference.md) from every command's --help
-docs: $(STAMP)
+docs: $(TOOLS)
 	$(BIN)/python -m prosper_coop.cli.reference > docs/reference.md
 
 clean:

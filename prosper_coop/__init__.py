@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from prosper_coop.outputs.involvement import InvolvementEntry
     from prosper_coop.outputs.render import Render
     from prosper_coop.people.models import ChecklistRun, Session
+    from prosper_coop.recruitment.models import Participant, Site, Survey, Target
     from prosper_coop.tasks.models import Milestone, Task, WorkPackage
     from prosper_coop.wellbeing.models import (
         Alert,
@@ -62,13 +63,17 @@ __all__ = [
     "NotAStudyError",
     "NotFoundError",
     "Note",
+    "Participant",
     "Person",
     "Recommendation",
     "Reflection",
     "Render",
     "Session",
+    "Site",
     "Study",
     "StudySettings",
+    "Survey",
+    "Target",
     "Task",
     "Theme",
     "ThresholdError",
@@ -88,6 +93,7 @@ _MODULES = {
     "prosper_coop.core.models": ("StudySettings", "Person", "Note"),
     "prosper_coop.tasks.models": ("WorkPackage", "Milestone", "Task"),
     "prosper_coop.people.models": ("ChecklistRun", "Session"),
+    "prosper_coop.recruitment.models": ("Site", "Target", "Participant", "Survey"),
     "prosper_coop.wellbeing.models": (
         "CheckIn",
         "Reflection",

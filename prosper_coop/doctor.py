@@ -18,6 +18,7 @@ from prosper_coop.core.records import RECORD_TYPES, RecordType, by_folder
 from prosper_coop.core.study import STUDY_FILE, Study, parse_model
 from prosper_coop.outputs import checks as outputs_checks
 from prosper_coop.people import status as people_status
+from prosper_coop.recruitment import checks as recruitment_checks
 from prosper_coop.sync import conflicts
 from prosper_coop.tasks import checks as tasks_checks
 from prosper_coop.trust import table as permission_table
@@ -34,6 +35,7 @@ CHECKS: tuple[Check, ...] = (
     people_status.check_checklists,
     people_status.check_sessions,
     *wellbeing_checks.CHECKS,
+    recruitment_checks.check_recruitment,
     outputs_checks.check_outputs,
     outputs_checks.check_output_settings,
     conflicts.check_conflicts,

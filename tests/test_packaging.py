@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,12 @@ def test_non_editable_install_finds_shipped_defaults(tmp_path: Path) -> None:
         text=True,
     )
     (wheel,) = wheel_dir.glob("prosper_coop-*.whl")
+    with zipfile.ZipFile(wheel) as built:  # the easy-read pictures and their licence
+        icons = {
+            n for n in built.namelist() if n.startswith("prosper_coop/_defaults/templates/icons/")
+        }
+    for name in ("icons.yaml", "LICENSE.md", "team.svg", "team.png"):
+        assert f"prosper_coop/_defaults/templates/icons/{name}" in icons, name
     venv = tmp_path / "fresh-venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -90,6 +97,10 @@ def test_non_editable_install_finds_shipped_defaults(tmp_path: Path) -> None:
         "protocols/README.md",
         "protocols/permissions.yaml",
         "templates/README.md",
+        "templates/icons/icons.yaml",
+        "templates/icons/LICENSE.md",
+        "templates/icons/phone.svg",
+        "templates/icons/phone.png",
         "wellbeing/signposting.yaml",
     ):
         assert (elsewhere / "s" / name).is_file(), name

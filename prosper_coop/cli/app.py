@@ -5,6 +5,11 @@ of them, so :func:`build_app` mounts only what a command line needs: for
 ``prosper-coop task done T-0042`` just the ``task`` group; for the root help each
 group appears with its own help text but without its commands. The full app
 (``app``, used by tests, docs and shell completion) mounts everything.
+
+``prosper-coop`` with no command opens the home screen (:mod:`prosper_coop.cli.home`,
+from the root callback), with no command mounted; other spellings people type
+(``check-in``) are turned into the command's name first (:data:`ALIASES`), so that
+help lists every command once.
 """
 
 from __future__ import annotations
@@ -29,13 +34,21 @@ TOP_LEVEL = {
     "study": ("init", "status", "log", "doctor", "save", "schema"),
     "join": ("join", "whoami"),
     "permissions": ("permissions",),
+    "calendar": ("calendar",),
     "onboard": ("onboard",),
     "support": ("support",),
     "wellbeing": ("checkin",),
     "render": ("render", "readability"),
+    "report": ("report",),
     "sync": ("sync", "clone", "resolve", "remote"),
+    "home": ("help",),
 }
 ROOT_OPTIONS_WITH_VALUES = {"--study", "-C"}
+# Other spellings people type -> the command's own name. Turned into the name before
+# the command line is read, so help and completion list each command once.
+ALIASES = {"check-in": "checkin", "who-am-i": "whoami", "well-being": "wellbeing"}
+# Root options that answer by themselves: with one of them, no home screen.
+ANSWERING_OPTIONS = {"-h", "--help", "--version", "--install-completion", "--show-completion"}
 COMPLETION_ENV = "_PROSPER_COOP_COMPLETE"
 
 
@@ -54,11 +67,14 @@ def make_root() -> typer.Typer:
     root_app = make_app(
         "Coordinate a co-produced research study: work, people, consent, safeguarding, "
         "wellbeing and plain-language outputs, in a git-backed study folder.\n\n"
-        "Start with: prosper-coop init my-study --example prosper"
+        "Start with: prosper-coop init my-study --example prosper\n\n"
+        "Every command, grouped by what it is for: prosper-coop help"
     )
+    root_app.info.no_args_is_help = False  # no command: the home screen
 
-    @root_app.callback()
+    @root_app.callback(invoke_without_command=True)
     def root(
+        ctx: typer.Context,
         study_dir: Annotated[
             Path | None,
             typer.Option(
@@ -76,14 +92,25 @@ def make_root() -> typer.Typer:
     ) -> None:
         """Coordinate a co-produced research study."""
         set_study_dir(study_dir)
+        if ctx.invoked_subcommand is None:
+            _open_home()
 
     return root_app
 
 
-def requested_command(argv: Sequence[str]) -> str | None:
-    """The first command word on a command line (after the root options), if any."""
+def _open_home() -> None:
+    """No command named: the home screen (a short help where nobody is at a terminal)."""
+    from prosper_coop.cli.common import handle_errors
+
+    # Loaded by name, as every command module is (the home screen runs commands
+    # through build_app, so it imports this module, never the other way round).
+    handle_errors(_module("home").home)()  # type: ignore[attr-defined]
+
+
+def _command_index(argv: Sequence[str]) -> int | None:
+    """Where the first command word is on a command line (after the root options)."""
     skip = False
-    for word in argv:
+    for index, word in enumerate(argv):
         if skip:
             skip = False
             continue
@@ -92,8 +119,39 @@ def requested_command(argv: Sequence[str]) -> str | None:
             continue
         if word.startswith("-"):
             continue
-        return word
+        return index
     return None
+
+
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The first command word on a command line (after the root options), if any."""
+    index = _command_index(argv)
+    return None if index is None else argv[index]
+
+
+def with_aliases(argv: Sequence[str]) -> list[str]:
+    """``argv`` with its command word spelled as named: ``check-in`` becomes ``checkin``."""
+    words = list(argv)
+    index = _command_index(words)
+    if index is not None:
+        words[index] = ALIASES.get(words[index], words[index])
+    return words
+
+
+def opens_home(argv: Sequence[str]) -> bool:
+    """Whether a command line names no command, so the home screen opens (and no
+    command needs mounting).
+
+    Not when a root option answers by itself (``--help``, ``--version``), nor when
+    the last option still waits for its value (``-C`` alone: that is a mistake to
+    report), nor while the shell asks for completions.
+    """
+    return (
+        requested_command(argv) is None
+        and not any(word in ANSWERING_OPTIONS for word in argv)
+        and not (argv and argv[-1] in ROOT_OPTIONS_WITH_VALUES)
+        and COMPLETION_ENV not in os.environ
+    )
 
 
 class _Mount:
@@ -130,6 +188,35 @@ class _Mount:
 
 def _listed_only() -> None:
     """Never run: a command line naming a command mounts it in full."""
+
+
+class _Summaries:
+    """Stands in for the root app to collect each command's help, building none."""
+
+    def __init__(self) -> None:
+        self.helps: dict[str, str] = {}
+
+    def command(self, name: str | None = None) -> Callable[[Callable[..., None]], None]:
+        """Note the help of ``func`` under ``name``."""
+
+        def add(func: Callable[..., None]) -> None:
+            self.helps[name or func.__name__.replace("_", "-")] = inspect.getdoc(func) or ""
+
+        return add
+
+    def add_typer(self, group: typer.Typer, *, name: str) -> None:
+        """Note the help of a command group."""
+        self.helps[name] = str(group.info.help or "")
+
+
+def command_helps() -> dict[str, str]:
+    """Every top-level command and group -> its help text, in mounting order."""
+    summaries = _Summaries()
+    for name in TOP_LEVEL:
+        _module(name).register(summaries)  # type: ignore[attr-defined]
+    for name, (_, group_help) in GROUPS.items():
+        summaries.helps[name] = group_help
+    return summaries.helps
 
 
 def _command_name(info: Any) -> str:
@@ -176,7 +263,9 @@ def build_app(argv: Sequence[str] | None = None) -> typer.Typer:
     if top_level is not None:
         _module(top_level).register(_Mount(root_app, wanted))  # type: ignore[attr-defined]
         return root_app
-    # No command, or one we do not know: list them all (for help and "did you mean").
+    if opens_home(argv):
+        return root_app  # the home screen runs no command
+    # Help, or a command we do not know: list them all (for help and "did you mean").
     for name in TOP_LEVEL:
         _module(name).register(_Mount(root_app, None))  # type: ignore[attr-defined]
     for name, (_, group_help) in GROUPS.items():
@@ -197,4 +286,5 @@ def main() -> None:
     """Console-script entry point: mount only what this command line needs."""
     import sys
 
-    build_app(sys.argv[1:])(prog_name="prosper-coop")
+    argv = with_aliases(sys.argv[1:])
+    build_app(argv)(args=argv, prog_name="prosper-coop")

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import SUBJECT, AsJson, Quiet, id_parser, open_study, output
 from prosper_coop.cli.groups import group_app
 from prosper_coop.core.errors import InvalidInputError
+from prosper_coop.core.ids import RUN
 
 if TYPE_CHECKING:
     from prosper_coop.cli.terminal import Terminal
@@ -17,7 +18,12 @@ if TYPE_CHECKING:
 
 app = group_app("checklist")
 
-RunId = Annotated[str, typer.Argument(help="A checklist run ID, e.g. C-0003.")]
+RunId = Annotated[
+    str,
+    typer.Argument(
+        help="A checklist run ID, e.g. C-0003 (or just 3).", parser=id_parser(RUN.normal, "run")
+    ),
+]
 ItemId = Annotated[str, typer.Argument(help="An item ID of the checklist, e.g. wellbeing-plan.")]
 NoteOpt = Annotated[
     str, typer.Option("--note", help="A short evidence note (no names or personal details).")
@@ -77,7 +83,9 @@ def start(
     ],
     subject: Annotated[
         str,
-        typer.Option("--for", help="Who or what it is for: CR-05, S-0002 or P-0014."),
+        typer.Option(
+            "--for", help="Who or what it is for: CR-05, S-0002 or P-0014.", parser=SUBJECT
+        ),
     ],
     quiet: Quiet = False,
 ) -> None:
@@ -181,7 +189,10 @@ def status_(
         bool, typer.Option("--open", help="Only runs still open or needing review.")
     ] = False,
     subject: Annotated[
-        str | None, typer.Option("--for", help="Only runs for this person, session or participant.")
+        str | None,
+        typer.Option(
+            "--for", help="Only runs for this person, session or participant.", parser=SUBJECT
+        ),
     ] = None,
     kind: Annotated[
         str | None,

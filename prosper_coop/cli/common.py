@@ -1,18 +1,20 @@
 """Shared command-line pieces: the app factory, the study folder, output, error
-handling and parameter aliases. Only the standard library and Typer are imported
-here; the rest waits until a command needs it.
+handling, parameter aliases and kind input. Only the standard library, Typer and
+the small core.errors and core.ids are imported here; the rest waits until a
+command needs it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from prosper_coop.core import ids
 from prosper_coop.core.errors import ExitCode, UserError
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 # The folder of the study (set by the root --study option or PROSPER_COOP_STUDY).
 _STATE: dict[str, Path | None] = {"study": None}
@@ -169,9 +172,98 @@ def make_app(help_text: str, *, name: str | None = None) -> App:
     )
 
 
+# -- kind input ----------------------------------------------------------------------
+# IDs reach a command in their stored form however they were typed (``cr-2`` is CR-02,
+# ``wp2`` is WP2, ``3`` is T-0003 where a task is meant): pass these as ``parser=`` of
+# a parameter. Anything else arrives as typed, for the command's own check to refuse.
+def id_parser(normal: Callable[[str], str], name: str) -> Callable[[str], str]:
+    """A ``parser=`` turning what was typed into one kind of ID (``ids.ALERT.normal``);
+    ``name`` is what --help shows for the value (``--person <person>``)."""
+
+    def parse(value: str) -> str:
+        return normal(value)
+
+    parse.__name__ = parse.__qualname__ = name
+    return parse
+
+
+def id_list_parser(normal: Callable[[str], str], name: str) -> Callable[[str], str]:
+    """A ``parser=`` for IDs typed as a list (``wp2, wp3`` -> ``WP2,WP3``): each in its
+    stored form, as :func:`id_parser` makes one."""
+
+    def parse(value: str) -> str:
+        return ",".join(normal(part) for part in value.split(","))
+
+    parse.__name__ = parse.__qualname__ = name
+    return parse
+
+
+def typed_id(value: str, forms: Sequence[ids.IdForm] = ids.ID_FORMS) -> str:
+    """An ID that may be of any of ``forms`` or a person's, in its stored form, told
+    apart by its letters (``s2`` -> S-0002, ``t-42`` -> T-0042, ``cr-2`` -> CR-02);
+    else ``value`` as typed. A number alone is left as it is: it could be of any kind."""
+    text = value.strip()
+    if not text[:1].isalpha() or ids.PERSON_ID.fullmatch(text):
+        return value
+    for form in forms:  # no two forms share letters, so at most one can fit
+        if form.pattern.fullmatch(found := form.normal(text)):
+            return found
+    return ids.person_id(text)
+
+
+PERSON = id_parser(ids.person_id, "person")  # cr-2 -> CR-02
+WORK_PACKAGE = id_parser(ids.WORK_PACKAGE.normal, "wp")  # wp2, WP 2, 2 -> WP2
+SESSION = id_parser(ids.SESSION.normal, "session")  # s2, 2 -> S-0002
+RECORD = id_parser(typed_id, "record")  # any record: t42 -> T-0042, cr-2 -> CR-02
+# What a checklist or consent is for: a person, a session or a participant (p14 -> P-0014).
+SUBJECT = id_parser(functools.partial(typed_id, forms=(ids.SESSION, ids.PARTICIPANT)), "subject")
+
+
+def ask_until(
+    question: str,
+    read: Callable[[str], T],
+    *,
+    default: str | None = None,
+    again: str | None = None,
+    err: bool = True,
+) -> T:
+    """Ask ``question`` until ``read`` accepts the answer, and return what it made of it.
+
+    After an answer that does not fit, say calmly why (``again``, or the problem
+    ``read`` found) and ask again. Ctrl-D or the end of the input stops, as
+    :func:`typer.prompt` does (``typer.Abort``), so this never loops on a closed input.
+    """
+    while True:
+        answer: str = typer.prompt(question, default=default, show_default=bool(default), err=err)
+        try:
+            return read(answer)
+        except UserError as exc:
+            said = again or f"{exc.message[:1].upper()}{exc.message[1:]}. Please try again."
+            output().info(said)
+
+
+def ask_yes_no(question: str, *, default: bool = False) -> bool:
+    """Ask a yes-or-no question until it is answered with one ("Yes", "y", "yeah", "nope")."""
+    from prosper_coop.core.choices import yes_or_no
+    from prosper_coop.core.errors import InvalidInputError
+
+    def read(answer: str) -> bool:
+        found = yes_or_no(answer)
+        if found is None:
+            raise InvalidInputError("please answer yes or no")
+        return found
+
+    return ask_until(
+        f"{question} (yes/no)",
+        read,
+        default="yes" if default else "no",
+        again="Please answer yes or no.",
+    )
+
+
 # -- shared parameters ---------------------------------------------------------------
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
-PersonId = Annotated[str, typer.Argument(help="A person's study ID, e.g. CR-01.")]
+PersonId = Annotated[str, typer.Argument(help="A person's study ID, e.g. CR-01.", parser=PERSON)]
 RecordIdOpt = Annotated[str | None, typer.Option("--record", help="Only this record, e.g. T-0042.")]

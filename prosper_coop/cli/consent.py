@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import Quiet, open_study, output
+from prosper_coop.cli.common import SUBJECT, WORK_PACKAGE, PersonId, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
 
 app = group_app("consent")
 
-SubjectArg = Annotated[str, typer.Argument(help="A person (CR-01) or a participant (P-0014).")]
+SubjectArg = Annotated[
+    str, typer.Argument(help="A person (CR-01) or a participant (P-0014).", parser=SUBJECT)
+]
 
 
 @app.command()
@@ -88,6 +90,7 @@ def withdraw(
             "--wp",
             help="Work package for the follow-up tasks (default: the one they own most tasks "
             "in, else the one running today, else the last).",
+            parser=WORK_PACKAGE,
         ),
     ] = None,
     note: Annotated[str, typer.Option("--note", help="A short note (no personal details).")] = "",
@@ -111,7 +114,7 @@ def withdraw(
 
 @app.command()
 def credit(
-    person: Annotated[str, typer.Argument(help="A person's study ID, e.g. CR-01.")],
+    person: PersonId,
     style: Annotated[
         str,
         typer.Option("--as", help="name, initials, pseudonym, group or none."),

@@ -6,9 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, open_study, output
+from prosper_coop.cli.common import (
+    PERSON,
+    SESSION,
+    WORK_PACKAGE,
+    AsJson,
+    id_parser,
+    open_study,
+    output,
+)
 from prosper_coop.cli.groups import group_app
 from prosper_coop.cli.private_input import hidden_option
+from prosper_coop.core.ids import INCIDENT
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,9 +68,12 @@ def run(
             "--protocol", "-p", help="distress-participant or distress-researcher (in protocols/)."
         ),
     ] = "distress-participant",
-    session: Annotated[str | None, typer.Option("--session", help="The session, if any.")] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="The session, if any.", parser=SESSION)
+    ] = None,
     person: Annotated[
-        str | None, typer.Option("--person", help="The team member it is about (researcher).")
+        str | None,
+        typer.Option("--person", help="The team member it is about (researcher).", parser=PERSON),
     ] = None,
     participant: Annotated[
         str, typer.Option("--participant", help="A pseudonymous participant label, e.g. P-0007.")
@@ -87,7 +99,9 @@ def run(
     wp: Annotated[
         str | None,
         typer.Option(
-            "--wp", help="Work package for the follow-up task (default: the one running)."
+            "--wp",
+            help="Work package for the follow-up task (default: the one running).",
+            parser=WORK_PACKAGE,
         ),
     ] = None,
     as_json: AsJson = False,
@@ -235,7 +249,13 @@ def _say_who_will_read(study: Study, *, session: str | None, person: str | None)
 
 @app.command("show")
 def show(
-    incident_id: Annotated[str, typer.Argument(help="An incident ID, e.g. I-0001.")],
+    incident_id: Annotated[
+        str,
+        typer.Argument(
+            help="An incident ID, e.g. I-0001 (or just 1).",
+            parser=id_parser(INCIDENT.normal, "incident"),
+        ),
+    ],
     as_json: AsJson = False,
 ) -> None:
     """Show an incident record, if your key can read it (safeguarding leads).

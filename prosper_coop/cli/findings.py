@@ -6,8 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import (
+    AsJson,
+    Quiet,
+    id_list_parser,
+    id_parser,
+    make_app,
+    open_study,
+    output,
+)
 from prosper_coop.cli.groups import group_app
+from prosper_coop.core import ids
 
 app = group_app("findings")
 theme_app = make_app("Add and change themes.", name="theme")
@@ -15,10 +24,15 @@ message_app = make_app("Add and remove a theme's key messages.", name="message")
 app.add_typer(theme_app, name="theme")
 app.add_typer(message_app, name="message")
 
-ThemeId = Annotated[str, typer.Argument(help="A theme ID, e.g. TH1.")]
+# A theme by its ID or number (th1, 1 -> TH1); work packages as a list (wp2,3 -> WP2,WP3).
+THEME = id_parser(ids.THEME.normal, "theme")
+WORK_PACKAGES = id_list_parser(ids.WORK_PACKAGE.normal, "wps")
+ThemeId = Annotated[str, typer.Argument(help="A theme ID, e.g. TH1 (or just 1).", parser=THEME)]
 Evidence = Annotated[
     str | None,
-    typer.Option("--evidence", help="Work packages the theme rests on, e.g. WP2,WP3."),
+    typer.Option(
+        "--evidence", help="Work packages the theme rests on, e.g. WP2,WP3.", parser=WORK_PACKAGES
+    ),
 ]
 
 

@@ -19,9 +19,9 @@ GROUPS: dict[str, tuple[str, str]] = {
     "checklist": (
         "checklist",
         (
-            "Checklists for onboarding, offboarding, consent and safeguarding: one engine, "
-            "versioned definitions in protocols/checklists/, every tick recorded with who, "
-            "when and evidence."
+            "Checklists for onboarding, offboarding, consent and safety before sessions: one "
+            "engine, versioned definitions in protocols/checklists/, every tick recorded with "
+            "who, when and evidence."
         ),
     ),
     "consent": (
@@ -34,7 +34,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "session": (
         "session",
         (
-            "Interviews, focus groups and workshops: they start only once their safeguarding "
+            "Interviews, focus groups and workshops: they start only once their safety "
             "checklist is complete, and close with a debrief offered to each facilitator."
         ),
     ),
@@ -55,8 +55,9 @@ GROUPS: dict[str, tuple[str, str]] = {
             "Reflections: private by default (only you can read them), or shared with the "
             "analysis team if you choose --share.\n"
             "\n"
-            "Write one in your editor ($EDITOR), or pipe the text in (never as an option, "
-            "which others using the computer could see). Then see them with: reflect list, "
+            "Write one by answering a few questions you can skip (or in your editor, if you "
+            "set $EDITOR), or pipe the text in (never as an option, which others using the "
+            "computer could see). Then see them with: reflect list, "
             "reflect show ID.\n"
             "\n"
             "Example: prosper-coop reflect --wp WP4 < reflection.txt"
@@ -74,7 +75,7 @@ GROUPS: dict[str, tuple[str, str]] = {
         "distress",
         (
             "The distress protocol: a calm, guided walk through what to do, recorded for the "
-            "safeguarding lead."
+            "lead who keeps people safe."
         ),
     ),
     "findings": (
@@ -91,6 +92,28 @@ GROUPS: dict[str, tuple[str, str]] = {
             "Involvement log: the time and expenses of public contributors, and payments at "
             "the study's rates."
         ),
+    ),
+    "site": (
+        "site",
+        "Sites: the places where fieldwork happens, named as the study chooses.",
+    ),
+    "recruit": (
+        "recruit",
+        (
+            "Recruitment targets: how many of each group, by when, along a planned curve; "
+            "and how each target stands against it."
+        ),
+    ),
+    "participant": (
+        "participant",
+        (
+            "Research participants under pseudonymous IDs (P-0001), with their consent; "
+            "their contacts, if kept, are encrypted for the coordinator."
+        ),
+    ),
+    "survey": (
+        "survey",
+        "Surveys: invitations sent and responses received over time, with response rates.",
     ),
 }
 

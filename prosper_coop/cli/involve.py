@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, PersonId, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, AsJson, PersonId, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ def log(
 
 @app.command("list")
 def list_(
-    person: Annotated[str | None, typer.Option("--person", help="Only this person.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person.", parser=PERSON)
+    ] = None,
     start: FromDate = None,
     end: ToDate = None,
     as_json: AsJson = False,
@@ -77,8 +79,11 @@ def list_(
 
     Example: prosper-coop involve list --person CR-02 --from 2026-01-01
     """
+    from prosper_coop.core import ids
     from prosper_coop.outputs import involvement
 
+    if person is not None:
+        ids.check_pattern(person, ids.PERSON_ID, "person ID", "CR-01")
     since, until = _dates(start, end)
     entries = involvement.list_entries(open_study(), person=person, start=since, end=until)
     out = output(as_json)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, AsJson, Quiet, ask_until, open_study, output
+
+if TYPE_CHECKING:
+    from prosper_coop.core.study import Study
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +21,9 @@ def register(app: typer.Typer) -> None:
 def join(
     person: Annotated[
         str | None,
-        typer.Argument(help="Your study ID, as your coordinator gave it (e.g. CR-03)."),
+        typer.Argument(
+            help="Your study ID, as your coordinator gave it (e.g. CR-03).", parser=PERSON
+        ),
     ] = None,
     passphrase: Annotated[
         bool,
@@ -69,8 +74,12 @@ def join(
             )
         out.line("Which study ID is yours? Your coordinator will have told you.")
         out.line(f"Not joined yet: {', '.join(waiting)}")
-        person = typer.prompt("Your study ID").strip()
-    person = person.strip().upper()
+        person = ask_until(
+            "Your study ID",
+            lambda answer: _waiting_id(study, answer, waiting, replace=replace),
+            again=f"That is not one of the IDs waiting to join ({', '.join(waiting)}). "
+            "Please type it again, or ask your coordinator.",
+        )
     secret = None
     if passphrase:
         from prosper_coop.cli.passphrase import new_passphrase
@@ -92,10 +101,25 @@ def join(
     )
 
 
+def _waiting_id(study: Study, answer: str, waiting: list[str], *, replace: bool) -> str:
+    """The study ID typed at the prompt (``cr3`` is CR-03), if it may join here now:
+    someone who has not joined yet, or, with ``--replace``, anyone in the study."""
+    from prosper_coop.core.errors import InvalidInputError
+    from prosper_coop.core.ids import person_id
+    from prosper_coop.core.records import get
+
+    found = person_id(answer)
+    if found in waiting or (replace and study.exists(get("person"), found)):
+        return found
+    raise InvalidInputError("that is not one of the IDs waiting to join")
+
+
 def whoami(
     person: Annotated[
         str | None,
-        typer.Argument(help="Your study ID (e.g. CR-01), if several people joined here."),
+        typer.Argument(
+            help="Your study ID (e.g. CR-01), if several people joined here.", parser=PERSON
+        ),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -114,7 +138,6 @@ def whoami(
     out = output(as_json)
     uid = study.settings.uid
     if person is not None:
-        person = person.strip().upper()
         study.load(get("person"), person)  # must exist
         if person not in localconfig.joined_here(uid):
             raise NotJoinedError(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, DryRun, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, AsJson, DryRun, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def init(
 @app.command("show")
 def show(
     person: Annotated[
-        str | None, typer.Argument(help="Whose key (default: yours), e.g. WB-01.")
+        str | None, typer.Argument(help="Whose key (default: yours), e.g. WB-01.", parser=PERSON)
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -388,7 +388,9 @@ def show_waiting(out: Terminal, found: list[Waiting]) -> None:
 
 @app.command("confirm")
 def confirm(
-    person: Annotated[str, typer.Argument(help="Whose new keys to confirm, e.g. CR-03.")],
+    person: Annotated[
+        str, typer.Argument(help="Whose new keys to confirm, e.g. CR-03.", parser=PERSON)
+    ],
     quiet: Quiet = False,
 ) -> None:
     """Confirm someone's new keys after they joined again (a new computer, a lost key).

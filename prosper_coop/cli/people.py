@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, PersonId, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, AsJson, PersonId, Quiet, open_study, output
 from prosper_coop.cli.groups import group_app
 
 app = group_app("people")
@@ -32,7 +32,9 @@ def add(
     person_id: Annotated[
         str | None,
         typer.Option(
-            "--id", help="The study ID (default: the next free one for the role, e.g. CR-06)."
+            "--id",
+            help="The study ID (default: the next free one for the role, e.g. CR-06).",
+            parser=PERSON,
         ),
     ] = None,
     joined: Annotated[
@@ -161,7 +163,7 @@ def leave(
     person_id: PersonId,
     reassign_to: Annotated[
         str | None,
-        typer.Option("--reassign-to", help="Hand their open tasks to this person."),
+        typer.Option("--reassign-to", help="Hand their open tasks to this person.", parser=PERSON),
     ] = None,
     close_tasks: Annotated[
         bool, typer.Option("--close-tasks", help="Close their open tasks instead.")

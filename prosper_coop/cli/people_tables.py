@@ -231,7 +231,7 @@ def person_detail(out: Terminal, found: PersonSummary) -> None:
 def sessions_table(out: Terminal, views: list[SessionView]) -> None:
     """A table of sessions with their safeguarding readiness."""
     out.table(
-        ["Session", "Type", "Date", "WP", "Facilitators", "Status", "Safeguarding"],
+        ["Session", "Type", "Date", "WP", "Facilitators", "Status", "Safety checks"],
         [
             [
                 v.session.id,

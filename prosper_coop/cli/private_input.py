@@ -12,8 +12,9 @@ the text instead (:func:`refuse_options`).
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -141,3 +142,75 @@ def ask_or_read_text(question: str, what: str) -> str:
     if has_terminal():
         return ask(question)
     return read_stdin(what)
+
+
+# -- answers typed at the terminal, kept only in memory ----------------------------------
+# What a terminal sends for keys that are not text (arrows, function keys), and other
+# control characters: left out of a typed answer (a tab is kept).
+_KEY_SEQUENCES = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1bO.|\x1b."
+
+
+def say(text: str) -> None:
+    """Show a line of a conversation at the terminal (stderr; never hidden by --quiet)."""
+    from prosper_coop.cli.terminal import visible
+
+    sys.stderr.write(visible(text) + "\n")
+    sys.stderr.flush()
+
+
+def _clean(line: str) -> str:
+    """A typed line without the control characters keys may have added to it."""
+    import re
+    import unicodedata
+
+    line = re.sub(_KEY_SEQUENCES, "", line)
+    return "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+
+@contextlib.contextmanager
+def line_editing() -> Iterator[None]:
+    """Let the person move along the line they type with the arrow keys, where the
+    system offers it (Python's ``readline``), keeping no history of what they typed.
+
+    Without a ``readline`` module the terminal's own editing is used (Backspace).
+    """
+    try:
+        import readline
+    except ImportError:
+        yield
+        return
+    readline.set_auto_history(False)  # nothing typed is kept for the Up arrow
+    try:
+        yield
+    finally:
+        readline.clear_history()
+
+
+def typed_line() -> str:
+    """One line typed at the terminal, cleaned of key codes.
+
+    ``EOFError`` when the person presses Ctrl-D, ``KeyboardInterrupt`` at Ctrl-C. The
+    line is read into memory only: nothing is written to a file.
+    """
+    return _clean(input(""))
+
+
+def ask_paragraph(question: str, *, limit: int) -> str:
+    """An answer of one or more lines to ``question``; an empty line ends it.
+
+    Enter straight away skips the question (""). At most ``limit`` characters are
+    kept; the answer ends there, and the person is told.
+    """
+    say(question)
+    lines: list[str] = []
+    used = 0
+    while True:
+        line = typed_line()
+        if not line.strip():
+            return "\n".join(lines)
+        if used + len(line) >= limit:
+            lines.append(line[: max(limit - used, 0)])
+            say("That is as long as an answer can be, so it ends here.")
+            return "\n".join(lines)
+        lines.append(line)
+        used += len(line) + 1

@@ -6,12 +6,21 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, id_list_parser, id_parser, open_study, output
 from prosper_coop.cli.groups import group_app
+from prosper_coop.core import ids
 
 app = group_app("rec")
 
-RecId = Annotated[str, typer.Argument(help="A recommendation ID, e.g. R-001.")]
+THEME = id_parser(ids.THEME.normal, "theme")  # th1, 1 -> TH1
+WORK_PACKAGES = id_list_parser(ids.WORK_PACKAGE.normal, "wps")  # wp2,3 -> WP2,WP3
+RecId = Annotated[
+    str,
+    typer.Argument(
+        help="A recommendation ID, e.g. R-001 (or just 1).",
+        parser=id_parser(ids.RECOMMENDATION.normal, "rec"),
+    ),
+]
 AUDIENCE_HELP = "Who it is for: commissioners, providers, policy or practice."
 
 
@@ -24,12 +33,15 @@ def _row(rec: Any) -> dict[str, Any]:
 def add(
     text: Annotated[str, typer.Argument(help="The recommendation, in plain words.")],
     audience: Annotated[str, typer.Option("--audience", "-a", help=AUDIENCE_HELP)],
-    theme: Annotated[str, typer.Option("--theme", "-t", help="The theme it rests on, e.g. TH1.")],
+    theme: Annotated[
+        str, typer.Option("--theme", "-t", help="The theme it rests on, e.g. TH1.", parser=THEME)
+    ],
     priority: Annotated[
         str, typer.Option("--priority", "-p", help="high, medium or low.")
     ] = "medium",
     evidence: Annotated[
-        str, typer.Option("--evidence", "-e", help="Work packages, e.g. WP2,WP3.")
+        str,
+        typer.Option("--evidence", "-e", help="Work packages, e.g. WP2,WP3.", parser=WORK_PACKAGES),
     ] = "",
     quiet: Quiet = False,
 ) -> None:
@@ -52,12 +64,15 @@ def edit(
     rec_id: RecId,
     text: Annotated[str | None, typer.Option("--text", help="New wording.")] = None,
     audience: Annotated[str | None, typer.Option("--audience", "-a", help=AUDIENCE_HELP)] = None,
-    theme: Annotated[str | None, typer.Option("--theme", "-t", help="Another theme.")] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", "-t", help="Another theme.", parser=THEME)
+    ] = None,
     priority: Annotated[
         str | None, typer.Option("--priority", "-p", help="high, medium or low.")
     ] = None,
     evidence: Annotated[
-        str | None, typer.Option("--evidence", "-e", help="Work packages, e.g. WP2,WP3.")
+        str | None,
+        typer.Option("--evidence", "-e", help="Work packages, e.g. WP2,WP3.", parser=WORK_PACKAGES),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -82,7 +97,9 @@ def edit(
 @app.command("list")
 def list_(
     audience: Annotated[str | None, typer.Option("--audience", "-a", help=AUDIENCE_HELP)] = None,
-    theme: Annotated[str | None, typer.Option("--theme", "-t", help="Only this theme.")] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", "-t", help="Only this theme.", parser=THEME)
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """List recommendations, optionally for one audience or theme.
@@ -91,6 +108,8 @@ def list_(
     """
     from prosper_coop.outputs import findings
 
+    if theme is not None:
+        ids.THEME.check(theme)  # a filter that could match nothing is refused, not empty
     recs = findings.list_recommendations(open_study(), audience=audience, theme=theme)
     out = output(as_json)
     if as_json:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import AsJson, Quiet, id_parser, open_study, output
+from prosper_coop.core.ids import RENDER
 
 if TYPE_CHECKING:
     from prosper_coop.cli.terminal import Terminal
@@ -41,16 +42,31 @@ def render(
         str | None, typer.Option("--out", help="Folder inside the study (default outputs).")
     ] = None,
     again: Annotated[
-        str | None, typer.Option("--again", help="Reproduce an earlier render, e.g. OUT-00001.")
+        str | None,
+        typer.Option(
+            "--again",
+            help="Reproduce an earlier render, e.g. OUT-00001 (or just 1).",
+            parser=id_parser(RENDER.normal, "render"),
+        ),
     ] = None,
     list_all: Annotated[
         bool, typer.Option("--list", help="List the templates and past renders.")
     ] = False,
     strict: StrictRender = False,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="Render even if starter text is left; mark the output DRAFT at the top.",
+        ),
+    ] = False,
     as_json: AsJson = False,
     quiet: Quiet = False,
 ) -> None:
     """Render a template to Markdown, HTML and Word, check readability, and commit it.
+
+    An output that still has starter text (words beginning "Say here") is not
+    written (exit code 7) unless --draft is given.
 
     Example: prosper-coop render lay-summary --format md,html,docx
     """
@@ -89,9 +105,9 @@ def render(
         )
         return
     if again:
-        if template or formats or out_dir:
+        if template or formats or out_dir or draft:
             raise InvalidInputError(
-                "--again reproduces a render exactly; give no template, --format or --out",
+                "--again reproduces a render exactly; give no template, --format, --out or --draft",
                 f"Run: prosper-coop render --again {again}",
             )
         result = rendering.render_again(study, again, strict=strict)
@@ -107,6 +123,7 @@ def render(
             formats=rendering.parse_formats(formats),
             out=out_dir,
             strict=strict,
+            draft=draft,
         )
     if as_json:
         out.json(
@@ -115,18 +132,25 @@ def render(
                 "commit": result.commit,
                 "identical": result.identical,
                 "warnings": result.warnings,
+                "starter": [
+                    {"section": p.section, "file": p.file, "line": p.line, "wording": p.name}
+                    for p in result.starter
+                ],
                 "readability": result.report.as_dict(),
             }
         )
     else:
         for rendered in result.record.files:
             out.line(rendered.path)
-        out.success(f"Rendered {result.record.template} as {result.record.id}.")
+        draft_note = ", a draft (marked DRAFT)" if result.record.draft else ""
+        out.success(f"Rendered {result.record.template} as {result.record.id}{draft_note}.")
         if result.identical is not None:
             if result.identical:
                 out.info(f"The files are identical to {result.record.again_of}.")
             else:
                 out.warn(f"The files differ from {result.record.again_of}.")
+        for place in result.starter:
+            out.warn(f"to finish: {place.describe()} still has starter text")
         for warning in result.warnings:
             out.warn(f"accessibility: {warning}")
         if not quiet:

@@ -6,8 +6,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import (
+    SESSION,
+    WORK_PACKAGE,
+    AsJson,
+    Quiet,
+    id_list_parser,
+    open_study,
+    output,
+)
 from prosper_coop.cli.groups import group_app
+from prosper_coop.core import ids
 from prosper_coop.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -16,7 +25,9 @@ if TYPE_CHECKING:
 
 app = group_app("session")
 
-SessionId = Annotated[str, typer.Argument(help="A session ID, e.g. S-0002.")]
+SessionId = Annotated[
+    str, typer.Argument(help="A session ID, e.g. S-0002 (or just 2).", parser=SESSION)
+]
 
 
 @app.command()
@@ -26,21 +37,40 @@ def add(
     ],
     date: Annotated[str, typer.Option("--date", help="The day of the session (YYYY-MM-DD).")],
     facilitators: Annotated[
-        list[str], typer.Option("--facilitators", help="Facilitator IDs, e.g. CR-02,AC-01.")
+        list[str],
+        typer.Option(
+            "--facilitators",
+            help="Facilitator IDs, e.g. CR-02,AC-01.",
+            parser=id_list_parser(ids.person_id, "people"),
+        ),
     ],
-    wp: Annotated[str | None, typer.Option("--wp", help="The work package, e.g. WP4.")] = None,
+    wp: Annotated[
+        str | None, typer.Option("--wp", help="The work package, e.g. WP4.", parser=WORK_PACKAGE)
+    ] = None,
     title: Annotated[
         str | None, typer.Option("--title", help="A short title (no participant details).")
     ] = None,
     session_id: Annotated[
-        str | None, typer.Option("--id", help="The session ID (default: the next free one).")
+        str | None,
+        typer.Option("--id", help="The session ID (default: the next free one).", parser=SESSION),
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="How it is held: in-person, online or phone.")
+    ] = None,
+    participants: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--participant",
+            help="A participant taking part, e.g. P-0001 (repeatable, or P-0001,P-0002).",
+            parser=id_list_parser(ids.PARTICIPANT.normal, "participant"),
+        ),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Plan a session and start its safeguarding checklist (one commit).
 
     Example: prosper-coop session add --type interview --date 2026-12-03
-    --facilitators CR-02,AC-04 --wp WP4
+    --facilitators CR-02,AC-04 --wp WP4 --mode online --participant P-0005
     """
     from prosper_coop.core import clock
     from prosper_coop.people import sessions
@@ -54,6 +84,8 @@ def add(
         wp=wp,
         title=title,
         session_id=session_id,
+        participants=participants or [],
+        mode=mode,
     )
     out.line(added.session.id)
     out.success(f"Planned {added.session.type} {added.session.id} on {added.session.date}.")
@@ -69,7 +101,10 @@ def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="Only planned, started or closed sessions.")
     ] = None,
-    wp: Annotated[str | None, typer.Option("--wp", help="Only this work package.")] = None,
+    wp: Annotated[
+        str | None, typer.Option("--wp", help="Only this work package.", parser=WORK_PACKAGE)
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only sessions you facilitate.")] = False,
     as_json: AsJson = False,
 ) -> None:
     """List sessions with their date, facilitators and safeguarding state.
@@ -79,10 +114,22 @@ def list_(
     from prosper_coop.cli import people_tables
     from prosper_coop.people import sessions
 
-    found = sessions.list_sessions(open_study(), status=status, wp=wp)
+    study = open_study()
+    if wp is not None:
+        ids.WORK_PACKAGE.check(wp)  # a filter that could match nothing is refused, not empty
+    found = sessions.list_sessions(study, status=status, wp=wp)
+    if mine:
+        me = study.actor()
+        found = [view for view in found if me in view.session.facilitators]
     out = output(as_json)
     if as_json:
         out.json([v.as_dict() for v in found])
+    elif mine and not found:
+        match = " that match" if status or wp else ""
+        out.info(
+            f"You ({me}) are not down to facilitate any sessions{match}. "
+            "See every session with: prosper-coop session list"
+        )
     else:
         people_tables.sessions_table(out, found)
 
@@ -109,6 +156,10 @@ def show(session_id: SessionId, as_json: AsJson = False) -> None:
         out.json(data)
         return
     people_tables.sessions_table(out, [found])
+    if found.session.mode is not None:
+        out.render(f"Held {found.session.mode}.")
+    if found.session.participants:
+        out.render(f"Participants: {', '.join(found.session.participants)}")
     for debrief in found.session.debriefs:
         choice = chosen.get(debrief.facilitator)
         out.render(
@@ -171,6 +222,12 @@ def start(
     out.info(f"Afterwards: prosper-coop session close {session.id}")
 
 
+def _debrief(value: str) -> str:
+    """``cr-2=later`` -> ``CR-02=later``: the facilitator's ID in its stored form."""
+    person, sep, choice = value.partition("=")
+    return f"{ids.person_id(person)}{sep}{choice}" if sep else value
+
+
 @app.command()
 def close(
     session_id: SessionId,
@@ -180,6 +237,7 @@ def close(
             "--debrief",
             help="What a facilitator chose, as PERSON=now|later|declined (repeatable). "
             "You are asked about anyone not given.",
+            parser=_debrief,
         ),
     ] = None,
     quiet: Quiet = False,

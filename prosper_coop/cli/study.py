@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, RECORD, AsJson, Quiet, open_study, output
 from prosper_coop.core.errors import ExitCode
 
 
@@ -98,7 +98,14 @@ def init(
 
 
 def status(as_json: AsJson = False) -> None:
-    """Show the dashboard: what is overdue, due soon, blocked, and progress per work package.
+    """Show the dashboard for who is looking: your tasks, sessions and the team's progress.
+
+    A co-researcher sees their own tasks, sessions, check-ins, onboarding and
+    consent, and how the team is doing in general terms. The coordinator and the
+    leads (and work package leads) see the whole team: dates that have passed, who
+    still needs consent or onboarding, and sessions to prepare; the coordinator also
+    sees what the study still needs before it is safe to run. Someone this computer
+    does not know sees only the team's progress.
 
     Example: prosper-coop status --json
     """
@@ -124,9 +131,12 @@ def status(as_json: AsJson = False) -> None:
 
 def log_(
     record: Annotated[
-        str | None, typer.Option("--record", help="Only changes to this record.")
+        str | None,
+        typer.Option("--record", help="Only changes to this record, e.g. T-0012.", parser=RECORD),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Only changes by this person.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Only changes by this person.", parser=PERSON)
+    ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only changes since a date (YYYY-MM-DD).")
     ] = None,
@@ -137,8 +147,12 @@ def log_(
 
     Example: prosper-coop log --record T-0012 --since 2026-01-01
     """
-    from prosper_coop.core import auditlog, clock
+    from prosper_coop.core import auditlog, clock, ids
 
+    if by is not None:
+        ids.check_pattern(by, ids.PERSON_ID, "person ID", "CR-01")
+    if record is not None:
+        ids.check_safe(record, "record ID")
     if since:
         since = clock.parse_date(since, "--since").isoformat()
     study = open_study()

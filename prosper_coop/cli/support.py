@@ -125,6 +125,11 @@ ENDING_SIGNALS = ("SIGHUP", "SIGTERM")
 EDITOR_SIGNALS = ("SIGINT", "SIGQUIT")
 
 
+def editor_chosen() -> bool:
+    """Whether the person has chosen a text editor (the ``VISUAL`` or ``EDITOR`` variable)."""
+    return any(os.environ.get(name, "").strip() for name in ("VISUAL", "EDITOR"))
+
+
 def _editor_command() -> list[str]:
     import shlex
     import shutil

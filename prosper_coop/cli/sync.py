@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prosper_coop.cli.common import AsJson, DryRun, Quiet, make_app, open_study, output
+from prosper_coop.cli.common import RECORD, AsJson, DryRun, Quiet, make_app, open_study, output
 
 if TYPE_CHECKING:
     from prosper_coop.cli.terminal import Terminal
@@ -142,7 +142,9 @@ def clone(
 
 
 def resolve(
-    record_id: Annotated[str, typer.Argument(help="The record with a conflict, e.g. T-0028.")],
+    record_id: Annotated[
+        str, typer.Argument(help="The record with a conflict, e.g. T-0028.", parser=RECORD)
+    ],
     take: Annotated[
         str,
         typer.Option("--take", help="mine, theirs, or the value to keep (e.g. 2026-03-01)."),

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from prosper_coop.cli import people_tables
+from prosper_coop.cli import people_tables, recruitment_tables, status_tables
 from prosper_coop.cli.terminal import Terminal, visible
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ def _tasks(out: Terminal, data: dict[str, Any]) -> None:
                 t["wp"],
                 t["owner"] or "-",
                 t["due"],
-                f"{t['days_late']} d" if late else t["status"],
+                (f"{t['days_late']} day" + ("s" if t["days_late"] != 1 else ""))
+                if late
+                else t["status"],
             ]
             for t in items[:MAX_ROWS]
         ]
@@ -87,12 +89,14 @@ def _tasks(out: Terminal, data: dict[str, Any]) -> None:
     out.render("")
     overdue, this_week, blocked = data["overdue"], data["due_this_week"], data["blocked"]
     out.table(
-        ["Task", "Title", "WP", "Owner", "Due", "Late by"],
+        ["Task", "Title", "WP", "Owner", "Due", "Past its date"],
         rows(overdue, True),
-        title=f"Overdue ({len(overdue)})",
-        empty="Nothing is overdue.",
+        title=f"Past their date ({len(overdue)})",
+        empty="No open task is past its date.",
     )
     _more(out, overdue, "prosper-coop task list --overdue")
+    if overdue:
+        out.render("Dates can move: an owner may like more time or some help.")
     out.table(
         ["Task", "Title", "WP", "Owner", "Due", "Status"],
         rows(this_week),
@@ -123,7 +127,8 @@ def _progress(out: Terminal, data: dict[str, Any]) -> None:
             "all milestones met"
             if milestone is None
             else (
-                f"{milestone['title']} ({milestone['due']}{', late' if milestone['late'] else ''})"
+                f"{milestone['title']} ({milestone['due']}"
+                f"{', date passed' if milestone['late'] else ''})"
             )
         )
         rows.append(
@@ -256,6 +261,8 @@ RENDERERS: dict[str, Callable[[Terminal, dict[str, Any]], None]] = {
     "conflicts": _conflicts,
 }
 RENDERERS.update(people_tables.RENDERERS)
+RENDERERS.update(status_tables.RENDERERS)
+RENDERERS.update(recruitment_tables.RENDERERS)
 
 
 def dashboard(out: Terminal, data: dict[str, Any]) -> None:
@@ -343,7 +350,7 @@ def show_listing(
     width = terminal_width()
     shown = len(listing.rows)
     more = f" (showing {shown} of {listing.total})" if shown < listing.total else ""
-    late = "(date passed)" if own else "overdue"
+    late = "(date passed)"  # said gently for everyone
     out.line(task_lines(listing, width, late=late) + f"\n\n{listing.total} task(s){more}")
     passed = sum(
         1 for row in listing.rows if row.status != "done" and row.due and row.due < listing.today

@@ -13,31 +13,51 @@ from typing import Annotated, Any
 import typer
 
 from prosper_coop.cli.common import (
+    PERSON,
+    WORK_PACKAGE,
     AsJson,
     Quiet,
+    ask_yes_no,
+    id_parser,
     open_study,
     optional_date,
     output,
     report_with_warnings,
 )
 from prosper_coop.cli.groups import group_app
-from prosper_coop.core import clock
+from prosper_coop.core import clock, ids
 from prosper_coop.core.errors import InvalidInputError
 
 app = group_app("task")
 
-TaskId = Annotated[str, typer.Argument(help="A task ID, e.g. T-0042.", show_default=False)]
-WpOpt = Annotated[str | None, typer.Option("--wp", help="Only this work package, e.g. WP3.")]
-OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this person's, e.g. CR-01.")]
+TaskId = Annotated[
+    str,
+    typer.Argument(
+        help="A task ID, e.g. T-0042 (or just 42).",
+        show_default=False,
+        parser=id_parser(ids.TASK.normal, "task"),
+    ),
+]
+WpOpt = Annotated[
+    str | None, typer.Option("--wp", help="Only this work package, e.g. WP3.", parser=WORK_PACKAGE)
+]
+OwnerOpt = Annotated[
+    str | None, typer.Option("--owner", help="Only this person's, e.g. CR-01.", parser=PERSON)
+]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Add a note as you do it.")]
 
 
 # -- adding -----------------------------------------------------------------------------
 @app.command()
 def add(
-    wp: Annotated[str, typer.Argument(help="The work package, e.g. WP3.", show_default=False)],
+    wp: Annotated[
+        str,
+        typer.Argument(help="The work package, e.g. WP3.", show_default=False, parser=WORK_PACKAGE),
+    ],
     title: Annotated[str, typer.Argument(help="What needs doing.", show_default=False)],
-    owner: Annotated[str | None, typer.Option("--owner", help="Who does it, e.g. CR-01.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Who does it, e.g. CR-01.", parser=PERSON)
+    ] = None,
     due: Annotated[str | None, typer.Option("--due", help="Due date: YYYY-MM-DD or +7.")] = None,
     depends: Annotated[
         list[str] | None, typer.Option("--depends", help="Tasks to finish first: T-0003,T-0004.")
@@ -149,7 +169,8 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
     if as_json:
         out.json(data)
         return
-    late = f" ({data['days_late']} days overdue)" if data["days_late"] else ""
+    days = data["days_late"]
+    late = f", past its date ({days} day{'' if days == 1 else 's'})" if days else ""
     fields = [
         ("Task", f"{data['id']}  {data['title']}"),
         ("Work package", data["wp"]),
@@ -198,11 +219,15 @@ def show(task_id: TaskId, as_json: AsJson = False) -> None:
 def edit(
     task_id: TaskId,
     title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
-    wp: Annotated[str | None, typer.Option("--wp", help="Move to this work package.")] = None,
+    wp: Annotated[
+        str | None, typer.Option("--wp", help="Move to this work package.", parser=WORK_PACKAGE)
+    ] = None,
     due: Annotated[
         str | None, typer.Option("--due", help="New due date (YYYY-MM-DD), or 'none'.")
     ] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="New owner, or 'none'.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="New owner, or 'none'.", parser=PERSON)
+    ] = None,
     depends: Annotated[
         str | None, typer.Option("--depends", help="Replace dependencies: T-0003,T-0004 or 'none'.")
     ] = None,
@@ -325,7 +350,10 @@ def reopen(task_id: TaskId, note: NoteOpt = None, quiet: Quiet = False) -> None:
 def assign(
     task_id: TaskId,
     person: Annotated[
-        str, typer.Argument(help="Who does it (e.g. CR-01), or 'none'.", show_default=False)
+        str,
+        typer.Argument(
+            help="Who does it (e.g. CR-01), or 'none'.", show_default=False, parser=PERSON
+        ),
     ],
     quiet: Quiet = False,
 ) -> None:
@@ -394,7 +422,7 @@ def delete(
             )
         from prosper_coop.cli.terminal import visible
 
-        if not typer.confirm(visible(f'Delete {task.id} "{task.title}"?'), default=False):
+        if not ask_yes_no(visible(f'Delete {task.id} "{task.title}"?')):
             out.info("Nothing was deleted.")
             return
     result = delete_task(study, task_id, force=force)

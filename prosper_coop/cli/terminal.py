@@ -161,7 +161,13 @@ class Terminal:
         empty: str = "Nothing to show.",
         no_wrap: Sequence[str] = ("ID", "Task", "WP", "Due", "Progress", "When", "Commit"),
     ) -> None:
-        """Render rows as a table (or say ``empty`` when there are none)."""
+        """Render rows as a table (or say ``empty`` when there are none).
+
+        Words are never split across lines when the terminal is wide enough to keep
+        them whole: IDs, slugs and dates (columns of single words, and the ``no_wrap``
+        columns) stay on one line, and text wraps between words. Only when even that
+        cannot fit does a long word fold.
+        """
         from rich.table import Table
         from rich.text import Text
 
@@ -169,16 +175,30 @@ class Terminal:
         if not rows:
             self.info(empty)
             return
+        cells = [
+            [visible("" if cell is None else str(cell)) for cell in row]
+            + [""] * (len(columns) - len(row))
+            for row in rows
+        ]
+        whole = [
+            column in no_wrap or all(len(row[index].split()) <= 1 for row in cells)
+            for index, column in enumerate(columns)
+        ]
+        widths = column_widths(columns, cells, self.console.width, whole)
+        # A column cut below its longest line folds rather than losing the rest.
+        one_line = [keep and fit for keep, (_, fit) in zip(whole, widths, strict=True)]
         table = Table(
             title=None if title is None else Text(visible(title)),
             title_justify="left",
             header_style="bold",
         )
-        for column in columns:
-            table.add_column(column, overflow="fold", no_wrap=column in no_wrap)
-        for row in rows:
+        for index, column in enumerate(columns):
+            table.add_column(
+                column, overflow="fold", no_wrap=one_line[index], width=widths[index][0]
+            )
+        for row in cells:
             # Text() so record content is never read as rich markup.
-            table.add_row(*(Text(visible("" if cell is None else str(cell))) for cell in row))
+            table.add_row(*(Text(cell) for cell in row))
         self.render(table)
 
     # -- messages (stderr) --------------------------------------------------------
@@ -211,6 +231,85 @@ class Terminal:
         self._message(f"Error: {error}", "bold red")
         if error.hint:
             self._message(error.hint)
+
+
+def column_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], total: int, whole: Sequence[bool]
+) -> list[tuple[int | None, bool]]:
+    """Widths for a table's columns within ``total`` that split no word where they can,
+    and whether each column's longest line fits its width.
+
+    A width of ``None`` lets rich choose (the table fits as it is). Otherwise the first
+    of these that fits: each ``whole`` column (IDs, slugs, dates) keeps its lines whole
+    and every other column its longest word; every column its longest word; the
+    ``whole`` columns their lines, then their words, and the other columns cut to a
+    common cap (words in text fold first); every column cut to a common cap (only the
+    longest words fold). Room left goes to the columns with the longest lines.
+    """
+    from rich.cells import cell_len
+
+    columns = [[header, *(row[index] for row in rows)] for index, header in enumerate(headers)]
+    lines = [
+        max(cell_len(line) for text in texts for line in text.split("\n")) for texts in columns
+    ]
+    words = [
+        max(cell_len(word) for text in texts for word in [*text.split(), ""]) for texts in columns
+    ]
+    room = total - (3 * len(headers) + 1)  # a space either side of each cell, and the rules
+    if sum(lines) <= room or room < len(headers):
+        return [(None, True)] * len(headers)
+    kept = [line if keep else word for line, word, keep in zip(lines, words, whole, strict=True)]
+    text = [not keep for keep in whole]
+    widths = (
+        _shared(kept, lines, room)
+        or _shared(words, lines, room)
+        or _capped(kept, text, room, floor=8)
+        or _capped(words, text, room, floor=4)
+        or _capped(words, [True] * len(words), room, floor=1)
+        or [None] * len(headers)
+    )
+    return [
+        (width, width is None or width >= line) for width, line in zip(widths, lines, strict=True)
+    ]
+
+
+def _shared(least: list[int], lines: list[int], room: int) -> list[int | None] | None:
+    """At least ``least``; the longest lines are shortened first, down to one level
+    (as rich does), so short columns keep their lines whole."""
+    if sum(least) > room:
+        return None
+
+    def at(level: int) -> list[int]:
+        return [max(low, min(line, level)) for low, line in zip(least, lines, strict=True)]
+
+    level = min(max(lines), room)
+    while sum(at(level)) > room:
+        level -= 1
+    widths = at(level)
+    longer = [index for index, line in enumerate(lines) if line > widths[index]]
+    for index in longer[: room - sum(widths)]:
+        widths[index] += 1
+    return list(widths)
+
+
+def _capped(
+    least: list[int], cuttable: list[bool], room: int, *, floor: int
+) -> list[int | None] | None:
+    """``least``, with the ``cuttable`` columns cut to one cap (never below ``floor``)."""
+    cap = max(least)
+
+    def cut(at: int) -> list[int]:
+        return [min(low, at) if can else low for low, can in zip(least, cuttable, strict=True)]
+
+    while sum(cut(cap)) > room and cap > floor:
+        cap -= 1
+    widths = cut(cap)
+    if sum(widths) > room:
+        return None
+    cut_ones = [index for index, low in enumerate(least) if cuttable[index] and low > cap]
+    for index in cut_ones[: room - sum(widths)]:
+        widths[index] += 1
+    return list(widths)
 
 
 def reader_gone() -> bool:

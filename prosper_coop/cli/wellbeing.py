@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prosper_coop.cli.common import AsJson, Quiet, open_study, output
+from prosper_coop.cli.common import PERSON, AsJson, Quiet, ask_until, id_parser, open_study, output
 from prosper_coop.cli.groups import group_app
 from prosper_coop.cli.private_input import hidden_option
 from prosper_coop.core.errors import InvalidInputError, UserError
+from prosper_coop.core.ids import ALERT
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -28,7 +29,9 @@ def register(root_app: typer.Typer) -> None:
 def checkin(
     distress: Annotated[
         str | None,
-        typer.Option("--distress", "-d", help="How much distress you feel, 0 (none) to 10."),
+        typer.Option(
+            "--distress", "-d", help="How much distress you feel, 0 (none) to 10: 3 or three."
+        ),
     ] = None,
     contact: Annotated[
         str | None,
@@ -62,6 +65,11 @@ def checkin(
         study, settings, result, rating, wants_contact = _record(
             distress, contact, note, from_stdin
         )
+    except _AnswerRefused:
+        raise  # its hint already says where support is
+    except InvalidInputError as exc:
+        # A mistake in how the command was typed: what to do, and where support is.
+        raise _refused(exc, _study_root_or_none(), distress, contact) from None
     except (UserError, typer.Abort, EOFError) as exc:
         # Whatever went wrong, the person still gets support, and the truth.
         with contextlib.suppress(UserError, OSError):
@@ -124,17 +132,20 @@ CHECKIN_FIELDS = {"distress": "distress", "contact": "contact", "note": "note"}
 CHECKIN_EXAMPLE = (
     "printf 'distress: 3\\ncontact: no\\nnote: a long day\\n' | prosper-coop checkin --from-stdin"
 )
+SUPPORT_LINE = "Support is there any time: prosper-coop support"
+
+
+class _AnswerRefused(InvalidInputError):
+    """A check-in answer that does not fit; its hint says where support is."""
 
 
 def _record(
     distress: str | None, contact: str | None, note: str | None, from_stdin: bool
 ) -> tuple[Study, CheckinSettings, Any, int, bool]:
     """Ask or read the answers, show support at once when it applies, then save."""
-    import sys
-
     from prosper_coop.cli.private_input import read_stdin_fields, refuse_options
     from prosper_coop.cli.support import show_support_now
-    from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no, record_checkin
+    from prosper_coop.wellbeing.checkins import record_checkin
     from prosper_coop.wellbeing.config import checkin_settings
 
     refuse_options(
@@ -150,25 +161,73 @@ def _record(
         distress = answers.get("distress", distress)
         contact = answers.get("contact", contact)
         text = answers.get("note", "")
-        if distress is None:
-            raise InvalidInputError(
-                "the check-in needs a rating from 0 to 10 (a line distress: N on stdin)",
-                f"For example: {CHECKIN_EXAMPLE}",
-            )
-    if distress is None:
-        if not sys.stdin.isatty() and contact is not None:
-            raise InvalidInputError(
-                "the check-in needs a rating from 0 to 10 as well",
-                "Add it, for example: prosper-coop checkin --distress 5 --contact yes",
-            )
+    try:
+        given = _given_answers(distress, contact, from_stdin, settings)
+    except InvalidInputError as exc:
+        raise _refused(exc, study.root, distress, contact) from None
+    if given is None:
         rating, wants_contact, text = _ask(study, settings)
     else:
-        rating = parse_rating(distress, settings)
-        wants_contact = parse_yes_no(contact) if contact is not None else False
+        rating, wants_contact = given
     if settings.shows_support(rating, wants_contact):
         show_support_now(study.root)  # at once: before git or encryption is touched
     result = record_checkin(study, settings, distress=rating, contact=wants_contact, note=text)
     return study, settings, result, rating, wants_contact
+
+
+def _given_answers(
+    distress: str | None, contact: str | None, from_stdin: bool, settings: CheckinSettings
+) -> tuple[int, bool] | None:
+    """The rating and the wish for contact given as options or on stdin; None: ask them."""
+    import sys
+
+    from prosper_coop.wellbeing.checkins import parse_rating, parse_yes_no
+
+    scale = f"from {settings.scale_min} to {settings.scale_max}"
+    if distress is None:
+        if from_stdin:
+            raise InvalidInputError(
+                f"the check-in needs a rating {scale} (a line distress: N on stdin)",
+                f"Nothing was saved. For example: {CHECKIN_EXAMPLE}",
+            )
+        if not sys.stdin.isatty() and contact is not None:
+            raise InvalidInputError(
+                f"the check-in needs a rating {scale} as well",
+                "Nothing was saved. Add it, for example: prosper-coop checkin --distress 5 "
+                "--contact yes",
+            )
+        return None
+    wants_contact = parse_yes_no(contact) if contact is not None else False
+    return parse_rating(distress, settings), wants_contact
+
+
+def _refused(
+    error: InvalidInputError, root: Path | None, distress: str | None, contact: str | None
+) -> _AnswerRefused:
+    """``error``, its hint ending with one line on where support is; the services in
+    full first when what was typed asks for them (a wish for contact, or a high rating,
+    or one above the scale).
+    """
+    from prosper_coop.cli.support import show_support_now
+    from prosper_coop.core.choices import whole_number, yes_or_no
+    from prosper_coop.wellbeing.checkins import NOT_SAVED
+    from prosper_coop.wellbeing.config import checkin_settings
+
+    rating = whole_number(distress) if distress is not None else None
+    try:
+        high = checkin_settings(root).signpost_from
+    except (UserError, OSError):
+        high = 0  # the study's settings cannot be read: any rating shows support in full
+    if (contact is not None and yes_or_no(contact)) or (rating is not None and rating >= high):
+        show_support_now(root)
+        where = "The services above are there for you, whenever you want them."
+    else:
+        where = SUPPORT_LINE
+    # Every check-in refusal says the same first: nothing was saved, nobody was told.
+    hint = (error.hint or "").removeprefix(NOT_SAVED).removeprefix("Nothing was saved.").strip()
+    return _AnswerRefused(
+        error.message, f"{NOT_SAVED} {hint} {where}", file=error.file, line=error.line
+    )
 
 
 def _study_root_or_none() -> Path | None:
@@ -186,7 +245,6 @@ def _has_remote(study: Study) -> bool:
 
 def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
     """Ask the check-in questions, gently asking again after an answer that does not fit."""
-    from prosper_coop.core.errors import UserError
     from prosper_coop.wellbeing.checkins import checkin_readers, parse_rating, parse_yes_no
 
     out = output()
@@ -198,23 +256,16 @@ def _ask(study: Study, settings: CheckinSettings) -> tuple[int, bool, str]:
         "Others in the team can see that you checked in and when; never your answers, "
         "nor whether an alert was raised for the wellbeing lead.\n"
     )
-    while True:
-        answer = typer.prompt(settings.distress_question)
-        try:
-            rating = parse_rating(answer, settings)
-            break
-        except UserError as exc:
-            out.info(f"{exc.message[0].upper()}{exc.message[1:]}. Please try again.")
-    while True:
-        answer = typer.prompt(f"{settings.contact_question} (yes/no)", default="no")
-        try:
-            wants = parse_yes_no(answer, "the answer")
-            break
-        except UserError:
-            out.info("Please answer yes or no.")
+    rating = ask_until(settings.distress_question, lambda answer: parse_rating(answer, settings))
+    wants = ask_until(
+        f"{settings.contact_question} (yes/no)",
+        lambda answer: parse_yes_no(answer, "the answer"),
+        default="no",
+        again="Please answer yes or no.",
+    )
     text = ""
     if settings.note_question:
-        text = typer.prompt(settings.note_question, default="", show_default=False)
+        text = typer.prompt(settings.note_question, default="", show_default=False, err=True)
     return rating, wants, text
 
 
@@ -223,6 +274,13 @@ WhosePerson = Annotated[
     typer.Option(
         "--person",
         help="Whose alert, when two people's alerts share a number (e.g. CR-05).",
+        parser=PERSON,
+    ),
+]
+AlertId = Annotated[
+    str,
+    typer.Argument(
+        help="An alert ID, e.g. A-0001 (or just 1).", parser=id_parser(ALERT.normal, "alert")
     ),
 ]
 
@@ -281,7 +339,7 @@ def _why(row: dict[str, Any]) -> str:
 
 @app.command("show")
 def show(
-    alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    alert_id: AlertId,
     person: WhosePerson = None,
     as_json: AsJson = False,
 ) -> None:
@@ -338,7 +396,7 @@ def show(
 
 @app.command("resolve")
 def resolve(
-    alert_id: Annotated[str, typer.Argument(help="An alert ID, e.g. A-0001.")],
+    alert_id: AlertId,
     person: WhosePerson = None,
     note: Annotated[str | None, hidden_option("--note", "-m")] = None,
     quiet: Quiet = False,
@@ -387,7 +445,7 @@ def plan(
     ] = False,
     person: Annotated[
         str | None,
-        typer.Option("--person", help="Show someone else's plan (wellbeing leads)."),
+        typer.Option("--person", help="Show someone else's plan (wellbeing leads).", parser=PERSON),
     ] = None,
     as_json: AsJson = False,
 ) -> None:

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from prosper_coop.cli.common import (
+    PERSON,
+    WORK_PACKAGE,
     AsJson,
     Quiet,
+    id_parser,
     make_app,
     open_study,
     optional_date,
@@ -16,7 +19,7 @@ from prosper_coop.cli.common import (
     report_with_warnings,
 )
 from prosper_coop.cli.groups import group_app
-from prosper_coop.core import clock
+from prosper_coop.core import clock, ids
 
 if TYPE_CHECKING:
     pass
@@ -25,7 +28,11 @@ app = group_app("wp")
 milestone_app = make_app("Milestones inside a work package.", name="milestone")
 app.add_typer(milestone_app, name="milestone")
 
-WpId = Annotated[str, typer.Argument(help="A work package ID, e.g. WP3.", show_default=False)]
+WpId = Annotated[
+    str,
+    typer.Argument(help="A work package ID, e.g. WP3.", show_default=False, parser=WORK_PACKAGE),
+]
+MILESTONE = id_parser(ids.MILESTONE.normal, "milestone")  # m2, 2 -> M2
 
 
 @app.command()
@@ -34,7 +41,9 @@ def add(
     title: Annotated[str, typer.Argument(help="The work package's title.", show_default=False)],
     start: Annotated[str, typer.Option("--start", help="Start date (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--end", help="End date (YYYY-MM-DD).")],
-    lead: Annotated[str | None, typer.Option("--lead", help="Who leads it, e.g. AC-03.")] = None,
+    lead: Annotated[
+        str | None, typer.Option("--lead", help="Who leads it, e.g. AC-03.", parser=PERSON)
+    ] = None,
     summary: Annotated[str, typer.Option("--summary", help="A sentence or two about it.")] = "",
     quiet: Quiet = False,
 ) -> None:
@@ -130,7 +139,9 @@ def edit(
     title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
     start: Annotated[str | None, typer.Option("--start", help="New start date.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="New end date.")] = None,
-    lead: Annotated[str | None, typer.Option("--lead", help="New lead, e.g. AC-03.")] = None,
+    lead: Annotated[
+        str | None, typer.Option("--lead", help="New lead, e.g. AC-03.", parser=PERSON)
+    ] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="New summary.")] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -192,7 +203,8 @@ def milestone_add(
     title: Annotated[str, typer.Argument(help="What the milestone is.", show_default=False)],
     due: Annotated[str, typer.Option("--due", help="Due date (YYYY-MM-DD).")],
     milestone_id: Annotated[
-        str | None, typer.Option("--id", help="Milestone ID (default: the next M number).")
+        str | None,
+        typer.Option("--id", help="Milestone ID (default: the next M number).", parser=MILESTONE),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -215,7 +227,7 @@ def milestone_add(
 def milestone_done(
     wp_id: WpId,
     milestone_id: Annotated[
-        str, typer.Argument(help="The milestone, e.g. M2.", show_default=False)
+        str, typer.Argument(help="The milestone, e.g. M2.", show_default=False, parser=MILESTONE)
     ],
     on: Annotated[
         str | None, typer.Option("--on", help="The date it was met (default today).")

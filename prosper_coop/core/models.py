@@ -298,6 +298,21 @@ class InvolvementSettings(BaseModel):
     rates: list[PaymentRate] = Field(default_factory=default_payment_rates)
 
 
+class RecruitmentSettings(BaseModel):
+    """When ``status`` warns that a recruitment target is behind its planned curve.
+
+    A target is behind when the number expected by now on its planned curve, less
+    the number recruited, is more than ``behind_by_points`` percentage points of the
+    target (20: 4 short of a target of 16 is 25 points, so it warns), or, when
+    ``behind_by_count`` is set, more than that many participants instead.
+    """
+
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
+
+    behind_by_points: Annotated[float, Field(ge=0, le=100)] = 20
+    behind_by_count: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+
+
 class StudySettings(BaseModel):
     """``study.yaml``: the study's own settings, shared by the whole team."""
 
@@ -315,8 +330,14 @@ class StudySettings(BaseModel):
     sponsor: OneLine = ""
     funder: str = ""
     award: str = ""
+    # The funder's acknowledgement and disclaimer as public outputs print them; empty
+    # means the standard wording (NIHR's for an NIHR-funded study, see
+    # templates/_acknowledgement.md.j2).
+    funder_acknowledgement: Annotated[str, StringConstraints(max_length=2000)] = ""
+    funder_disclaimer: Annotated[str, StringConstraints(max_length=2000)] = ""
     doi: str = ""
     registration: str = ""
     default_actor: PersonRef | None = None
     readability: dict[str, ReadabilityThresholds] = Field(default_factory=default_readability)
     involvement: InvolvementSettings = Field(default_factory=InvolvementSettings)
+    recruitment: RecruitmentSettings = Field(default_factory=RecruitmentSettings)

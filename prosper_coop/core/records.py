@@ -66,6 +66,7 @@ _CORE = "prosper_coop.core.models"
 _TASKS = "prosper_coop.tasks.models"
 _PEOPLE = "prosper_coop.people.models"
 _WELLBEING = "prosper_coop.wellbeing.models"
+_RECRUITMENT = "prosper_coop.recruitment.models"
 _FINDINGS = "prosper_coop.outputs.findings"
 
 RECORD_TYPES: tuple[RecordType, ...] = (
@@ -74,6 +75,19 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("task", "tasks", f"{_TASKS}:Task", ids.TASK_ID, "T-0042", "T-", 4, sharded=True),
     RecordType("checklist", "checklists", f"{_PEOPLE}:ChecklistRun", ids.RUN_ID, "C-0001", "C-"),
     RecordType("session", "sessions", f"{_PEOPLE}:Session", ids.SESSION_ID, "S-0001", "S-"),
+    # Recruitment: where fieldwork happens, how many to recruit by when, the
+    # (pseudonymous) participants recruited, and survey rounds with their dated counts.
+    RecordType("site", "sites", f"{_RECRUITMENT}:Site", ids.SITE_ID, "SITE1", "SITE", 1),
+    RecordType("target", "targets", f"{_RECRUITMENT}:Target", ids.TARGET_ID, "RT1", "RT", 1),
+    RecordType(
+        "participant",
+        "participants",
+        f"{_RECRUITMENT}:Participant",
+        ids.PARTICIPANT_ID,
+        "P-0001",
+        "P-",
+    ),
+    RecordType("survey", "surveys", f"{_RECRUITMENT}:Survey", ids.SURVEY_ID, "SV1", "SV", 1),
     # Wellbeing. Sensitive types are age-encrypted .age files (see guard.py), kept
     # per person where they belong to one (checkins/CR-01/CI-0001.age).
     RecordType(
@@ -116,7 +130,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "identity",
         "identities",
         f"{_WELLBEING}:Identity",
-        ids.PERSON_ID,
+        ids.IDENTITY_ID,  # a team member's (CR-01) or a participant's (P-0001)
         "CR-01",
         width=2,
         sensitive=True,

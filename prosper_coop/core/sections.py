@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class SectionContext:
-    """The study and today's date, with records loaded once and shared by sections."""
+    """The study, today's date and who is looking, with records loaded once for all."""
 
     study: Study
     today: dt.date
+    # The study ID of the person looking (``None``: nobody known); personal sections use it.
+    viewer: str | None = None
     # Anything a feature computes once and shares between its own sections.
     memo: dict[str, Any] = field(default_factory=dict)
     _records: dict[str, list[Any]] = field(default_factory=dict, repr=False)

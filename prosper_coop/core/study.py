@@ -60,11 +60,14 @@ STUDY_FIELDS = frozenset(
         "sponsor",
         "funder",
         "award",
+        "funder_acknowledgement",
+        "funder_disclaimer",
         "doi",
         "registration",
         "default_actor",
         "readability",
         "involvement",
+        "recruitment",
     }
 )
 STUDY_REQUIRED = frozenset({"uid", "title", "created"})
@@ -587,6 +590,8 @@ def _list_command(rtype: RecordType) -> str:
         "reflection": "reflect list",
         "incident": "distress show ID",
         "checklist": "checklist status",
+        "target": "recruit status",
+        "survey": "survey status",
     }.get(rtype.name, f"{rtype.name} list")
 
 

@@ -11,7 +11,12 @@ from typing import Any
 
 from prosper_coop.core.models import Note, Person, Role
 from prosper_coop.core.study import StudyContent
-from prosper_coop.examples import prosper_outputs, prosper_people, prosper_wellbeing
+from prosper_coop.examples import (
+    prosper_outputs,
+    prosper_people,
+    prosper_recruitment,
+    prosper_wellbeing,
+)
 from prosper_coop.examples.base import Example
 from prosper_coop.tasks.models import Milestone, Task, TaskStatus, WorkPackage
 
@@ -422,6 +427,7 @@ SECTIONS = (
     prosper_wellbeing.add_wellbeing,
     prosper_people.seal_debrief_choices,
     prosper_outputs.add_outputs,
+    prosper_recruitment.add_recruitment,
 )
 
 EXAMPLE = Example(name="prosper", settings=settings, sections=SECTIONS)

@@ -53,7 +53,7 @@ def check_output_settings(loaded: Loaded) -> Iterator[Problem]:
     """Readability limits name real outputs, rates are unambiguous, files can be read."""
     from prosper_coop.core import yamlio
     from prosper_coop.core.study import STUDY_FILE
-    from prosper_coop.outputs.context import WORDING_FILE, load_wording
+    from prosper_coop.outputs.context import WORDING_FILE, funding_context, load_wording
     from prosper_coop.outputs.readability import GLOSSARY_FILE, load_glossary
     from prosper_coop.outputs.render import available_templates
 
@@ -85,6 +85,20 @@ def check_output_settings(loaded: Loaded) -> Iterator[Problem]:
                     f"two rates start on {day}; keep one so each day has one rate",
                 )
             seen.add(day)
+        if (
+            funding_context(settings.funder)["nihr"]
+            and not settings.award.strip()
+            and not settings.funder_acknowledgement.strip()
+        ):
+            yield Problem(
+                STUDY_FILE,
+                yamlio.line_of(text, ("funder",)),
+                "award",
+                "the study is NIHR-funded but has no award number, which NIHR's "
+                "acknowledgement in public outputs needs (write it in study.yaml as "
+                "award: ..., then prosper-coop save -m 'award number')",
+                "warning",
+            )
     glossary = study.root / GLOSSARY_FILE
     if glossary.is_file():
         try:

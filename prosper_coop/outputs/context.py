@@ -7,6 +7,7 @@ study chose to publish. The shape is documented in ``templates/README.md``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core.errors import NotFoundError
@@ -81,6 +82,61 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+# "NIHR", "National Institute for Health and Care Research (NIHR)" and the name it had
+# before 2022, then the programme: "NIHR Health and Social Care Delivery Research".
+_NIHR = re.compile(
+    r"^(?:the\s+)?(?:NIHR|National\s+Institute\s+for\s+Health\s+(?:and\s+Care\s+)?Research"
+    r"(?:\s*\(NIHR\))?)(?![\w-])[\s,:;-]*(?P<programme>.*)$",
+    re.IGNORECASE,
+)
+
+
+def funding_context(funder: str) -> dict[str, Any]:
+    """Whether the funder is the NIHR, and the programme's name as NIHR's wording uses it.
+
+    ``"NIHR Health and Social Care Delivery Research"`` -> ``nihr: True`` and
+    ``funder_programme: "Health and Social Care Delivery Research programme"``;
+    the acknowledgement itself is worded in ``templates/_acknowledgement.md.j2``.
+    """
+    found = _NIHR.match(" ".join(funder.split()))
+    if found is None:
+        return {"nihr": False, "funder_programme": ""}
+    programme = found.group("programme").strip(" .")
+    if programme and not programme.lower().endswith("programme"):
+        programme += " programme"
+    return {"nihr": True, "funder_programme": programme}
+
+
+def support_context(study: Study) -> dict[str, Any]:
+    """Where to get support, from ``wellbeing/signposting.yaml``, for the end of an output.
+
+    Only what a reader needs: each service's name, how to contact it, who it is for
+    and when it is open (never the maintainers' sources or check dates).
+    """
+    from prosper_coop.wellbeing.config import signposting
+
+    info = signposting(study.root)
+    return {
+        "title": info.title,
+        "intro": " ".join(info.intro.split()),
+        "services": [
+            {
+                "name": service.name,
+                "contact": service.contact,
+                "when": service.when,
+                "hours": service.hours,
+                "note": service.note,
+            }
+            for service in info.services
+        ],
+    }
+
+
+def _icon_words(theme: Any) -> str:
+    """The words a theme's easy-read picture is chosen from: first key message, then title."""
+    return " ".join([*theme.key_messages[:1], theme.title])
+
+
 def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
     """Everything a template may use, read from the study's records."""
     from prosper_coop.core.records import get
@@ -91,7 +147,9 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
         Audience,
         list_recommendations,
         list_themes,
+        recommendation_number,
     )
+    from prosper_coop.outputs.icons import choose_icon, icons_context, load_icon_table
 
     settings = study.settings
     themes = list_themes(study)
@@ -108,6 +166,7 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
             "theme_title": titles.get(rec.theme, rec.theme),
             "evidence": list(rec.evidence),
             "evidence_text": evidence_text(rec.evidence),
+            "number": recommendation_number(rec.id),
         }
         for rec in recs
     ]
@@ -122,6 +181,8 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
                     "recommendations": items,
                 }
             )
+    icon_table = load_icon_table(study.root)
+    icons = icons_context(icon_table)
     theme_rows = [
         {
             "id": theme.id,
@@ -130,6 +191,10 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
             "key_messages": list(theme.key_messages),
             "evidence": list(theme.evidence),
             "recommendations": [row for row in rec_rows if row["theme"] == theme.id],
+            "icon": icons.get(
+                choose_icon(icon_table, _icon_words(theme), theme.icon),
+                {"name": theme.icon or icon_table.default, "alt": ""},
+            ),
         }
         for theme in themes
     ]
@@ -161,12 +226,17 @@ def build_context(study: Study, rendered_on: dt.date) -> dict[str, Any]:
             "name": settings.short_title or settings.title,
             "funder": settings.funder,
             "award": settings.award,
+            **funding_context(settings.funder),
+            "funder_acknowledgement": settings.funder_acknowledgement,
+            "funder_disclaimer": settings.funder_disclaimer,
             "doi": settings.doi,
             "registration": settings.registration,
         },
+        "support": support_context(study),
         "rendered_on": rendered_on.isoformat(),
         "rendered_on_text": long_date(rendered_on),
         "themes": theme_rows,
+        "icons": icons,
         "recommendations": rec_rows,
         "audiences": audiences,
         "work_packages": wps,

@@ -2,8 +2,10 @@
 
 Headings use Word's own heading styles (so the navigation pane and screen readers
 see the structure), lists use the list styles, bold and italic are real run
-formatting and links are real hyperlinks. The file is byte-for-byte reproducible:
-fixed zip timestamps and document properties taken from the render date.
+formatting and links are real hyperlinks. An easy-read line (a pictured block)
+is a row of a borderless two-column table: the picture (a PNG, with its alt text)
+on the left, one paragraph per sentence on the right. The file is byte-for-byte
+reproducible: fixed zip timestamps and document properties taken from the render date.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from prosper_coop.outputs.markdown import Block, spans
@@ -21,6 +24,9 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # same text as on the Markdown.
 NOT_COUNTED_BOOKMARK = "_prosper_not_counted"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# Easy-read pictures: the picture's width and the width of the column it sits in.
+PICTURE_CM = 2.2
+PICTURE_COLUMN_CM = 2.9
 
 
 def write_docx(
@@ -30,8 +36,13 @@ def write_docx(
     rendered_on: dt.date,
     language: str = "en-GB",
     font_size_pt: int = 12,
+    pictures: Mapping[str, bytes] | None = None,
 ) -> bytes:
-    """The blocks as the bytes of a .docx file."""
+    """The blocks as the bytes of a .docx file.
+
+    ``pictures`` holds the PNG of each picture that pictured blocks name; a block
+    whose picture is not there is written without one.
+    """
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -45,6 +56,9 @@ def write_docx(
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), language)
     r_pr.append(lang)
+    if font_size_pt > 12:  # large text (easy read): headings stay larger than the text
+        for level, extra in ((1, 8), (2, 4), (3, 2)):
+            document.styles[f"Heading {level}"].font.size = Pt(font_size_pt + extra)
 
     props = document.core_properties
     moment = dt.datetime(rendered_on.year, rendered_on.month, rendered_on.day)
@@ -57,9 +71,18 @@ def write_docx(
     props.revision = 1
 
     marks = 0
+    table = None  # the table that consecutive pictured blocks share
     for block in blocks:
         paragraphs: list[Any] = []
-        if block.kind == "heading":
+        if block.kind != "pictured":
+            table = None
+        if block.kind == "pictured":
+            if table is None:
+                table = _picture_table(document)
+            paragraphs.extend(
+                _add_pictured_row(table, block, (pictures or {}).get(block.icon or ""))
+            )
+        elif block.kind == "heading":
             paragraph = document.add_heading("", level=min(block.level, 9))
             _add_runs(paragraph, block.text)
             paragraphs.append(paragraph)
@@ -86,6 +109,59 @@ def write_docx(
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible_zip(buffer.getvalue())
+
+
+def _picture_table(document: Any) -> Any:
+    """An empty borderless table of two columns (picture, text) as wide as the text."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    table = document.add_table(rows=0, cols=2)
+    table.autofit = False
+    widths = (Cm(PICTURE_COLUMN_CM), text_width - Cm(PICTURE_COLUMN_CM))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "nil")
+        borders.append(line)
+    tbl_pr.append(borders)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:  # a layout table: no header row or first column to announce
+        for name in ("w:firstRow", "w:firstColumn"):
+            look.set(qn(name), "0")
+    return table
+
+
+def _add_pictured_row(table: Any, block: Block, png: bytes | None) -> list[Any]:
+    """A row: the picture (with its alt text) on the left, one paragraph per sentence."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.shared import Cm
+
+    row = table.add_row()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # picture and text together
+    picture_cell, text_cell = row.cells
+    for cell, column in zip(row.cells, table.columns, strict=True):
+        cell.width = column.width
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    picture_paragraph = picture_cell.paragraphs[0]
+    if png is not None:
+        shape = picture_paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(PICTURE_CM))
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", block.alt)  # Word's alt text
+        doc_pr.set("title", block.alt)
+    paragraphs = [picture_paragraph]
+    for number, line in enumerate(block.items or [""]):
+        paragraph = text_cell.paragraphs[0] if number == 0 else text_cell.add_paragraph()
+        _add_runs(paragraph, line)
+        paragraphs.append(paragraph)
+    return paragraphs
 
 
 def _restarted_numbering(document: Any) -> int:
@@ -170,12 +246,16 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 
 def docx_paragraphs(data: bytes, *, counted_only: bool = False) -> list[str]:
-    """The text of each paragraph in a .docx (optionally only the counted ones)."""
+    """The text of each paragraph in a .docx, in order, those in tables too
+    (optionally only the counted ones)."""
     from docx import Document
     from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
 
+    document = Document(io.BytesIO(data))
     texts = []
-    for paragraph in Document(io.BytesIO(data)).paragraphs:
+    for element in document.element.body.iter(qn("w:p")):
+        paragraph = Paragraph(element, document._body)
         if counted_only:
             names = [
                 mark.get(qn("w:name"), "") for mark in paragraph._p.iter(qn("w:bookmarkStart"))

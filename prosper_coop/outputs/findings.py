@@ -62,6 +62,9 @@ class Theme(Record):
     key_messages: list[Text] = Field(default_factory=list)
     evidence: list[WpRef] = Field(default_factory=list)
     created: Date | None = None
+    # The easy-read picture for this theme (a name in templates/icons/icons.yaml);
+    # without it, one is chosen from the words of its first key message and title.
+    icon: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")] | None = None
 
 
 class Recommendation(Record):
@@ -225,6 +228,16 @@ def list_recommendations(
         if (wanted_audience is None or rec.audience == wanted_audience)
         and (wanted_theme is None or rec.theme == wanted_theme)
     ]
+
+
+def recommendation_number(rec_id: str) -> str:
+    """The number a recommendation is cited by in every output: ``R-007`` -> ``R7``.
+
+    Taken from the ID, so it is the same in every output and every audience's list,
+    and stays the same when other recommendations are added, edited or removed.
+    """
+    prefix, _, number = rec_id.partition("-")
+    return f"{prefix}{int(number)}" if number.isdigit() else rec_id
 
 
 def load_recommendation(study: Study, rec_id: str) -> Recommendation:

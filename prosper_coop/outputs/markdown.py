@@ -4,7 +4,13 @@ Templates render to Markdown (headings ``#``, paragraphs, ``-`` and ``1.`` lists
 ``**bold**``, ``*italic*``, ``[links](https://...)``). That one text is then turned
 into HTML and Word, so the three formats always say the same thing. Lines between
 ``<!-- not-counted -->`` and ``<!-- /not-counted -->`` (credits, references) are
-shown in every format but left out of the readability count.
+shown in every format but left out of the readability count; such parts may nest.
+
+A paragraph that starts with a picture from the icon set,
+``![what it shows](icons/NAME.svg) Text.``, is an easy-read line: the picture on
+the left, the text on the right with each sentence on a line of its own. The web
+page gets the drawing itself (see :mod:`prosper_coop.outputs.icons`), Word a
+two-column table.
 
 Text from records is text in every format: :func:`escape` (applied to every
 ``{{ value }}`` of a Markdown template) backslash-escapes whatever Markdown would
@@ -32,6 +38,17 @@ _INLINE = re.compile(
     r"|\[(?P<label>[^\]]+)\]\((?P<href>[^)\s]+)\)"
 )
 _SAFE_HREF = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+# A picture from the icon set at the start of a paragraph (an easy-read line).
+_PICTURE = re.compile(
+    r"^!\[(?P<alt>(?:\\.|[^\]\\])*)\]"
+    r"\(icons/(?P<name>[a-z0-9][a-z0-9-]{0,39})\.svg\)\s*(?P<rest>.*)$"
+)
+# Where one sentence ends and the next begins (a capital, digit, quote or bracket);
+# not after an initial ("J. K.") or a title ("Dr.").
+_SENTENCE_GAP = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Dr|Mr|Ms|Mx|St|No|vs))(?<!\bMrs)(?<!\b[ei]\.[ge])"
+    r"[.!?][\"'”’)]*(?P<gap>\s+)(?=[A-Z0-9\"“‘'(\[*])"
+)
 # A backslash before ASCII punctuation: that character as itself (CommonMark).
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Characters that start or end inline formatting, HTML, code, tables or headings.
@@ -89,15 +106,17 @@ class Span:
 class Block:
     """A heading, paragraph or list."""
 
-    kind: str  # "heading", "paragraph", "bullets", "numbers"
+    kind: str  # "heading", "paragraph", "bullets", "numbers", "pictured"
     text: str = ""
     level: int = 0
-    items: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # list items; a pictured line's sentences
     counted: bool = True
+    icon: str | None = None  # "pictured": the picture's name in the icon set
+    alt: str = ""  # "pictured": the alt text written in the Markdown (may be empty)
 
     def texts(self) -> list[str]:
-        """The block's raw texts: one per list item, else one."""
-        return list(self.items) if self.kind in ("bullets", "numbers") else [self.text]
+        """The block's raw texts: one per list item or sentence of a pictured line, else one."""
+        return list(self.items) if self.kind in ("bullets", "numbers", "pictured") else [self.text]
 
 
 def tidy(text: str) -> str:
@@ -111,23 +130,38 @@ def parse(markdown: str) -> list[Block]:
     blocks: list[Block] = []
     paragraph: list[str] = []
     counted = True
+    depth = 0
 
     def flush() -> None:
         if paragraph:
-            blocks.append(Block("paragraph", " ".join(paragraph), counted=counted))
+            text = " ".join(paragraph)
+            picture = _PICTURE.match(text)
+            if picture is None:
+                blocks.append(Block("paragraph", text, counted=counted))
+            else:
+                rest = picture.group("rest")
+                blocks.append(
+                    Block(
+                        "pictured",
+                        rest,
+                        items=sentences(rest),
+                        counted=counted,
+                        icon=picture.group("name"),
+                        alt=unescape(picture.group("alt")).strip(),
+                    )
+                )
             paragraph.clear()
 
     # Only \n and \r end a line, as in CommonMark (not str.splitlines's \u2028 and others).
     for raw in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.rstrip()
         stripped = line.strip()
-        if stripped == NOT_COUNTED_START:
+        if stripped in (NOT_COUNTED_START, NOT_COUNTED_END):
+            # Parts nest (a shared part such as _support.md.j2 marks itself, and may be
+            # included inside a template's own not-counted part): count the depth.
             flush()
-            counted = False
-            continue
-        if stripped == NOT_COUNTED_END:
-            flush()
-            counted = True
+            depth = depth + 1 if stripped == NOT_COUNTED_START else max(depth - 1, 0)
+            counted = depth == 0
             continue
         if not stripped or _COMMENT.match(line):
             flush()
@@ -187,6 +221,26 @@ def spans(text: str) -> list[Span]:
     return found
 
 
+def sentences(text: str) -> list[str]:
+    """A paragraph's Markdown text cut into its sentences (never inside a link or emphasis).
+
+    Easy-read puts one idea on each line; a sentence ends at ``.``, ``!`` or ``?``
+    followed by a space and a capital, digit, quote or bracket.
+    """
+    masked = _ESCAPED.sub("\0\0", text)
+    inside = [(found.start(), found.end()) for found in _INLINE.finditer(masked)]
+    found: list[str] = []
+    start = 0
+    for end in _SENTENCE_GAP.finditer(masked):
+        gap = end.start("gap")
+        if any(first < gap < last for first, last in inside):
+            continue
+        found.append(text[start:gap])
+        start = end.end("gap")
+    found.append(text[start:])
+    return [sentence for sentence in found if sentence.strip()]
+
+
 def plain(text: str) -> str:
     """A block's text without inline formatting marks."""
     return "".join(span.text for span in spans(text))
@@ -211,6 +265,9 @@ def to_html(blocks: list[Block]) -> str:
 
     Blocks outside the readability count are wrapped in ``<div data-not-counted>``
     so that ``readability`` on the HTML page counts the same text as on the Markdown.
+    A pictured line is a ``<div class="pictured">`` holding a stand-in
+    ``<svg data-icon="NAME" ...>`` (filled with the drawing by
+    :func:`prosper_coop.outputs.icons.fill_pictures`) and one ``<p>`` per sentence.
     """
     lines: list[str] = []
     in_skip = False
@@ -225,6 +282,14 @@ def to_html(blocks: list[Block]) -> str:
             lines.append(f"<h{block.level}>{_inline_html(block.text)}</h{block.level}>")
         elif block.kind == "paragraph":
             lines.append(f"<p>{_inline_html(block.text)}</p>")
+        elif block.kind == "pictured":
+            alt = html.escape(block.alt, quote=True)
+            lines.append('<div class="pictured">')
+            lines.append(f'  <svg data-icon="{block.icon}" role="img" aria-label="{alt}"></svg>')
+            lines.append('  <div class="lines">')
+            lines.extend(f"    <p>{_inline_html(item)}</p>" for item in block.items)
+            lines.append("  </div>")
+            lines.append("</div>")
         else:
             tag = "ul" if block.kind == "bullets" else "ol"
             lines.append(f"<{tag}>")

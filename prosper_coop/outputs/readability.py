@@ -334,7 +334,8 @@ def units_from_markdown(text: str) -> list[str]:
 
 
 def units_from_html(text: str) -> list[str]:
-    """Text of each block element of an HTML page (not script, style or not-counted parts)."""
+    """Text of each block element of an HTML page (not script, style, pictures (their alt
+    text) or not-counted parts)."""
     from html.parser import HTMLParser
 
     blocks = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "br", "td", "th", "title"}
@@ -355,7 +356,7 @@ def units_from_html(text: str) -> list[str]:
             self.current = []
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            skipping = tag in ("script", "style", "head") or any(
+            skipping = tag in ("script", "style", "head", "svg") or any(
                 name == "data-not-counted" for name, _ in attrs
             )
             if tag in blocks or skipping:

@@ -41,6 +41,7 @@ from prosper_coop.core.errors import (
     ValidationError,
 )
 from prosper_coop.core.models import Date, PersonRef, Record
+from prosper_coop.outputs.starter import STARTER_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from prosper_coop.outputs.markdown import Block
     from prosper_coop.outputs.readability import ReadabilityReport
     from prosper_coop.outputs.sandbox import RenderLimits, TemplateFiles
+    from prosper_coop.outputs.starter import StarterPlace
 
 RENDER_ID = ids.RENDER_ID
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -60,8 +62,16 @@ LANGUAGE = "en-GB"
 # Record folders whose state a render reads: they must have no unsaved edits.
 DATA_TYPES = ("theme", "recommendation", "involvement", "person", "workpackage")
 _DOCX_FONT = re.compile(r"<!--\s*docx-font-size:\s*(\d{1,2})\s*-->")
-STARTER_TEXT = "Say here"
-WORDING_HINT = "templates/wording.yaml"
+# Where to get support, shown at the end of every public output (templates/_support.md.j2).
+SIGNPOSTING_FILE = "wellbeing/signposting.yaml"
+WORDING_FILE = "templates/wording.yaml"
+# What a draft (render --draft) says first, in every format: the tool's words, not the study's.
+DRAFT_MARK = (
+    "<!-- not-counted -->\n"
+    "**DRAFT.** This is not finished yet, so please do not share it.\n"
+    "<!-- /not-counted -->\n\n"
+)
+DRAFT_TITLE_PREFIX = "DRAFT: "
 # Git modes of ordinary files; a link (120000) or a submodule (160000) is refused.
 FILE_MODES = ("100644", "100755")
 # A render reads these as committed; nothing else of the study reaches a template.
@@ -94,6 +104,9 @@ class Render(Record):
     rendered_on: Date
     rendered_by: PersonRef
     again_of: Annotated[str, StringConstraints(pattern=RENDER_ID.pattern)] | None = None
+    # Rendered with --draft (true; left out otherwise): marked DRAFT at the top, and may
+    # still hold starter text.
+    draft: bool | None = None
     readability: dict[str, Any] = Field(default_factory=dict)
     # Set by sync when another computer rendered the same files: the newer render whose
     # files were kept in their place (rendered files are derived, so they never clash).
@@ -110,6 +123,10 @@ class RenderedOutput:
     files: dict[str, bytes]
     template_files: dict[str, str]  # path -> git blob id of each template file used
     warnings: list[str] = field(default_factory=list)
+    # Starter text still in the output (a render refuses to share it, unless a draft).
+    starter: list[StarterPlace] = field(default_factory=list)
+    # Files written beside the Markdown (``icons/NAME.svg`` its pictures): path -> bytes.
+    beside_md: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,6 +138,7 @@ class RenderResult:
     commit: str | None
     warnings: list[str] = field(default_factory=list)
     identical: bool | None = None  # for --again: same bytes as the original?
+    starter: list[StarterPlace] = field(default_factory=list)  # left in a draft
 
 
 # -- templates --------------------------------------------------------------------------
@@ -215,7 +233,12 @@ def _snapshot(study: Study, commit: str, target: Path) -> _Snapshot:
     from prosper_coop.core.study import Study as StudyClass
     from prosper_coop.outputs.sandbox import TemplateFiles
 
-    folders = [STUDY_FILE, *sorted({get(name).folder for name in DATA_TYPES}), TEMPLATES_DIR]
+    folders = [
+        STUDY_FILE,
+        *sorted({get(name).folder for name in DATA_TYPES}),
+        TEMPLATES_DIR,
+        SIGNPOSTING_FILE,
+    ]
     try:
         entries = study.repo.tree_files(commit, folders)
     except GitError:
@@ -269,14 +292,17 @@ def _rendered_at(
     formats: list[str],
     rendered_on: dt.date,
     limits: RenderLimits | None,
+    *,
+    draft: bool = False,
 ) -> Iterator[tuple[Study, RenderedOutput]]:
     """Render ``template`` from the study as committed in ``commit``; yield the copy and output.
 
-    The copy (records, settings, wording, glossary) exists only inside the block.
+    The copy (records, settings, wording, glossary, signposting) exists only inside
+    the block.
     """
     with tempfile.TemporaryDirectory(prefix="prosper-render-") as tmp:
         snapshot = _snapshot(study, commit, Path(tmp))
-        output = _render_snapshot(snapshot, template, formats, rendered_on, limits)
+        output = _render_snapshot(snapshot, template, formats, rendered_on, limits, draft=draft)
         yield snapshot.study, output
 
 
@@ -286,10 +312,13 @@ def _render_snapshot(
     formats: list[str],
     rendered_on: dt.date,
     limits: RenderLimits | None,
+    *,
+    draft: bool = False,
 ) -> RenderedOutput:
     from prosper_coop.outputs import markdown
     from prosper_coop.outputs.context import build_context, check_needs
     from prosper_coop.outputs.docx_writer import write_docx
+    from prosper_coop.outputs.icons import prepare_pictures
     from prosper_coop.outputs.sandbox import RenderLimits, render_templates
 
     study = snapshot.study
@@ -306,23 +335,28 @@ def _render_snapshot(
         context,
         wording=wording,
         page=page,
-        page_fields={"title": context["study"]["name"], "lang": LANGUAGE, "output_type": template},
+        page_fields={
+            "title": context["study"]["name"],
+            "lang": LANGUAGE,
+            "output_type": template,
+            "title_prefix": DRAFT_TITLE_PREFIX if draft else "",
+        },
         limits=limits or RenderLimits(),
+        preface=DRAFT_MARK if draft else "",
     )
     text = rendered.markdown
     blocks = markdown.parse(text)
     title = markdown.title_of(blocks, context["study"]["name"])
+    if draft:
+        title = DRAFT_TITLE_PREFIX + title
     warnings = _heading_warnings(blocks)
-    if STARTER_TEXT in text:
-        warnings.append(
-            f"the output still has starter text from {WORDING_HINT} (sentences beginning "
-            f"{STARTER_TEXT!r}); replace it with your own words"
-        )
+    starter = _starter_in(snapshot, text, wording, template, rendered.used)
+    pictures = prepare_pictures(study.root, blocks, png="docx" in formats)
     files: dict[str, bytes] = {}
     if "md" in formats:
         files["md"] = text.encode("utf-8")
     if rendered.html is not None:
-        files["html"] = rendered.html.encode("utf-8")
+        files["html"] = pictures.html(rendered.html).encode("utf-8")
     if "docx" in formats:
         size = _DOCX_FONT.search(text)
         files["docx"] = write_docx(
@@ -331,12 +365,35 @@ def _render_snapshot(
             rendered_on=rendered_on,
             language=LANGUAGE,
             font_size_pt=int(size.group(1)) if size else 12,
+            pictures=pictures.pngs,
         )
     used = {
         f"{TEMPLATES_DIR}/{name}": snapshot.blobs[f"{TEMPLATES_DIR}/{name}"]
         for name in rendered.used
     }
-    return RenderedOutput(template, text, blocks, files, used, warnings)
+    used.update({path: snapshot.blobs[path] for path in pictures.study_files})
+    beside_md = pictures.beside_markdown() if "md" in formats else {}
+    return RenderedOutput(
+        template, text, blocks, files, used, warnings, beside_md=beside_md, starter=starter
+    )
+
+
+def _starter_in(
+    snapshot: _Snapshot, text: str, wording: dict[str, str], template: str, used: list[str]
+) -> list[StarterPlace]:
+    """Where the rendered ``text`` still holds starter text, and which file to change."""
+    from prosper_coop.outputs.starter import find_starter
+
+    wording_path = snapshot.study.root / WORDING_FILE
+    return find_starter(
+        text,
+        wording=wording,
+        wording_text=wording_path.read_text(encoding="utf-8", errors="replace")
+        if wording_path.is_file()
+        else "",
+        templates={name: snapshot.templates.texts.get(name, "") for name in used},
+        template=f"{template}.md.j2",
+    )
 
 
 def render_output(
@@ -497,7 +554,9 @@ def _check_clean(study: Study) -> None:
     watched = {get(name).folder for name in DATA_TYPES} | {TEMPLATES_DIR}
     changed = study.repo.changed_paths()
     dirty = sorted(
-        path for path in changed if path == "study.yaml" or path.split("/", 1)[0] in watched
+        path
+        for path in changed
+        if path in (STUDY_FILE, SIGNPOSTING_FILE) or path.split("/", 1)[0] in watched
     )
     if dirty:
         raise ConflictError(
@@ -514,9 +573,15 @@ def render(
     formats: list[str],
     out: str | None = None,
     strict: bool = False,
+    draft: bool = False,
     limits: RenderLimits | None = None,
 ) -> RenderResult:
     """Render a template in the chosen formats and commit the files and a render record.
+
+    An output that still holds starter text (``Say here ...``, see
+    :mod:`prosper_coop.outputs.starter`) is refused, and nothing is written, unless
+    ``draft``: a draft is rendered as it is, marked DRAFT at the top of every format
+    and in its render record, and committed.
 
     The templates run without the study lock (other commands go on meanwhile),
     from the study as committed at HEAD; the lock is taken only to commit. If
@@ -530,23 +595,55 @@ def render(
     for _attempt in range(RENDER_ATTEMPTS):
         _check_clean(study)
         data_commit = _head(study)
-        with _rendered_at(study, data_commit, template, formats, today, limits) as (
+        with _rendered_at(study, data_commit, template, formats, today, limits, draft=draft) as (
             snapshot,
             output,
         ):
             report = readability_of(snapshot, output)
+        _check_starter(output, draft)
         _check_strict(output, report, strict)
-        with study.change("render", f"{template} as {', '.join(formats)}") as ch:
+        what = f"{template} as {', '.join(formats)}" + (" (draft)" if draft else "")
+        with study.change("render", what) as ch:
             if study.repo.commit_id("HEAD") != data_commit:
                 continue  # another command committed meanwhile: nothing is queued; again
             record = _write(
-                ch, output, report, folder=folder, data_commit=data_commit, rendered_on=today
+                ch,
+                output,
+                report,
+                folder=folder,
+                data_commit=data_commit,
+                rendered_on=today,
+                draft=draft,
             )
-        return RenderResult(record, report, ch.sha, output.warnings)
+        return RenderResult(record, report, ch.sha, output.warnings, starter=output.starter)
     raise ConflictError(
         f"the study kept changing while {template} was being rendered",
         "Other commands are saving changes right now. Nothing was written; "
         "render again in a moment.",
+    )
+
+
+def _check_starter(output: RenderedOutput, draft: bool) -> None:
+    """Refuse to share an output that still has starter text (a draft may have it)."""
+    if draft or not output.starter:
+        return
+    first, rest = output.starter[0], output.starter[1:]
+    more = ""
+    if rest:
+        sections = ", ".join(dict.fromkeys(f'"{p.section}"' for p in rest if p.section))
+        more = (
+            f" {len(rest)} more place(s) still have starter text too"
+            + (f" ({sections})" if sections else "")
+            + "."
+        )
+    what = f" ({first.name})" if first.name else ""
+    raise ThresholdError(
+        f"{output.template} is not finished yet: {first.part} still has starter text",
+        f"Replace the words beginning {STARTER_TEXT!r} at {first.where}{what} with your own, "
+        f"save (prosper-coop save -m 'wording for {output.template}') and render again."
+        f"{more} To share it as a draft for now, add --draft. Nothing was written.",
+        file=first.file,
+        line=first.line,
     )
 
 
@@ -568,6 +665,7 @@ def _write(
     data_commit: str,
     rendered_on: dt.date,
     again_of: str | None = None,
+    draft: bool = False,
 ) -> Render:
     """Queue every format and the render record in ``ch``."""
     from prosper_coop.core.records import get
@@ -583,23 +681,30 @@ def _write(
         for fmt in FORMATS
         if fmt in output.files
     ]
+    files += [  # the Markdown's pictures, beside it
+        RenderedFile(path=f"{folder}/{rel}", format="md", sha256=hashlib.sha256(data).hexdigest())
+        for rel, data in output.beside_md.items()
+    ]
+    contents = {f"{folder}/{rel}": data for rel, data in output.beside_md.items()}
+    contents.update({f.path: output.files[f.format] for f in files if f.path not in contents})
     record = Render(
         id=study.next_id(rtype),
         template=output.template,
-        formats=[f.format for f in files],
+        formats=list(dict.fromkeys(f.format for f in files)),
         files=files,
         data_commit=data_commit,
         template_files=dict(output.template_files),
         rendered_on=rendered_on,
         rendered_by=ch.author or "CO-01",
         again_of=again_of,
+        draft=draft or None,
         readability=report.summary(),
     )
     ch.record_ids = [record.id]
     # Rendered files are the tool's own: overwrite them even if edited by hand.
     ch.allow_unsaved.update(f.path for f in files)
     for rendered in files:
-        ch.write_bytes(rendered.path, output.files[rendered.format])
+        ch.write_bytes(rendered.path, contents[rendered.path])
     ch.save(record, rtype)
     return record
 
@@ -627,6 +732,8 @@ def render_again(
     The study as it was at the data commit (records, settings, glossary and
     templates) is rendered with the original date, without the study lock, and
     the files are committed again with a new render record pointing at the original.
+    A draft is made again as a draft; starter text does not stop it, since the
+    point is to reproduce what was made.
     """
     original = load_render(study, render_id)
     folder = original.files[0].path.rsplit("/", 1)[0] if original.files else DEFAULT_OUT
@@ -637,6 +744,7 @@ def render_again(
         list(original.formats),
         original.rendered_on,
         limits,
+        draft=bool(original.draft),
     ) as (snapshot, output):
         for rel_path, blob in original.template_files.items():
             if output.template_files.get(rel_path) != blob:
@@ -656,8 +764,9 @@ def render_again(
             data_commit=original.data_commit,
             rendered_on=original.rendered_on,
             again_of=original.id,
+            draft=bool(original.draft),
         )
-    result = RenderResult(record, report, ch.sha, output.warnings)
+    result = RenderResult(record, report, ch.sha, output.warnings, starter=output.starter)
     before = {f.path: f.sha256 for f in original.files}
     after = {f.path: f.sha256 for f in result.record.files}
     result.identical = before == after

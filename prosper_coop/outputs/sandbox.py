@@ -131,11 +131,14 @@ def render_templates(
     page: str | None,
     page_fields: dict[str, str],
     limits: RenderLimits,
+    preface: str = "",
 ) -> Rendered:
     """Render ``template`` (and the HTML ``page`` around it) in a process of its own.
 
     ``context`` is plain data (JSON); ``wording`` is the study's own Markdown, not
-    escaped. Raises :class:`ValidationError` (a template problem or a limit) or
+    escaped; ``preface`` is the tool's own Markdown put before the template's (the
+    draft mark), and ``page_fields["title_prefix"]`` goes before the page's title.
+    Raises :class:`ValidationError` (a template problem or a limit) or
     :class:`NotFoundError` (a template file that is not there), naming the file.
     """
     import subprocess
@@ -149,6 +152,7 @@ def render_templates(
         "context": context,
         "wording": wording,
         "limits": asdict(limits),
+        "preface": preface,
     }
     where = f"{TEMPLATES_DIR}/{template}"
     # -P: the folder it runs in is not searched for modules (a study file named
@@ -496,7 +500,9 @@ def _render_request(request: dict[str, Any], limits: RenderLimits) -> dict[str, 
     context["wording"] = {key: markdown.Trusted(text) for key, text in request["wording"].items()}
     md_env = environment(budget, autoescape=False, finalize=_markdown_text, **options)
     _add_filters(md_env)
-    text = markdown.tidy(_render_one(md_env, request["template"], context, budget))
+    text = markdown.tidy(
+        request.get("preface", "") + _render_one(md_env, request["template"], context, budget)
+    )
     page_html = None
     if request["page"]:
         blocks = markdown.parse(text)
@@ -506,7 +512,8 @@ def _render_request(request: dict[str, Any], limits: RenderLimits) -> dict[str, 
             **request["context"],
             "wording": request["wording"],
             **request["page_fields"],
-            "title": markdown.title_of(blocks, request["page_fields"].get("title", "")),
+            "title": request["page_fields"].get("title_prefix", "")
+            + markdown.title_of(blocks, request["page_fields"].get("title", "")),
             "body": Markup(markdown.to_html(blocks)),
         }
         page_html = _render_one(html_env, request["page"], page_context, budget)

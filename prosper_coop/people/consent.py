@@ -78,6 +78,18 @@ def _person_or_none(subject_id: str) -> str | None:
     return subject_id if PERSON_ID.fullmatch(subject_id) else None
 
 
+def _participant_wp(study: Study, subject_id: str) -> str | None:
+    """The work package a research participant was recruited to, if they are recorded."""
+    from prosper_coop.core.ids import PARTICIPANT_ID
+    from prosper_coop.core.records import get
+
+    participants = get("participant")
+    if not PARTICIPANT_ID.fullmatch(subject_id) or not study.exists(participants, subject_id):
+        return None
+    wp: str | None = study.load(participants, subject_id).wp
+    return wp
+
+
 @dataclass(frozen=True)
 class Recorded:
     """A consent that was recorded."""
@@ -230,7 +242,9 @@ def withdraw(
         definition = view.definition
         assert definition is not None
         actor = change.author or study.actor()
-        target_wp = followup.choose_wp(study, wp=wp, person=subject_id)
+        target_wp = followup.choose_wp(
+            study, wp=wp, session_wp=_participant_wp(study, subject_id), person=subject_id
+        )
         if target_wp is None:
             raise NotFoundError(
                 "the study has no work packages to put the follow-up tasks in",

@@ -38,7 +38,7 @@ from prosper_coop.core.models import (
 
 RUN_ID = ids.RUN_ID
 SESSION_ID = ids.SESSION_ID
-PARTICIPANT_ID = re.compile(r"^P-\d{3,5}$")
+PARTICIPANT_ID = ids.PARTICIPANT_ID
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SUBJECT_ID = re.compile(
     f"(?:{PERSON_ID.pattern})|(?:{SESSION_ID.pattern})|(?:{PARTICIPANT_ID.pattern})"
@@ -131,6 +131,17 @@ class SessionType(StrEnum):
     WORKSHOP = "workshop"
 
 
+class SessionMode(StrEnum):
+    """How a session is held (PROSPER moved its data collection online during COVID-19)."""
+
+    IN_PERSON = "in-person"
+    ONLINE = "online"
+    PHONE = "phone"
+
+
+ParticipantRef = Annotated[str, StringConstraints(pattern=PARTICIPANT_ID.pattern)]
+
+
 class SessionStatus(StrEnum):
     """Where a session is: planned, started (under way) or closed."""
 
@@ -205,6 +216,9 @@ class Session(Record):
     title: Text | None = None
     wp: WpRef | None = None
     facilitators: list[PersonRef] = Field(min_length=1)
+    # The research participants taking part (pseudonymous IDs only) and how it is held.
+    participants: list[ParticipantRef] = Field(default_factory=list)
+    mode: SessionMode | None = None
     status: SessionStatus = SessionStatus.PLANNED
     created_by: PersonRef | None = None
     started: DateTime | None = None
@@ -222,3 +236,10 @@ class Session(Record):
         if len(set(facilitators)) != len(facilitators):
             raise ValueError("a facilitator is listed twice")
         return facilitators
+
+    @field_validator("participants")
+    @classmethod
+    def _no_duplicate_participants(cls, participants: list[str]) -> list[str]:
+        if len(set(participants)) != len(participants):
+            raise ValueError("a participant is listed twice")
+        return participants

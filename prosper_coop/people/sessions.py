@@ -24,10 +24,12 @@ from prosper_coop.core.models import PersonStatus
 from prosper_coop.people import checklists
 from prosper_coop.people.checklists import ChecklistDefinition, ChecklistKind, RunState, RunView
 from prosper_coop.people.models import (
+    PARTICIPANT_ID,
     ChecklistRun,
     Debrief,
     DebriefChoice,
     Session,
+    SessionMode,
     SessionStatus,
     SessionType,
     StartedDespite,
@@ -60,6 +62,21 @@ def parse_facilitators(values: Sequence[str]) -> list[str]:
             "a session needs at least one facilitator",
             "Give them with --facilitators CR-02,AC-01",
         )
+    return found
+
+
+def parse_mode(value: str) -> SessionMode:
+    """How a session is held (in-person, online or phone), or a clear error."""
+    return choices.parse_choice(SessionMode, value, f"there is no session mode {value!r}")
+
+
+def parse_participants(values: Sequence[str]) -> list[str]:
+    """Participant IDs from ``P-0001,P-0002`` (repeatable), in order, without duplicates."""
+    found: list[str] = []
+    for value in choices.split_list(values):
+        participant = ids.check_pattern(value.upper(), PARTICIPANT_ID, "participant ID", "P-0001")
+        if participant not in found:
+            found.append(participant)
     return found
 
 
@@ -136,13 +153,21 @@ def add(
     wp: str | None = None,
     title: str | None = None,
     session_id: str | None = None,
+    participants: Sequence[str] = (),
+    mode: str | None = None,
 ) -> Added:
-    """Plan a session and start its safeguarding checklists: one commit."""
+    """Plan a session and start its safeguarding checklists: one commit.
+
+    ``participants`` are research participants' IDs (``P-0001``, each recorded with
+    ``participant add``); ``mode`` is how it is held: in-person, online or phone.
+    """
     from prosper_coop.core.records import get
     from prosper_coop.people.team import load_person
 
     kind = parse_type(session_type)
     chosen = parse_facilitators(facilitators)
+    taking_part = parse_participants(participants)
+    held = parse_mode(mode) if mode is not None else None
     rtype = get("session")
     if session_id is not None:
         ids.check_pattern(session_id, rtype.pattern, "session ID", rtype.example)
@@ -157,6 +182,8 @@ def add(
                 )
         if wp is not None:
             study.load(get("workpackage"), wp)
+        for participant in taking_part:
+            study.load(get("participant"), participant)  # must have been recorded
         new_id = session_id or study.next_id(rtype)
         if study.exists(rtype, new_id):
             raise ConflictError(
@@ -169,6 +196,8 @@ def add(
             title=clean_title or None,
             wp=wp,
             facilitators=chosen,
+            participants=taking_part,
+            mode=held,
             created_by=change.author,
         )
         change.save(session)

@@ -1,6 +1,8 @@
 """Dashboard sections and doctor checks for people, checklists, consent and sessions.
 
-Everything here is shared data only: IDs, aliases, checklist item IDs and dates.
+Everything here is shared data only: IDs, aliases, checklist item IDs and dates. The
+team sections are for the coordinator and leads; the ``my_`` sections, for the
+personal view, hold only the viewer's own.
 """
 
 from __future__ import annotations
@@ -137,6 +139,78 @@ def sessions_section(ctx: SectionContext) -> dict[str, Any]:
             }
         )
     return {"not_safeguarded": rows, "window_days": SESSIONS_AHEAD.days}
+
+
+# -- the personal view: one's own sessions, onboarding and consent ------------------------
+MY_SESSIONS_SHOWN = 12  # the rest are in: prosper-coop session list
+
+
+def my_sessions_section(ctx: SectionContext) -> dict[str, Any]:
+    """Sessions the viewer facilitates that are still to come (or under way), soonest first.
+
+    With each: the other facilitators, and how many safeguarding items are still to
+    do before it can start (facilitators can tick them).
+    """
+    from prosper_coop.people.sessions import readiness
+
+    if ctx.viewer is None:
+        return {"sessions": [], "upcoming": 0}
+    data = _data(ctx)
+    upcoming = [
+        session
+        for session in data.sessions
+        if ctx.viewer in session.facilitators
+        and (
+            str(session.status) == "started"
+            or (str(session.status) == "planned" and session.date >= ctx.today)
+        )
+    ]
+    rows = []
+    for session in upcoming[:MY_SESSIONS_SHOWN]:
+        ready = readiness(session, data.definitions, data.views)
+        rows.append(
+            {
+                "session": session.id,
+                "type": str(session.type),
+                "title": session.title,
+                "wp": session.wp,
+                "date": session.date.isoformat(),
+                "days_away": (session.date - ctx.today).days,
+                "status": str(session.status),
+                "with": [p for p in session.facilitators if p != ctx.viewer],
+                "safeguarding_to_do": sum(len(items) for items in ready.missing.values()),
+            }
+        )
+    return {"sessions": rows, "upcoming": len(upcoming)}
+
+
+def my_checklists_section(ctx: SectionContext) -> dict[str, Any]:
+    """The viewer's own onboarding still to do, and consent forms with a newer version.
+
+    Only the viewer's own checklists; counts and form versions, nothing of anyone else.
+    """
+    from prosper_coop.people.consent import needing_reconsent
+    from prosper_coop.people.team import onboarding_gaps
+
+    nothing: dict[str, Any] = {"onboarding": [], "consent": []}
+    person = next((p for p in ctx.people if p.id == ctx.viewer), None)
+    if person is None:
+        return nothing
+    data = _data(ctx)
+    mine = [view for view in data.views if view.run.subject == person.id]
+    onboarding = [
+        {"checklist": definition_id, "to_do": len(missing)}
+        for definition_id, missing in onboarding_gaps(person, data.definitions, mine).items()
+    ]
+    consent = [
+        {
+            "form": row.form,
+            "agreed_version": row.agreed_version,
+            "current_version": row.current_version,
+        }
+        for row in needing_reconsent(mine, {person.id: person})
+    ]
+    return {"onboarding": onboarding, "consent": consent}
 
 
 # -- doctor -------------------------------------------------------------------------------

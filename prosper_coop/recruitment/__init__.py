@@ -1,1 +1,3 @@
-"""Recruitment and data collection against targets: sites, targets, participants, surveys, early warning."""
+"""Recruitment and data collection against targets: sites, targets, participants,
+surveys and the early warning (imports wellbeing, people, tasks, crypto, trust, core).
+"""

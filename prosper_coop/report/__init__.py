@@ -1,1 +1,1 @@
-"""The study report for the steering group and the funder (HTML, Markdown, Word), with accessible SVG charts."""
+"""The study report for the steering group and the funder: web page, Markdown, Word."""

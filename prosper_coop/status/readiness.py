@@ -199,3 +199,9 @@ def _leads(active: list[Person], roles: list[str]) -> list[Need]:
 def readiness_section(ctx: SectionContext) -> dict[str, Any]:
     """The ``status`` section: what the study still needs (an empty list when all is well)."""
     return {"needs": [asdict(need) for need in needs(ctx.study)]}
+
+
+def records_waiting_section(ctx: SectionContext) -> dict[str, Any]:
+    """Only the records waiting for a key that the viewer can do something about (or are
+    theirs to read), for views without the whole readiness list."""
+    return {"needs": [asdict(need) for need in _waiting(ctx.study)]}

@@ -49,6 +49,8 @@ MERGED_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     "task": (("status", "done_on", "blocked_reason"),),
     "session": (("status", "started", "started_by", "closed", "closed_by"),),
     "person": (("status", "left"),),
+    # A recruitment target's number, dates and planned curve make one plan.
+    "target": (("count", "start", "due", "curve"),),
 }
 # Keys that identify the items of a list of mappings (milestones by ``id``, ticks by ``item``).
 ITEM_KEYS = ("id", "item")

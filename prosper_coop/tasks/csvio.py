@@ -70,7 +70,14 @@ class ImportResult:
 def export_tasks(study: Study, fmt: str, *, wp: str | None = None) -> str:
     """Every task (or one work package's) as CSV or JSON text."""
     if fmt not in FORMATS:
-        raise InvalidInputError(f"unknown format {fmt!r}", "Use --format csv or --format json.")
+        calendar = (
+            " For a calendar of due tasks, use: prosper-coop calendar"
+            if fmt in ("ics", "ical")
+            else ""
+        )
+        raise InvalidInputError(
+            f"unknown format {fmt!r}", f"Use --format csv or --format json.{calendar}"
+        )
     if wp is not None:
         from prosper_coop.tasks.query import check_wp_exists
 

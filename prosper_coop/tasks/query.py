@@ -7,14 +7,14 @@ the index, never on 10,000 pydantic objects, so listing stays fast.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from prosper_coop.core import ids
 from prosper_coop.core.choices import split_list
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
-from prosper_coop.tasks.index import PERSON_ID, TASK_ID, WP_ID, TaskIndex, TaskRow
+from prosper_coop.tasks.index import PERSON_ID, WP_ID, TaskIndex, TaskRow
 
 if TYPE_CHECKING:
     from prosper_coop.core.study import Study
@@ -96,15 +96,7 @@ def check_task_id(task_id: str) -> str:
 
     Refuses anything else (a usage error).
     """
-    text = task_id.strip()
-    if TASK_ID.fullmatch(text):
-        return text
-    short = _SHORT_TASK_ID.fullmatch(text)
-    if short is None:
-        raise InvalidInputError(
-            f"task ID {task_id!r} does not look right", "Use the form T-0042 (or just 42)."
-        )
-    return f"T-{int(short.group(1)):04d}"
+    return ids.TASK.check(task_id)
 
 
 def task_ids(values: Iterable[str]) -> list[str]:
@@ -115,9 +107,6 @@ def task_ids(values: Iterable[str]) -> list[str]:
         if task_id not in found:
             found.append(task_id)
     return found
-
-
-_SHORT_TASK_ID = re.compile(r"(?:[Tt]-?)?(\d{1,9})")
 
 
 def clean_list(values: Iterable[str]) -> list[str]:

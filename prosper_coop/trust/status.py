@@ -18,3 +18,11 @@ def history_section(ctx: SectionContext) -> dict[str, Any]:
         "unverified": len(findings),
         "first": [finding.describe() for finding in findings[:SHOWN]],
     }
+
+
+def history_count_section(ctx: SectionContext) -> dict[str, Any]:
+    """How many changes do not verify, without them (for the personal view)."""
+    from prosper_coop.trust.state import verified
+
+    count = sum(1 for f in verified(ctx.study).findings if f.level == "error")
+    return {"unverified": count, "first": []}

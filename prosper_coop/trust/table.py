@@ -41,6 +41,16 @@ ACTIONS: dict[str, str] = {
     "study.edit": "change the study's settings in study.yaml",
     "session.manage": "add, start or close sessions",
     "distress.run": "run the distress protocol",
+    "recruitment.manage": "add sites, recruitment targets and participants",
+    "surveys.manage": "add surveys and record their invitations and responses",
+}
+
+# Actions added after studies were first made, with who may do them where a study's
+# table does not say yet (as the shipped table says): such a table still works, and
+# doctor asks for a line for each, rather than every permission check failing.
+LATER_ACTIONS: dict[str, tuple[str, ...]] = {
+    "recruitment.manage": ("coordinator",),
+    "surveys.manage": ("coordinator",),
 }
 
 SELF = "self"
@@ -94,6 +104,8 @@ class PermissionTable:
     version: int
     rules: dict[str, tuple[str, ...]]
     where: str
+    # Later actions the file does not list (their rule is LATER_ACTIONS' default).
+    unlisted: tuple[str, ...] = ()
 
     def roles_for(self, action: str) -> tuple[str, ...]:
         """Who may do ``action``: role names and the tokens self, facilitator, readers."""
@@ -222,6 +234,8 @@ def parse_table(text: str, where: str) -> PermissionTable:
                     "List each role once.",
                 )
         rules[name] = tuple(value)
+    unlisted = tuple(action for action in LATER_ACTIONS if action not in rules)
+    rules.update({action: LATER_ACTIONS[action] for action in unlisted})
     missing = [action for action in ACTIONS if action not in rules]
     if missing:
         raise problem(
@@ -231,17 +245,29 @@ def parse_table(text: str, where: str) -> PermissionTable:
             ("actions",),
             f"Add a line for each under 'actions:', e.g. '  {missing[0]}: [coordinator]'.",
         )
-    return PermissionTable(int(version), rules, where)
+    return PermissionTable(int(version), rules, where, unlisted)
 
 
 def check_table(loaded: Loaded) -> Iterator[Problem]:
     """``doctor``: the study's permission table (as it stands on disk) can be read and is valid."""
-    from prosper_coop.core.checks import problem_from_error
+    from prosper_coop.core.checks import Problem, problem_from_error
 
     try:
-        load_table(loaded.study.root)
+        table = load_table(loaded.study.root)
     except ValidationError as exc:
         yield problem_from_error(exc, TABLE_PATH)
+        return
+    for action in table.unlisted:
+        default = ", ".join(LATER_ACTIONS[action])
+        yield Problem(
+            TABLE_PATH,
+            None,
+            "actions",
+            f"{action} ({ACTIONS[action]}) is not listed, so the default applies: "
+            f"[{default}]. Add the line '  {action}: [{default}]' (or your own choice) "
+            'under actions:, then: prosper-coop save -m "permissions for new actions"',
+            "warning",
+        )
 
 
 def roles_for(action: str, study: Study | None = None) -> tuple[str, ...]:

@@ -21,34 +21,37 @@ from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Readers
 from prosper_coop.wellbeing.config import CheckinSettings
 
+NOT_SAVED = "Nothing was saved, so nobody has been told."
+
 
 def parse_rating(value: str | int, settings: CheckinSettings) -> int:
-    """A distress rating typed by a person, checked against the scale."""
+    """A distress rating typed by a person (``3``, ``three``), checked against the scale."""
+    from prosper_coop.core.choices import whole_number
+
     low, high = settings.scale_min, settings.scale_max
-    text = str(value).strip()
-    if not text.lstrip("-").isdigit():
+    rating = whole_number(str(value))
+    if rating is None:
         raise InvalidInputError(
-            f"the rating should be a whole number from {low} to {high}",
-            f"For example: --distress 3 (where {low} is {settings.low_label or 'none'}). "
-            "Nothing was saved.",
+            f"the rating should be a whole number from {low} to {high}, such as 3 or three",
+            f"{NOT_SAVED} For example: --distress 3.",
         )
-    rating = int(text)
     if not low <= rating <= high:
         raise InvalidInputError(
             f"the rating should be from {low} to {high}",
-            f"Please choose a number between {low} and {high}. Nothing was saved.",
+            f"{NOT_SAVED} Please choose a number between {low} and {high}.",
         )
     return rating
 
 
 def parse_yes_no(value: str, what: str = "--contact") -> bool:
-    """``yes``/``no`` (and ``y``/``n``, ``true``/``false``) as a bool."""
-    text = value.strip().lower()
-    if text in {"yes", "y", "true", "1"}:
-        return True
-    if text in {"no", "n", "false", "0"}:
-        return False
-    raise InvalidInputError(f"{what} should be yes or no", "For example: --contact no")
+    """A yes or no typed by a person (``Yes``, ``y``, ``yeah``, ``no``, ``N``, ``nope``)."""
+    from prosper_coop.core.choices import yes_or_no
+
+    answer = yes_or_no(value)
+    if answer is None:
+        hint = f"{NOT_SAVED} For example: {what} no." if what.startswith("--") else None
+        raise InvalidInputError(f"{what} should be yes or no", hint or "Please answer yes or no.")
+    return answer
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,8 @@ def check_sensitive_files(loaded: Loaded) -> Iterator[Problem]:
     from prosper_coop.crypto import sealed
 
     study = loaded.study
-    people = loaded.ids("person")
+    # A participant's contacts are kept as their identity record (identities/P-0001.age).
+    people = loaded.ids("person") | loaded.ids("participant")
     for rtype in RECORD_TYPES:
         if not rtype.sensitive:
             continue

@@ -8,14 +8,25 @@ one commit, and says plainly what stays in git history and who could read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prosper_coop.core.errors import InvalidInputError, NotFoundError
 from prosper_coop.core.study import Study
 from prosper_coop.crypto.sealed import Keyring, Readers
 from prosper_coop.trust import permissions
 
+if TYPE_CHECKING:
+    from prosper_coop.core.records import RecordType
+
 IDENTITY_FIELDS = ("real_name", "email", "phone", "other")
+
+
+def owner_type(record_id: str) -> RecordType:
+    """Whose identity ``record_id`` names: a person of the team, or a research participant."""
+    from prosper_coop.core.ids import PARTICIPANT_ID
+    from prosper_coop.core.records import get
+
+    return get("participant") if PARTICIPANT_ID.fullmatch(record_id) else get("person")
 
 
 def set_identity(
@@ -36,7 +47,7 @@ def set_identity(
         )
     identities = get("identity")
     with study.change("people", "update identity", person) as change:
-        study.load(get("person"), person)  # must exist
+        study.load(owner_type(person), person)  # must exist
         readers = sealed.readers_for(study, "identity", None)
         data: dict[str, Any] = {"id": person}
         if sealed.files_of(study, identities, person):
@@ -62,7 +73,7 @@ def show_identity(study: Study, keyring: Keyring, person: str) -> Any:
     from prosper_coop.crypto import sealed
     from prosper_coop.wellbeing.models import Identity
 
-    study.load(get("person"), person)
+    study.load(owner_type(person), person)
     try:
         path = sealed.find(study, get("identity"), person)
     except NotFoundError:

@@ -81,9 +81,13 @@ class WellbeingPlan(Record):
 
 
 class Identity(Record):
-    """The real person behind a study ID (sensitive): readable by the coordinators."""
+    """The real person behind a study ID (sensitive): readable by the coordinators.
 
-    id: Annotated[str, StringConstraints(pattern=PERSON_ID.pattern)]
+    A team member's (``CR-01``) or a research participant's (``P-0001``): contacts of
+    participants are kept here, never in their shared record.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=ids.IDENTITY_ID.pattern)]
     real_name: ShortText = ""
     email: ShortText = ""
     phone: ShortText = ""

@@ -43,6 +43,7 @@ def test_console_script_adds_edits_and_lists_themes(example_study, run_cli) -> N
         "evidence": ["WP4"],
         "created": "2026-11-26",
         "recommendations": [],
+        "icon": None,  # the easy-read picture is chosen from its words
     }
     shown = run_cli("findings", "show", "TH1", cwd=root)
     assert shown.returncode == 0, shown.stderr

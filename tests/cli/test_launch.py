@@ -111,6 +111,58 @@ def test_help_and_typos_see_the_whole_group() -> None:
     assert {"task", "status", "sync", "people", "remote"} <= set(root_listing)
 
 
+# -- no command: the home screen; other spellings ----------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "runs"),
+    [
+        (["check-in", "-d", "2"], ["checkin", "-d", "2"]),
+        (["-C", "check-in", "who-am-i"], ["-C", "check-in", "whoami"]),  # -C takes a value
+        (["help", "check-in"], ["help", "check-in"]),  # help spells it itself
+        (["well-being", "alerts"], ["wellbeing", "alerts"]),
+        (["--study=x", "task", "check-in"], ["--study=x", "task", "check-in"]),
+    ],
+)
+def test_other_spellings_of_a_command(argv: list[str], runs: list[str]) -> None:
+    from prosper_coop.cli.app import with_aliases
+
+    assert with_aliases(argv) == runs
+
+
+@pytest.mark.parametrize(
+    ("argv", "opens"),
+    [
+        ([], True),
+        (["--study", "x"], True),
+        (["--study=x"], True),
+        (["--help"], False),
+        (["--version"], False),
+        (["-C"], False),  # a missing value is reported, not hidden by the home screen
+        (["status"], False),
+    ],
+)
+def test_a_command_line_without_a_command_opens_the_home_screen(
+    argv: list[str], opens: bool
+) -> None:
+    from prosper_coop.cli.app import opens_home
+
+    assert opens_home(argv) is opens
+
+
+def test_the_home_screen_mounts_no_command() -> None:
+    assert _mounted([]) == {}
+    assert _mounted(["--study", "x"]) == {}
+    loaded = modules_loaded_by("from prosper_coop.cli.app import build_app\nbuild_app([])")
+    for other in ("home", "task", "people", "wellbeing", "render", "sync", "menu"):
+        assert f"prosper_coop.cli.{other}" not in loaded
+
+
+def test_aliases_name_real_commands() -> None:
+    from prosper_coop.cli.app import ALIASES, command_helps
+
+    helps = command_helps()
+    assert all(name in helps and alias not in helps for alias, name in ALIASES.items())
+
+
 # -- a reader that goes away (``| head``) -------------------------------------------------
 def _console_script() -> list[str]:
     script = Path(sys.executable).parent / "prosper-coop"

@@ -25,16 +25,16 @@ def test_onboard_starts_then_resumes(example_study, cli) -> None:
     people.add_person(example_study, roles=["co-researcher"], alias="Co-researcher G")
     result = cli("--study", root, "onboard", "CR-07", input="y\nDrive: role descriptions\nq\n")
     assert result.exit_code == 0, result.output
-    assert "Started Onboarding a co-researcher for CR-07 as C-0025." in result.stderr
+    assert "Started Onboarding a co-researcher for CR-07 as C-0047." in result.stderr
     assert commit_subjects(example_study)[:2] == [
-        "checklist: tick role-description (C-0025)",
-        "checklist: start onboarding-co-researcher for CR-07 (C-0025)",
+        "checklist: tick role-description (C-0047)",
+        "checklist: start onboarding-co-researcher for CR-07 (C-0047)",
     ]
     resumed = cli("--study", root, "onboard", "CR-05", input="q\n")
     assert resumed.exit_code == 0, resumed.output
     assert "Carrying on with C-0006" in resumed.stderr
     assert "[1/7] Training: trauma-informed practice" in resumed.stderr
-    run = checklists.load_run(example_study, "C-0025")
+    run = checklists.load_run(example_study, "C-0047")
     assert run.tick_for("role-description").document == "Drive: role descriptions"
 
 

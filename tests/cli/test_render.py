@@ -29,7 +29,8 @@ def test_console_script_renders_checks_and_reproduces(example_study, run_cli) ->
     assert "Rendered lay-summary as OUT-00001." in rendered.stderr
     assert "All readability limits are met." in rendered.stderr
     document = Document(io.BytesIO((root / "outputs" / "lay-summary.docx").read_bytes()))
-    assert document.paragraphs[0].text == "PROSPER: a summary in plain words"
+    assert document.paragraphs[0].text.startswith("Before you read:")
+    assert document.paragraphs[1].text == "PROSPER: a summary in plain words"
 
     checked = run_cli("readability", "outputs/lay-summary.html", "--json", "--strict", cwd=root)
     assert checked.returncode == 0, checked.stderr

@@ -81,7 +81,7 @@ def test_installed_script_builds_the_example(run_cli, sealed_env: Path) -> None:
 def test_status_table_for_people(cli, example_study: Study) -> None:
     result = cli("--study", str(example_study.root), "status")
     assert result.exit_code == 0, result.output
-    assert "Overdue (4)" in result.stdout
+    assert "Past their date (4)" in result.stdout
     assert "[##########] 100%" in result.stdout
     assert "Case study fieldwork complete" in result.stdout
 

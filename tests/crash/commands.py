@@ -18,7 +18,7 @@ from tests.crash.harness import Command, git, run_tool
 # outside the study, e.g. ``task export --output``), by their words in the Typer tree.
 # ``doctor`` is not here: ``doctor --fix`` changes the study, so it is in MUTATING.
 READ_ONLY = {
-    "status", "log", "schema", "support", "readability", "permissions",
+    "status", "log", "schema", "support", "readability", "permissions", "help", "calendar",
     "people list", "people show", "people identity show",
     "checklist list", "checklist show", "checklist status",
     "session list", "session show",
@@ -31,6 +31,8 @@ READ_ONLY = {
     "findings list", "findings show",
     "rec list", "rec show",
     "involve list", "involve report",
+    "site list", "recruit status", "participant list", "participant contact show",
+    "survey status",
 }  # fmt: skip
 
 # Answers for a checklist walk that fit whatever item comes next: "y" ticks it, and
@@ -170,6 +172,7 @@ MUTATING: tuple[Command, ...] = (
     Command("onboard", ("onboard", "CR-05"), stdin=WALK_ANSWERS, steps=True, prepare=onboarding_nearly_done),
     Command("checkin", ("checkin", "--from-stdin"), actor="CR-01", stdin="distress: 8\ncontact: yes\nnote: A hard week\n"),
     Command("render", ("render", "lay-summary")),
+    Command("report", ("report",)),
     # sync
     Command("sync", ("sync",), prepare=diverged, shared=True, steps=True),
     Command("clone", ("clone", "{trial}/remote.git", "cloned"), cwd=".", creates="cloned", prepare=with_remote),
@@ -226,6 +229,14 @@ MUTATING: tuple[Command, ...] = (
     Command("rec add", ("rec", "add", "Offer evening appointments.", "--audience", "providers", "--theme", "TH6")),
     Command("rec edit", ("rec", "edit", "R-010", "--priority", "medium")),
     Command("involve log", ("involve", "log", "CR-01", "--date", "2026-11-20", "--hours", "2", "--activity", "Co-analysis workshop")),
+    # recruitment and surveys
+    Command("site add", ("site", "add", "Area E (East)", "--region", "East of England")),
+    Command("recruit target", ("recruit", "target", "--wp", "WP3", "--group", "commissioners and providers (interviews)", "--site", "SITE2", "--count", "6", "--by", "2027-02-28", "--curve", "2026-12-31:4")),
+    Command("participant add", ("participant", "add", "--group", "victim-survivors (focus groups)", "--site", "SITE4")),
+    Command("participant contact set", ("participant", "contact", "set", "P-0005"), stdin="name: Sam Example\nphone: 0000 000000\n"),
+    Command("survey add", ("survey", "add", "Follow-up survey of commissioners", "--wp", "WP2", "--round", "3")),
+    Command("survey invite", ("survey", "invite", "SV2", "--count", "20", "--org-type", "commissioner", "--region", "London", "--on", "2026-11-20")),
+    Command("survey responses", ("survey", "responses", "SV2", "--count", "4", "--org-type", "commissioner", "--region", "London")),
 )  # fmt: skip
 
 BY_KEY = {command.key: command for command in MUTATING}

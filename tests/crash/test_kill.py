@@ -109,14 +109,48 @@ def test_the_wrapper_kills_the_whole_group_before_or_after_git(
     assert moved.startswith("task: done T-0012"), moved  # but the ref had moved
 
 
+# Git commands that only read: killing the tool just *after* one of these finishes
+# leaves the study exactly as killing it just *before* that call does (git changed
+# nothing in between, and the tool did nothing but wait), so ``after`` trials skip
+# them. ``status`` is not here: it may rewrite the index to refresh it.
+READ_ONLY_GIT = frozenset({
+    "rev-parse", "cat-file", "ls-files", "ls-tree", "log", "show", "rev-list",
+    "for-each-ref", "merge-base", "show-ref", "verify-commit", "check-ignore",
+    "check-attr", "var", "version", "name-rev", "diff", "diff-tree", "grep",
+})  # fmt: skip
+GIT_OPTIONS_WITH_VALUES = {"-c", "-C", "--git-dir", "--work-tree", "--namespace"}
+
+
+def git_subcommand(call: str) -> str:
+    """The git sub-command of a recorded call (``-c x=y rev-parse HEAD`` -> rev-parse)."""
+    words = call.split("\t", 1)[-1].split()
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in GIT_OPTIONS_WITH_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def kill_points(reference: Reference, mode: str) -> list[int]:
+    """The git calls to kill at: all of them before git runs; after git, those that write."""
+    points = range(1, reference.git_calls + 1)
+    if mode != "after" or len(reference.calls) != reference.git_calls:
+        return list(points)
+    return [n for n in points if git_subcommand(reference.calls[n - 1]) not in READ_ONLY_GIT]
+
+
 def sweep(
     command: Command, template: Path, reference: Reference, base: Path, mode: str
 ) -> list[Outcome]:
-    """Kill at every git call in turn, each trial in its own folder (the first few
-    that fail are kept for a look)."""
+    """Kill at every git call in turn (see :func:`kill_points`), each trial in its own
+    folder (the first few that fail are kept for a look)."""
     outcomes: list[Outcome] = []
     kept = 0
-    for n in range(1, reference.git_calls + 1):
+    for n in kill_points(reference, mode):
         folder = base / f"n{n}"
         outcome = kill_trial(command, template, folder, reference, n, mode)
         outcomes.append(outcome)
@@ -252,3 +286,18 @@ def test_commands_killed_at_random_times(
             + "\n".join(f"  {o.line()}" for o in failed),
             pytrace=False,
         )
+
+
+def test_after_trials_skip_only_calls_that_read() -> None:
+    """``after`` kills skip a call only when git reads and writes nothing there."""
+    calls = [
+        "1\trev-parse --show-toplevel",
+        "2\t-c core.quotepath=false status --porcelain",
+        "3\t-C /x cat-file --batch-check",
+        "4\tcommit-tree abc -p def -m x",
+        "5\tupdate-ref refs/heads/main abc def",
+    ]
+    reference = Reference(5, calls, 0.1, [], [], *([None] * 2))  # type: ignore[arg-type]
+    assert git_subcommand(calls[1]) == "status" and git_subcommand(calls[2]) == "cat-file"
+    assert kill_points(reference, "before") == [1, 2, 3, 4, 5]
+    assert kill_points(reference, "after") == [2, 4, 5]

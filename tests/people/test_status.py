@@ -26,6 +26,7 @@ def test_example_dashboard_sections(example_study) -> None:
     assert [(r["run"], r["subject"]) for r in data["open_checklists"]["open"]] == [
         ("C-0022", "S-0002"),
         ("C-0024", "S-0004"),
+        ("C-0025", "P-0005"),  # a participant recruited three days ago, not yet consented
     ]
     assert [
         (r["subject"], r["agreed_version"], r["current_version"])
@@ -102,6 +103,7 @@ def test_status_shows_the_people_sections(example_study, cli) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Not fully onboarded (1)" in text
-    assert "Open consent, safeguarding and offboarding checklists (2)" in text
+    # Two sessions' safeguarding, and P-0005's consent (recruited, not yet consented).
+    assert "Open consent, safeguarding and offboarding checklists (3)" in text
     assert "Needing re-consent (2)" in text
     assert "Sessions in the next 14 days without complete safeguarding (1)" in text

@@ -206,7 +206,8 @@ def run_team(
                 theme = study.load(get("theme"), "TH1")
                 theme.title = f"Theme {op}"
                 change.save(theme)
-            rendering.render(study, "lay-summary", formats=["md"])
+            # The team study keeps the shipped starter wording: its renders are drafts.
+            rendering.render(study, "lay-summary", formats=["md"], draft=True)
 
     os.environ["PROSPER_COOP_AS"] = ACTORS[0]
     for study in [*team, *team]:
