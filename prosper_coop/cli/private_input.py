@@ -169,21 +169,14 @@ def _clean(line: str) -> str:
 
 @contextlib.contextmanager
 def line_editing() -> Iterator[None]:
-    """Let the person move along the line they type with the arrow keys, where the
-    system offers it (Python's ``readline``), keeping no history of what they typed.
+    """Read answers in the terminal's own line mode (Backspace mends a line).
 
-    Without a ``readline`` module the terminal's own editing is used (Backspace).
+    Python's ``readline`` (arrow keys along a line) is not used here: while it
+    handles keys, a Ctrl-C can be lost and the question then waits for ever. In the
+    terminal's line mode every key is queued in order by the system, so Ctrl-C always
+    stops and Ctrl-D always ends, and nothing typed is kept in any history.
     """
-    try:
-        import readline
-    except ImportError:
-        yield
-        return
-    readline.set_auto_history(False)  # nothing typed is kept for the Up arrow
-    try:
-        yield
-    finally:
-        readline.clear_history()
+    yield
 
 
 def typed_line() -> str:
@@ -192,7 +185,11 @@ def typed_line() -> str:
     ``EOFError`` when the person presses Ctrl-D, ``KeyboardInterrupt`` at Ctrl-C. The
     line is read into memory only: nothing is written to a file.
     """
-    return _clean(input(""))
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return _clean(line.rstrip("\n"))
 
 
 def ask_paragraph(question: str, *, limit: int) -> str:
