@@ -149,22 +149,9 @@ def contact_show(participant: ParticipantId, as_json: AsJson = False) -> None:
 
     Example: prosper-coop participant contact show P-0001
     """
+    from prosper_coop.cli.people_sensitive import print_identity
     from prosper_coop.cli.support import keyring
     from prosper_coop.recruitment.participants import show_contact
 
     study = open_study()
-    record = show_contact(study, keyring(study), participant)
-    out = output(as_json)
-    if as_json:
-        out.json(record)
-        return
-    out.line(f"{record.id}")
-    for label, value in (
-        ("Name", record.real_name),
-        ("E-mail", record.email),
-        ("Phone", record.phone),
-        ("Other", record.other),
-    ):
-        if value:
-            out.line(f"  {label}: {value}")
-    out.info(f"(last updated {record.updated})")
+    print_identity(show_contact(study, keyring(study), participant), as_json)

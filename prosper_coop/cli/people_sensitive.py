@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -82,7 +82,11 @@ def identity_show(person: PersonId, as_json: AsJson = False) -> None:
     from prosper_coop.wellbeing.identity import show_identity
 
     study = open_study()
-    record = show_identity(study, keyring(study), person)
+    print_identity(show_identity(study, keyring(study), person), as_json)
+
+
+def print_identity(record: Any, as_json: bool) -> None:
+    """An identity record (a person's or a participant's): name and contacts, as read."""
     out = output(as_json)
     if as_json:
         out.json(record)
