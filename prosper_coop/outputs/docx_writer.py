@@ -108,7 +108,7 @@ def write_docx(
 
     buffer = io.BytesIO()
     document.save(buffer)
-    return _reproducible_zip(buffer.getvalue())
+    return reproducible_zip(buffer.getvalue())
 
 
 def _picture_table(document: Any) -> Any:
@@ -232,7 +232,7 @@ def _add_hyperlink(paragraph: Any, text: str, url: str, *, bold: bool) -> None:
     paragraph._p.append(link)
 
 
-def _reproducible_zip(data: bytes) -> bytes:
+def reproducible_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed timestamps so the same input gives the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

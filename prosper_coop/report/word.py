@@ -14,13 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from prosper_coop.outputs.markdown import Block, parse, spans, title_of
 
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # A cell border: a pipe not escaped by a backslash.
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
@@ -100,7 +98,9 @@ def report_docx(markdown: str, *, default_title: str, made_on: dt.date) -> bytes
             _put_table(document, paragraph, table)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    from prosper_coop.outputs.docx_writer import reproducible_zip
+
+    return reproducible_zip(buffer.getvalue())
 
 
 def _put_table(document: Any, paragraph: Any, table: Table) -> None:
@@ -129,16 +129,3 @@ def _put_table(document: Any, paragraph: Any, table: Table) -> None:
     properties.append(caption)
     paragraph._p.addprevious(made._tbl)
     paragraph._p.getparent().remove(paragraph._p)
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The zip with fixed timestamps, so the same report gives the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
